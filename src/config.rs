@@ -1,0 +1,201 @@
+//! The command line: `paddock` serves; `paddock keys ...` manages API keys.
+//! Every option is also an environment variable.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::{Environment, Permission, PresentedKey};
+use crate::store::redact_url;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "paddock",
+    version,
+    about = "An emulator of Paddle Billing's client-side token API"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (what `paddock` does with no subcommand).
+    Serve,
+    /// Create, list and revoke API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it, once.
+    Create {
+        /// `sandbox` (keys `pdl_sdbx_...`, tokens `test_...`) or `live`.
+        #[arg(long = "env", default_value = "sandbox")]
+        environment: Environment,
+        /// Comma-separated: client_token.read, client_token.write.
+        #[arg(long, value_parser = PermissionList::parse)]
+        permissions: PermissionList,
+        /// Lifetime such as 90d, 12h, 30m or 45s; keys never expire without it.
+        #[arg(long, value_parser = parse_lifetime)]
+        expires_in: Option<time::Duration>,
+    },
+    /// List keys: ids, environment, permissions, status and expiry. Never secrets.
+    List,
+    /// Revoke a key by id (`apikey_...`).
+    Revoke { id: String },
+}
+
+#[derive(Clone, Args)]
+pub struct DatabaseArgs {
+    /// Postgres (`postgres://...`) or SQLite (`sqlite:<path>`, `sqlite::memory:`).
+    /// Unset: an SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the embedded SQLite database lives when no database URL is set.
+    #[arg(
+        long,
+        env = "PADDOCK_DATA_DIR",
+        default_value = "paddock-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+}
+
+impl fmt::Debug for DatabaseArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseArgs")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PADDOCK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Base URL clients reach paddock at, for `meta.pagination.next`.
+    /// Unset: `http://` + the request's Host header.
+    #[arg(long, env = "PADDOCK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Keys to accept from start: `KEY=perm,perm;KEY2=perm`. Stored hashed.
+    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ConfiguredKey::parse_list)]
+    pub api_keys: Option<Vec<ConfiguredKey>>,
+}
+
+/// A non-empty, comma-separated list of permissions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermissionList(pub Vec<Permission>);
+
+impl PermissionList {
+    fn parse(text: &str) -> Result<Self, String> {
+        Permission::parse_list(text).map(Self)
+    }
+}
+
+/// A key given in `PADDOCK_API_KEYS`. `Debug` shows its id, not the key.
+#[derive(Clone, Debug)]
+pub struct ConfiguredKey {
+    pub key: PresentedKey,
+    pub permissions: Vec<Permission>,
+}
+
+impl ConfiguredKey {
+    /// Parses `KEY=perm,perm;KEY2=perm`. Errors never repeat a key.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        text.split(';')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .enumerate()
+            .map(|(index, entry)| {
+                let n = index + 1;
+                let (key, permissions) = entry
+                    .split_once('=')
+                    .ok_or(format!("entry {n}: expected KEY=permission,permission"))?;
+                let key = PresentedKey::parse(key.trim()).ok_or(format!(
+                    "entry {n}: not an API key in Paddle's format (pdl_sdbx_apikey_<26 lowercase letters and digits>_<secret>)"
+                ))?;
+                let permissions =
+                    Permission::parse_list(permissions).map_err(|e| format!("entry {n}: {e}"))?;
+                Ok(Self { key, permissions })
+            })
+            .collect()
+    }
+}
+
+fn parse_public_url(text: &str) -> Result<String, String> {
+    if text.starts_with("http://") || text.starts_with("https://") {
+        Ok(text.trim_end_matches('/').to_owned())
+    } else {
+        Err("must start with http:// or https://".to_owned())
+    }
+}
+
+/// `90d`, `12h`, `30m`, `45s`.
+fn parse_lifetime(text: &str) -> Result<time::Duration, String> {
+    let error = || format!("`{text}` is not a lifetime such as 90d, 12h, 30m or 45s");
+    let split = text.len().checked_sub(1).ok_or_else(error)?;
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number.parse().map_err(|_| error())?;
+    if number <= 0 {
+        return Err(error());
+    }
+    match unit {
+        "d" => Ok(time::Duration::days(number)),
+        "h" => Ok(time::Duration::hours(number)),
+        "m" => Ok(time::Duration::minutes(number)),
+        "s" => Ok(time::Duration::seconds(number)),
+        _ => Err(error()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_configured_keys_without_echoing_them() {
+        let keys = ConfiguredKey::parse_list(
+            "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_secret1=client_token.read; \
+             pdl_live_apikey_01gtgztp8f4kek3yd4g1wrksa4_secret2=client_token.read,client_token.write;",
+        )
+        .unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[1].key.environment(), Environment::Live);
+        assert_eq!(keys[1].permissions.len(), 2);
+
+        let error = ConfiguredKey::parse_list("pdl_sdbx_apikey_short_secret1=client_token.read")
+            .unwrap_err();
+        assert!(!error.contains("secret1"), "{error}");
+        assert!(ConfiguredKey::parse_list("pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s").is_err());
+    }
+
+    #[test]
+    fn parses_lifetimes() {
+        assert_eq!(parse_lifetime("90d"), Ok(time::Duration::days(90)));
+        assert_eq!(parse_lifetime("45s"), Ok(time::Duration::seconds(45)));
+        for bad in ["", "d", "0d", "-1d", "10w", "1.5h"] {
+            assert!(parse_lifetime(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

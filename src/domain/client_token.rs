@@ -1,0 +1,176 @@
+//! The client-side token entity: `ctkn_` ids, `test_`/`live_` token values.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use rand::Rng;
+use serde::Serialize;
+
+use super::{Environment, Timestamp};
+
+/// `ctkn_` + a lowercase ULID, so that id order is creation order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ClientTokenId(String);
+
+impl ClientTokenId {
+    const PREFIX: &'static str = "ctkn_";
+
+    /// Mints the next id. Ids minted by one process are strictly increasing,
+    /// even within one millisecond, so lists never reorder same-instant tokens.
+    pub fn generate() -> Self {
+        static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
+        let ulid = GENERATOR
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .generate()
+            .unwrap_or_else(|_| ulid::Ulid::new());
+        Self(format!(
+            "{}{}",
+            Self::PREFIX,
+            ulid.to_string().to_lowercase()
+        ))
+    }
+
+    /// Accepts Paddle's pattern, `^ctkn_[a-z\d]{26}$`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let body = text.strip_prefix(Self::PREFIX)?;
+        let valid = body.len() == 26
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        valid.then(|| Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientTokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientTokenStatus {
+    Active,
+    Revoked,
+}
+
+impl ClientTokenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+impl FromStr for ClientTokenStatus {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "active" => Ok(Self::Active),
+            "revoked" => Ok(Self::Revoked),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A client-side token, serialized exactly as Paddle's API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientToken {
+    pub id: ClientTokenId,
+    pub token: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: ClientTokenStatus,
+    pub revoked_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl ClientToken {
+    /// A new active token for `environment`, created at `now`.
+    pub fn create(new: NewClientToken, environment: Environment, now: Timestamp) -> Self {
+        Self {
+            id: ClientTokenId::generate(),
+            token: generate_token_value(environment),
+            name: new.name,
+            description: new.description,
+            status: ClientTokenStatus::Active,
+            revoked_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// `test_`/`live_` + 27 lowercase hex digits (108 bits) from the thread's
+/// CSPRNG (ChaCha, seeded from the operating system).
+pub fn generate_token_value(environment: Environment) -> String {
+    let bytes: [u8; 14] = rand::rng().random();
+    let mut value = String::with_capacity(32);
+    value.push_str(environment.token_prefix());
+    value.push_str(&hex::encode(bytes)[..27]);
+    value
+}
+
+/// A validated request to create a token: it can only exist if valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewClientToken {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_match_paddles_pattern_and_increase() {
+        let first = ClientTokenId::generate();
+        let second = ClientTokenId::generate();
+        assert!(ClientTokenId::parse(first.as_str()).is_some());
+        assert!(first < second);
+    }
+
+    #[test]
+    fn rejects_ids_off_the_pattern() {
+        for text in [
+            "ctkn_01HV8GZ6Y0M8M5F8Q2Y9F7KJ3X",
+            "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3",
+            "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3xx",
+            "txn_01hv8gz6y0m8m5f8q2y9f7kj3x",
+            "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3-",
+        ] {
+            assert!(ClientTokenId::parse(text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn token_values_carry_the_environment_and_27_hex_digits() {
+        for (environment, prefix) in [
+            (Environment::Sandbox, "test_"),
+            (Environment::Live, "live_"),
+        ] {
+            let value = generate_token_value(environment);
+            let digits = value.strip_prefix(prefix).unwrap();
+            assert_eq!(digits.len(), 27);
+            assert!(
+                digits
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+        }
+        assert_ne!(
+            generate_token_value(Environment::Sandbox),
+            generate_token_value(Environment::Sandbox)
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! The query of `GET /client-tokens`: cursor, page size, order and status filter.
+
+use super::{ClientTokenId, ClientTokenStatus, FieldError, ValidationErrors};
+
+pub const DEFAULT_PER_PAGE: u32 = 50;
+pub const MAX_PER_PAGE: u32 = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+/// A validated list query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListQuery {
+    pub after: Option<ClientTokenId>,
+    pub per_page: u32,
+    pub direction: Direction,
+    pub statuses: Vec<ClientTokenStatus>,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            after: None,
+            per_page: DEFAULT_PER_PAGE,
+            direction: Direction::Descending,
+            statuses: vec![ClientTokenStatus::Active],
+        }
+    }
+}
+
+impl ListQuery {
+    /// Parses decoded query pairs. Unknown parameters are ignored, as HTTP
+    /// clients and proxies add their own; a repeated parameter's last value wins.
+    pub fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut query = Self::default();
+        let mut errors = Vec::new();
+        for (name, value) in pairs {
+            let result = match name {
+                "after" => parse_after(value).map(|id| query.after = Some(id)),
+                "per_page" => parse_per_page(value).map(|n| query.per_page = n),
+                "order_by" => parse_order_by(value).map(|d| query.direction = d),
+                "status" => parse_statuses(value).map(|s| query.statuses = s),
+                _ => Ok(()),
+            };
+            if let Err(message) = result {
+                errors.retain(|error: &FieldError| error.field != name);
+                errors.push(FieldError::new(name, message));
+            }
+        }
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(ValidationErrors(errors))
+        }
+    }
+}
+
+fn parse_after(value: &str) -> Result<ClientTokenId, &'static str> {
+    ClientTokenId::parse(value).ok_or("must be a valid client token id (ctkn_...)")
+}
+
+/// A number over the maximum is clamped, as Paddle does; zero, negatives and
+/// non-numbers are errors.
+fn parse_per_page(value: &str) -> Result<u32, &'static str> {
+    const MESSAGE: &str = "must be an integer between 1 and 200";
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(MESSAGE);
+    }
+    // All digits: anything that overflows is far above the maximum.
+    let n = value.parse::<u64>().unwrap_or(u64::MAX);
+    if n == 0 {
+        return Err(MESSAGE);
+    }
+    Ok(n.min(u64::from(MAX_PER_PAGE)) as u32)
+}
+
+/// `id[ASC]` or `id[DESC]`; the direction's case is ignored because the
+/// official Python and PHP SDKs send `id[asc]`.
+fn parse_order_by(value: &str) -> Result<Direction, &'static str> {
+    const MESSAGE: &str = "must be one of the following: id[ASC], id[DESC]";
+    let direction = value
+        .strip_prefix("id[")
+        .and_then(|rest| rest.strip_suffix(']'))
+        .ok_or(MESSAGE)?;
+    if direction.eq_ignore_ascii_case("asc") {
+        Ok(Direction::Ascending)
+    } else if direction.eq_ignore_ascii_case("desc") {
+        Ok(Direction::Descending)
+    } else {
+        Err(MESSAGE)
+    }
+}
+
+fn parse_statuses(value: &str) -> Result<Vec<ClientTokenStatus>, &'static str> {
+    let mut statuses = Vec::new();
+    for name in value.split(',') {
+        let status = name
+            .parse()
+            .map_err(|()| "must be a comma-separated list of: active, revoked")?;
+        if !statuses.contains(&status) {
+            statuses.push(status);
+        }
+    }
+    Ok(statuses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_fifty_newest_active() {
+        assert_eq!(ListQuery::parse([]), Ok(ListQuery::default()));
+    }
+
+    #[test]
+    fn clamps_large_pages_and_rejects_nonsense() {
+        assert_eq!(
+            ListQuery::parse([("per_page", "1000")]).unwrap().per_page,
+            200
+        );
+        assert_eq!(
+            ListQuery::parse([("per_page", "99999999999999999999999")])
+                .unwrap()
+                .per_page,
+            200
+        );
+        for bad in ["0", "-1", "abc", "", "1.5", "+3"] {
+            assert!(ListQuery::parse([("per_page", bad)]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accepts_either_case_of_direction() {
+        for (text, direction) in [
+            ("id[ASC]", Direction::Ascending),
+            ("id[asc]", Direction::Ascending),
+            ("id[DESC]", Direction::Descending),
+            ("id[desc]", Direction::Descending),
+        ] {
+            assert_eq!(
+                ListQuery::parse([("order_by", text)]).unwrap().direction,
+                direction
+            );
+        }
+        for bad in ["name[ASC]", "id", "id[up]", "ID[ASC]"] {
+            assert!(ListQuery::parse([("order_by", bad)]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn status_is_a_comma_list() {
+        let query = ListQuery::parse([("status", "revoked,active")]).unwrap();
+        assert_eq!(
+            query.statuses,
+            [ClientTokenStatus::Revoked, ClientTokenStatus::Active]
+        );
+        for bad in ["", "expired", "active,", "ACTIVE"] {
+            assert!(ListQuery::parse([("status", bad)]).is_err(), "{bad}");
+        }
+    }
+}

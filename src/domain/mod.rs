@@ -1,0 +1,29 @@
+//! What paddock is about, in Paddle's words: client tokens, API keys,
+//! permissions and environments. No HTTP and no SQL here.
+
+mod api_key;
+mod client_token;
+mod environment;
+mod listing;
+mod permission;
+mod timestamp;
+mod validation;
+
+pub use api_key::{
+    ApiKey, ApiKeyId, ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, KeyHash, PresentedKey,
+};
+pub use client_token::{
+    ClientToken, ClientTokenId, ClientTokenStatus, NewClientToken, generate_token_value,
+};
+pub use environment::Environment;
+pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE};
+pub use permission::Permission;
+pub use timestamp::Timestamp;
+pub use validation::{ClientTokenUpdate, FieldError, ValidationErrors};
+
+/// Whose data a request may touch: an account's tokens in one environment.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Owner {
+    pub account: String,
+    pub environment: Environment,
+}

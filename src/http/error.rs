@@ -1,0 +1,239 @@
+//! The one error type of the HTTP layer, and the one place that turns an
+//! error into Paddle's envelope:
+//! `{"error": {type, code, detail, documentation_url, errors?}, "meta": {request_id}}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::envelope::{Meta, json_response};
+use crate::domain::{ClientTokenId, FieldError, Permission, ValidationErrors};
+use crate::store::StoreError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no Authorization header")]
+    AuthenticationMissing,
+    #[error("Authorization header is not `Bearer <api key>`")]
+    AuthenticationMalformed,
+    #[error("unknown, revoked or expired API key")]
+    InvalidToken,
+    #[error("API key lacks {0}")]
+    Forbidden(Permission),
+    #[error("no client token {0}")]
+    NotFound(ClientTokenId),
+    #[error("request does not pass validation")]
+    InvalidField(Vec<FieldError>),
+    #[error("body is not valid JSON")]
+    InvalidJson,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("body over {limit} bytes")]
+    RequestTooLarge { limit: usize },
+    #[error("client token {0} is revoked and can't be made active")]
+    ClientTokenRevoked(ClientTokenId),
+    #[error("unknown path")]
+    InvalidUrl,
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
+    #[error("unrecognised HTTP method")]
+    NotImplemented,
+    #[error("database unavailable")]
+    ServiceUnavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::InvalidField(errors.0)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => Self::ServiceUnavailable(error),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum ErrorType {
+    RequestError,
+    ApiError,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+    meta: Meta,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    #[serde(rename = "type")]
+    kind: ErrorType,
+    code: &'static str,
+    detail: String,
+    documentation_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldErrorBody<'a>>>,
+}
+
+#[derive(Serialize)]
+struct FieldErrorBody<'a> {
+    field: &'a str,
+    message: &'a str,
+}
+
+impl Error {
+    /// Status, type, code and detail, as Paddle's error reference lists them.
+    fn parts(&self) -> (StatusCode, ErrorType, &'static str, String) {
+        use ErrorType::*;
+        let (status, kind, code, detail) = match self {
+            Self::AuthenticationMissing => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "authentication_missing",
+                "Authentication header missing.".to_owned(),
+            ),
+            Self::AuthenticationMalformed => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "authentication_malformed",
+                "Authentication header included, but incorrectly formatted.".to_owned(),
+            ),
+            Self::InvalidToken => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "invalid_token",
+                "Invalid or revoked API key.".to_owned(),
+            ),
+            Self::Forbidden(permission) => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "forbidden",
+                format!(
+                    "You aren't permitted to perform this request. This API key needs the {permission} permission."
+                ),
+            ),
+            Self::NotFound(id) => (
+                StatusCode::NOT_FOUND,
+                RequestError,
+                "not_found",
+                format!("Entity {id} not found"),
+            ),
+            Self::InvalidField(_) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "invalid_field",
+                "Request does not pass validation.".to_owned(),
+            ),
+            Self::InvalidJson => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "invalid_json",
+                "Invalid JSON in your request.".to_owned(),
+            ),
+            Self::BadRequest(reason) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "bad_request",
+                format!("Invalid request. {reason}"),
+            ),
+            Self::RequestTooLarge { limit } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                RequestError,
+                "request_body_too_large",
+                format!("Request body is larger than the limit of {limit} bytes."),
+            ),
+            Self::ClientTokenRevoked(id) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "client_token_revoked",
+                format!("Client token {id} is revoked. A revoked client token can't be made active again."),
+            ),
+            Self::InvalidUrl => (
+                StatusCode::NOT_FOUND,
+                RequestError,
+                "invalid_url",
+                "URL called is invalid.".to_owned(),
+            ),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                RequestError,
+                "method_not_allowed",
+                "HTTP method used isn't allowed for this endpoint.".to_owned(),
+            ),
+            Self::NotImplemented => (
+                StatusCode::NOT_IMPLEMENTED,
+                ApiError,
+                "not_implemented",
+                "HTTP method used isn't supported by the API.".to_owned(),
+            ),
+            Self::ServiceUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiError,
+                "service_unavailable",
+                "Endpoint is down temporarily and can't process your request. Try again later."
+                    .to_owned(),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ApiError,
+                "internal_error",
+                "Problem processing your request. Try again, or contact Paddle support if the problem persists."
+                    .to_owned(),
+            ),
+        };
+        (status, kind, code, detail)
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, kind, code, detail) = self.parts();
+        // The cause of a 5xx is for the operator's log, never for the client.
+        match &self {
+            Self::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+            Self::ServiceUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable")
+            }
+            _ => {}
+        }
+        let errors = match &self {
+            Self::InvalidField(errors) => Some(
+                errors
+                    .iter()
+                    .map(|e| FieldErrorBody {
+                        field: &e.field,
+                        message: &e.message,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let body = Body {
+            error: Detail {
+                kind,
+                code,
+                detail,
+                documentation_url: format!("https://developer.paddle.com/errors/shared/{code}"),
+                errors,
+            },
+            meta: Meta::current(),
+        };
+        let mut response = json_response(status, &body);
+        if let Self::ServiceUnavailable(_) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}

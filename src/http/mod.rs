@@ -1,0 +1,83 @@
+//! The HTTP layer: routes, extractors, and Paddle's response envelopes.
+
+mod auth;
+mod client_tokens;
+mod envelope;
+mod error;
+mod extract;
+mod links;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use error::Error;
+pub use extract::BODY_LIMIT;
+pub use links::Links;
+
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub links: Links,
+}
+
+/// The whole API, with its middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(client_tokens::routes())
+        .fallback(|| async { Error::InvalidUrl })
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(reject_unknown_methods))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    // The path only: a query could carry anything a client typed.
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %envelope::request_id(),
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                )
+                .on_failure(()),
+        )
+        .layer(middleware::from_fn(envelope::assign_request_id))
+        .with_state(state)
+}
+
+/// Paddle answers a method it doesn't know at all (not merely one a path
+/// doesn't allow) with 501 `not_implemented`.
+async fn reject_unknown_methods(request: Request, next: Next) -> Response {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    if KNOWN.contains(request.method()) {
+        next.run(request).await
+    } else {
+        Error::NotImplemented.into_response()
+    }
+}

@@ -1,0 +1,193 @@
+//! Persistence behind one small interface, with a Postgres and an SQLite
+//! implementation. All SQL in paddock lives under this module.
+
+mod postgres;
+mod queries;
+mod rows;
+mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::{ApiKey, ApiKeyId, ClientToken, ClientTokenId, ListQuery, Owner, Timestamp};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Counting stops here: Paddle reports exact totals up to 100,000 and
+/// `100001` above that.
+pub const COUNT_CAP: u64 = 100_001;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database can't be reached: answered as a 503.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// A unique constraint was violated; names the constraint.
+    #[error("unique constraint `{0}` violated")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Other(#[source] sqlx::Error),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
+            }
+            _ => Self::Other(error),
+        }
+    }
+}
+
+/// One page of a list, plus what the pagination metadata needs.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub tokens: Vec<ClientToken>,
+    pub has_more: bool,
+    /// `None` when the caller asked to skip counting.
+    pub estimated_total: Option<u64>,
+}
+
+/// What a revoke request found.
+#[derive(Clone, Debug)]
+pub enum Revocation {
+    /// This request revoked the token.
+    Revoked(ClientToken),
+    /// The token was revoked before; it is returned unchanged.
+    AlreadyRevoked(ClientToken),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn insert_client_token(
+        &self,
+        owner: &Owner,
+        token: &ClientToken,
+    ) -> Result<(), StoreError>;
+
+    async fn client_token(
+        &self,
+        owner: &Owner,
+        id: &ClientTokenId,
+    ) -> Result<Option<ClientToken>, StoreError>;
+
+    async fn list_client_tokens(
+        &self,
+        owner: &Owner,
+        query: &ListQuery,
+        count: bool,
+    ) -> Result<Page, StoreError>;
+
+    /// Revokes an active token, atomically; `None` when there is no such token.
+    async fn revoke_client_token(
+        &self,
+        owner: &Owner,
+        id: &ClientTokenId,
+        at: Timestamp,
+    ) -> Result<Option<Revocation>, StoreError>;
+
+    async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
+
+    /// Replaces a key's permissions; `false` when there is no such key.
+    async fn set_api_key_permissions(&self, key: &ApiKey) -> Result<bool, StoreError>;
+
+    async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError>;
+
+    /// Every key, oldest first.
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
+
+    /// `false` when there is no such key.
+    async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<bool, StoreError>;
+
+    /// Waits for open connections to finish and closes them.
+    async fn close(&self);
+}
+
+/// Opens the store a database URL names, applying migrations: Postgres for
+/// `postgres://` and `postgresql://`, SQLite for `sqlite:`. With no URL, an
+/// SQLite file in `data_dir`, created on first start.
+pub async fn connect(
+    database_url: Option<&str>,
+    data_dir: &Path,
+) -> Result<Arc<dyn Store>, ConnectError> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(PostgresStore::connect(url).await?))
+        }
+        Some(url) if url.starts_with("sqlite:") => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        Some(url) => Err(ConnectError::UnsupportedUrl(redact_url(url))),
+        None => {
+            std::fs::create_dir_all(data_dir).map_err(|source| ConnectError::DataDir {
+                path: data_dir.display().to_string(),
+                source,
+            })?;
+            let file = data_dir.join("paddock.sqlite3");
+            Ok(Arc::new(SqliteStore::open_file(&file).await?))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL `{0}`: use postgres://..., sqlite:<path> or sqlite::memory:")]
+    UnsupportedUrl(String),
+    #[error("can't create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("can't connect to the database: {0}")]
+    Connect(#[from] sqlx::Error),
+    #[error("can't apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Hides a password in a database URL, for error messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            if credentials.contains(':') {
+                format!("{scheme}://{user}:***@{host}")
+            } else {
+                url.to_owned()
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/paddock"),
+            "postgres://app:***@db:5432/paddock"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/paddock"),
+            "postgres://app@db/paddock"
+        );
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+    }
+}
