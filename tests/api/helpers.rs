@@ -1,0 +1,452 @@
+//! Shared test harness: a real paddock server on a random port, over a fresh
+//! database per test, with API keys of every kind the contract talks about.
+
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use paddock::domain::{ApiKey, DEFAULT_ACCOUNT, Environment, Permission, Timestamp};
+use paddock::store::{self, Store};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Which storage backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: an SQLite file in a temporary directory.
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Backend)` once per backend, as
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
+/// Where the storage of one test lives; kept across restarts.
+enum Database {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Database {
+    fn url(&self) -> String {
+        match self {
+            Self::Sqlite(dir) => format!("sqlite:{}", dir.path().join("paddock.sqlite3").display()),
+            Self::Postgres { admin_url, name } => {
+                let (server, _) = admin_url.rsplit_once('/').expect("a database URL");
+                format!("{server}/{name}")
+            }
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside any runtime we may block: use a thread of our own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                        let sql = format!("drop database if exists \"{name}\" with (force)");
+                        let _ = sqlx::query(&sql).execute(&mut admin).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The Postgres server tests use: `PADDOCK_TEST_POSTGRES_URL`, by default
+/// the local one with trust auth.
+pub fn postgres_admin_url() -> String {
+    std::env::var("PADDOCK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Whether Postgres tests can run. When Postgres is required
+/// (`PADDOCK_REQUIRE_POSTGRES=1`, or `CI` is set) and down, that's a failure.
+fn postgres_available() -> bool {
+    static NOTICE: Once = Once::new();
+    let url = postgres_admin_url();
+    let address = url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("127.0.0.1:5432");
+    let reachable = address
+        .parse::<SocketAddr>()
+        .ok()
+        .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok());
+    let required = std::env::var_os("CI").is_some()
+        || std::env::var("PADDOCK_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    if !reachable {
+        assert!(
+            !required,
+            "Postgres is required but not reachable at {address}"
+        );
+        NOTICE.call_once(|| {
+            // Written past the test harness's capture, so it is always seen.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "\nNOTE: Postgres is not reachable at {address}: Postgres tests were NOT run \
+                 (they passed vacuously). Set PADDOCK_REQUIRE_POSTGRES=1 to make this an error.\n"
+            );
+        });
+    }
+    reachable
+}
+
+/// Keys of every kind, as the plaintext a client would send.
+pub struct Keys {
+    /// Sandbox, read and write.
+    pub sandbox: String,
+    /// Live, read and write.
+    pub live: String,
+    /// Sandbox, `client_token.read` only.
+    pub read_only: String,
+    /// Sandbox, `client_token.write` only.
+    pub write_only: String,
+    /// Sandbox, revoked.
+    pub revoked: String,
+    /// Sandbox, expired.
+    pub expired: String,
+    /// Well-formed, never stored.
+    pub unknown: String,
+}
+
+/// A running paddock server and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub keys: Keys,
+    pub store: Arc<dyn Store>,
+    database: Database,
+    server: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
+}
+
+impl TestApp {
+    /// Starts paddock on `backend`, or returns `None` when that backend is
+    /// Postgres and Postgres isn't available (and not required).
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let database = match backend {
+            Backend::Sqlite => Database::Sqlite(tempfile::tempdir().unwrap()),
+            Backend::Postgres => {
+                if !postgres_available() {
+                    return None;
+                }
+                use sqlx::Connection;
+                let admin_url = postgres_admin_url();
+                let name = format!("paddock_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+                sqlx::query(&format!("create database \"{name}\""))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                Database::Postgres { admin_url, name }
+            }
+        };
+        let store = store::connect(Some(&database.url()), std::path::Path::new("unused"))
+            .await
+            .unwrap();
+        let keys = provision_keys(store.as_ref()).await;
+        let mut app = Self {
+            address: "0.0.0.0:0".parse().unwrap(),
+            client: reqwest::Client::new(),
+            keys,
+            store,
+            database,
+            server: None,
+        };
+        app.start().await;
+        Some(app)
+    }
+
+    async fn start(&mut self) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.address = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let store = self.store.clone();
+        let handle = tokio::spawn(async move {
+            paddock::app::serve(listener, store, None, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        self.server = Some((stop, handle));
+    }
+
+    /// Stops the server gracefully, closes the store, and starts a new server
+    /// with a new store over the same database: what a process restart does.
+    pub async fn restart(&mut self) {
+        if let Some((stop, handle)) = self.server.take() {
+            let _ = stop.send(());
+            handle.await.unwrap();
+        }
+        self.store.close().await;
+        self.store = store::connect(Some(&self.database.url()), std::path::Path::new("unused"))
+            .await
+            .unwrap();
+        self.start().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A request with `Authorization: Bearer <key>`.
+    pub fn request(&self, method: Method, path: &str, key: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("Authorization", format!("Bearer {key}"))
+    }
+
+    /// Creates a token with the sandbox key; returns the entity.
+    pub async fn create(&self, name: &str) -> Value {
+        self.create_with(&self.keys.sandbox, json!({ "name": name }))
+            .await
+    }
+
+    /// Creates a token; panics unless the answer is 201.
+    pub async fn create_with(&self, key: &str, body: Value) -> Value {
+        let response = self
+            .request(Method::POST, "/client-tokens", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_data(response, StatusCode::CREATED).await
+    }
+
+    /// Revokes a token with the sandbox key; returns the response.
+    pub async fn revoke(&self, id: &str) -> Response {
+        self.request(
+            Method::PATCH,
+            &format!("/client-tokens/{id}"),
+            &self.keys.sandbox,
+        )
+        .json(&json!({ "status": "revoked" }))
+        .send()
+        .await
+        .unwrap()
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> Response {
+        self.request(Method::GET, path, key).send().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((stop, handle)) = self.server.take() {
+            let _ = stop.send(());
+            handle.abort();
+        }
+    }
+}
+
+async fn provision_keys(store: &dyn Store) -> Keys {
+    use Permission::*;
+    async fn add(
+        store: &dyn Store,
+        environment: Environment,
+        permissions: &[Permission],
+        expires_at: Option<Timestamp>,
+    ) -> (ApiKey, String) {
+        let (key, secret) = ApiKey::generate(
+            DEFAULT_ACCOUNT,
+            environment,
+            permissions.to_vec(),
+            expires_at,
+        );
+        store.insert_api_key(&key).await.unwrap();
+        (key, secret.expose().to_owned())
+    }
+    let (_, sandbox) = add(
+        store,
+        Environment::Sandbox,
+        &[ClientTokenRead, ClientTokenWrite],
+        None,
+    )
+    .await;
+    let (_, live) = add(
+        store,
+        Environment::Live,
+        &[ClientTokenRead, ClientTokenWrite],
+        None,
+    )
+    .await;
+    let (_, read_only) = add(store, Environment::Sandbox, &[ClientTokenRead], None).await;
+    let (_, write_only) = add(store, Environment::Sandbox, &[ClientTokenWrite], None).await;
+    let (revoked_key, revoked) = add(store, Environment::Sandbox, &Permission::ALL, None).await;
+    store.revoke_api_key(&revoked_key.id).await.unwrap();
+    let past = Timestamp::now().checked_add(time::Duration::seconds(-1));
+    let (_, expired) = add(store, Environment::Sandbox, &Permission::ALL, past).await;
+    let (never_stored, _) = ApiKey::generate(DEFAULT_ACCOUNT, Environment::Sandbox, vec![], None);
+    let unknown = format!(
+        "pdl_sdbx_apikey_{}_NeverStoredSecret",
+        &never_stored.id.as_str()[7..]
+    );
+    Keys {
+        sandbox,
+        live,
+        read_only,
+        write_only,
+        revoked,
+        expired,
+        unknown,
+    }
+}
+
+/// The request id a response carries in its `Request-Id` header.
+pub fn request_id(response: &Response) -> String {
+    let id = response.headers()["request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(response.headers()["x-request-id"], id.as_str());
+    id
+}
+
+/// Asserts status and JSON content type; returns `data`, checking that
+/// `meta.request_id` matches the header.
+pub async fn expect_data(response: Response, status: StatusCode) -> Value {
+    let body = expect_json(response, status).await;
+    assert!(body["meta"]["request_id"].is_string(), "{body}");
+    body["data"].clone()
+}
+
+/// Asserts status and JSON content type; returns the whole body, checking
+/// that `meta.request_id` matches the header.
+pub async fn expect_json(response: Response, status: StatusCode) -> Value {
+    let id = request_id(&response);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "every response is JSON"
+    );
+    let actual = response.status();
+    let body: Value = response.json().await.expect("a JSON body");
+    assert_eq!(actual, status, "{body}");
+    assert_eq!(body["meta"]["request_id"], id.as_str());
+    body
+}
+
+/// Asserts the exact error body Paddle would send.
+pub async fn expect_error(
+    response: Response,
+    status: StatusCode,
+    kind: &str,
+    code: &str,
+    detail: &str,
+) -> Value {
+    expect_error_with(response, status, kind, code, detail, None).await
+}
+
+/// As [`expect_error`], with `errors[]` field errors.
+pub async fn expect_error_with(
+    response: Response,
+    status: StatusCode,
+    kind: &str,
+    code: &str,
+    detail: &str,
+    errors: Option<Value>,
+) -> Value {
+    let id = request_id(&response);
+    let body = expect_json(response, status).await;
+    let mut error = json!({
+        "type": kind,
+        "code": code,
+        "detail": detail,
+        "documentation_url": format!("https://developer.paddle.com/errors/shared/{code}"),
+    });
+    if let Some(errors) = errors {
+        error["errors"] = errors;
+    }
+    assert_eq!(
+        body,
+        json!({ "error": error, "meta": { "request_id": id } })
+    );
+    body
+}
+
+/// Asserts that `token` is a well-formed entity in `environment`.
+pub fn assert_entity_shape(token: &Value, prefix: &str) {
+    let object = token.as_object().expect("an object");
+    let mut fields: Vec<_> = object.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "created_at",
+            "description",
+            "id",
+            "name",
+            "revoked_at",
+            "status",
+            "token",
+            "updated_at"
+        ]
+    );
+    let id = token["id"].as_str().unwrap();
+    let ulid = id.strip_prefix("ctkn_").unwrap();
+    assert!(
+        ulid.len() == 26
+            && ulid
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()),
+        "{id}"
+    );
+    let value = token["token"].as_str().unwrap();
+    let hex = value
+        .strip_prefix(prefix)
+        .unwrap_or_else(|| panic!("{value} starts with {prefix}"));
+    assert!(
+        hex.len() == 27 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+        "{value}"
+    );
+    for field in ["created_at", "updated_at"] {
+        assert_timestamp(&token[field]);
+    }
+    if !token["revoked_at"].is_null() {
+        assert_timestamp(&token["revoked_at"]);
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, exactly.
+pub fn assert_timestamp(value: &Value) {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is a string"));
+    let shape: String = text
+        .chars()
+        .map(|c| if c.is_ascii_digit() { 'd' } else { c })
+        .collect();
+    assert_eq!(shape, "dddd-dd-ddTdd:dd:dd.ddddddZ", "{text}");
+}

@@ -1,0 +1,12 @@
+//! Integration tests over real HTTP, organised like the contract
+//! (`../shared/paddle-contract.md`): one module per section.
+
+mod helpers;
+
+mod authentication;
+mod bad_input;
+mod create;
+mod get;
+mod list;
+mod persistence;
+mod revoke;
