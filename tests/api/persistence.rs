@@ -89,16 +89,3 @@ async fn the_in_memory_store_serves_a_throwaway_run() {
         );
     }
 }
-
-async fn futures_util_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
-where
-    F: Send + 'static,
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
-    let mut outputs = Vec::new();
-    for handle in handles {
-        outputs.push(handle.await.unwrap());
-    }
-    outputs
-}
