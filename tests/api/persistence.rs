@@ -82,9 +82,11 @@ async fn the_in_memory_store_serves_a_throwaway_run() {
                 .send(),
         );
     }
-    for response in futures_util_join(requests).await {
+    let handles: Vec<_> = requests.into_iter().map(tokio::spawn).collect();
+    for handle in handles {
+        let response = handle.await.unwrap().unwrap();
         assert_eq!(
-            expect_data(response.unwrap(), StatusCode::OK).await,
+            expect_data(response, StatusCode::OK).await,
             json!([created])
         );
     }
