@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::proxy::Proxy;
+
 /// Which storage backend a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -49,7 +51,9 @@ enum Database {
 impl Database {
     fn url(&self) -> String {
         match self {
-            Self::Sqlite(dir) => format!("sqlite:{}", dir.path().join("paddock.sqlite3").display()),
+            Self::Sqlite(dir) => {
+                format!("sqlite:{}", dir.path().join("paddock.sqlite3").display())
+            }
             Self::Postgres { admin_url, name } => {
                 let (server, _) = admin_url.rsplit_once('/').expect("a database URL");
                 format!("{server}/{name}")
@@ -88,20 +92,25 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-/// Whether Postgres tests can run. When Postgres is required
-/// (`PADDOCK_REQUIRE_POSTGRES=1`, or `CI` is set) and down, that's a failure.
-fn postgres_available() -> bool {
-    static NOTICE: Once = Once::new();
+/// The host and port of [`postgres_admin_url`].
+fn postgres_address() -> SocketAddr {
     let url = postgres_admin_url();
-    let address = url
+    let host = url
         .split('@')
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .unwrap_or("127.0.0.1:5432");
-    let reachable = address
-        .parse::<SocketAddr>()
-        .ok()
-        .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok());
+    host.parse().unwrap_or_else(|_| {
+        panic!("PADDOCK_TEST_POSTGRES_URL must name an IP address and port, not {host}")
+    })
+}
+
+/// Whether Postgres tests can run. When Postgres is required
+/// (`PADDOCK_REQUIRE_POSTGRES=1`, or `CI` is set) and down, that's a failure.
+fn postgres_available() -> bool {
+    static NOTICE: Once = Once::new();
+    let address = postgres_address();
+    let reachable = TcpStream::connect_timeout(&address, Duration::from_secs(2)).is_ok();
     let required = std::env::var_os("CI").is_some()
         || std::env::var("PADDOCK_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     if !reachable {
@@ -147,6 +156,8 @@ pub struct TestApp {
     pub keys: Keys,
     pub store: Arc<dyn Store>,
     database: Database,
+    /// Between the server and Postgres, when the test wants to cut it.
+    pub proxy: Option<Proxy>,
     server: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
@@ -154,6 +165,15 @@ impl TestApp {
     /// Starts paddock on `backend`, or returns `None` when that backend is
     /// Postgres and Postgres isn't available (and not required).
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, false).await
+    }
+
+    /// Starts paddock on Postgres reached through a [`Proxy`] the test can sever.
+    pub async fn spawn_behind_proxy() -> Option<Self> {
+        Self::spawn_with(Backend::Postgres, true).await
+    }
+
+    async fn spawn_with(backend: Backend, behind_proxy: bool) -> Option<Self> {
         let database = match backend {
             Backend::Sqlite => Database::Sqlite(tempfile::tempdir().unwrap()),
             Backend::Postgres => {
@@ -171,7 +191,12 @@ impl TestApp {
                 Database::Postgres { admin_url, name }
             }
         };
-        let store = store::connect(Some(&database.url()), std::path::Path::new("unused"))
+        let proxy = match behind_proxy {
+            true => Some(Proxy::start(postgres_address()).await),
+            false => None,
+        };
+        let url = store_url(&database, proxy.as_ref());
+        let store = store::connect(Some(&url), std::path::Path::new("unused"))
             .await
             .unwrap();
         let keys = provision_keys(store.as_ref()).await;
@@ -181,6 +206,7 @@ impl TestApp {
             keys,
             store,
             database,
+            proxy,
             server: None,
         };
         app.start().await;
@@ -210,10 +236,19 @@ impl TestApp {
             handle.await.unwrap();
         }
         self.store.close().await;
-        self.store = store::connect(Some(&self.database.url()), std::path::Path::new("unused"))
+        let url = store_url(&self.database, self.proxy.as_ref());
+        self.store = store::connect(Some(&url), std::path::Path::new("unused"))
             .await
             .unwrap();
         self.start().await;
+    }
+
+    /// The SQLite database file, for tests that read or damage it directly.
+    pub fn sqlite_path(&self) -> std::path::PathBuf {
+        match &self.database {
+            Database::Sqlite(dir) => dir.path().join("paddock.sqlite3"),
+            Database::Postgres { .. } => panic!("not an SQLite test"),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -268,6 +303,15 @@ impl Drop for TestApp {
             let _ = stop.send(());
             handle.abort();
         }
+    }
+}
+
+/// The database URL the server uses: through the proxy, if there is one.
+fn store_url(database: &Database, proxy: Option<&Proxy>) -> String {
+    let url = database.url();
+    match proxy {
+        Some(proxy) => url.replace(&postgres_address().to_string(), &proxy.address.to_string()),
+        None => url,
     }
 }
 

@@ -2,10 +2,12 @@
 //! (`../shared/paddle-contract.md`): one module per section.
 
 mod helpers;
+mod proxy;
 
 mod authentication;
 mod bad_input;
 mod create;
+mod failures;
 mod get;
 mod list;
 mod persistence;
