@@ -37,20 +37,40 @@ impl ListQuery {
     pub fn parse<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, ValidationErrors> {
+        let (mut after, mut per_page, mut order_by, mut status) = (None, None, None, None);
+        for (name, value) in pairs {
+            match name {
+                "after" => after = Some(value),
+                "per_page" => per_page = Some(value),
+                "order_by" => order_by = Some(value),
+                "status" => status = Some(value),
+                _ => {}
+            }
+        }
         let mut query = Self::default();
         let mut errors = Vec::new();
-        for (name, value) in pairs {
-            let result = match name {
-                "after" => parse_after(value).map(|id| query.after = Some(id)),
-                "per_page" => parse_per_page(value).map(|n| query.per_page = n),
-                "order_by" => parse_order_by(value).map(|d| query.direction = d),
-                "status" => parse_statuses(value).map(|s| query.statuses = s),
-                _ => Ok(()),
-            };
+        let mut check = |field: &str, result: Result<(), &str>| {
             if let Err(message) = result {
-                errors.retain(|error: &FieldError| error.field != name);
-                errors.push(FieldError::new(name, message));
+                errors.push(FieldError::new(field, message));
             }
+        };
+        if let Some(value) = after {
+            check("after", parse_after(value).map(|id| query.after = Some(id)));
+        }
+        if let Some(value) = per_page {
+            check(
+                "per_page",
+                parse_per_page(value).map(|n| query.per_page = n),
+            );
+        }
+        if let Some(value) = order_by {
+            check(
+                "order_by",
+                parse_order_by(value).map(|d| query.direction = d),
+            );
+        }
+        if let Some(value) = status {
+            check("status", parse_statuses(value).map(|s| query.statuses = s));
         }
         if errors.is_empty() {
             Ok(query)
@@ -151,6 +171,17 @@ mod tests {
         for bad in ["name[ASC]", "id", "id[up]", "ID[ASC]"] {
             assert!(ListQuery::parse([("order_by", bad)]).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_parameter_counts() {
+        assert_eq!(
+            ListQuery::parse([("per_page", "0"), ("per_page", "5")])
+                .unwrap()
+                .per_page,
+            5
+        );
+        assert!(ListQuery::parse([("per_page", "5"), ("per_page", "0")]).is_err());
     }
 
     #[test]
