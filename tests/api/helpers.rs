@@ -243,6 +243,32 @@ impl TestApp {
         self.start().await;
     }
 
+    /// Runs SQL on the test's database directly, bypassing paddock; picks the
+    /// statement for the backend in use.
+    pub async fn execute(&self, postgres: &str, sqlite: &str) {
+        use sqlx::Connection;
+        match &self.database {
+            Database::Sqlite(_) => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.database.url())
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(sqlite)
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+            Database::Postgres { .. } => {
+                let mut connection = sqlx::PgConnection::connect(&self.database.url())
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(postgres)
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
     /// The SQLite database file, for tests that read or damage it directly.
     pub fn sqlite_path(&self) -> std::path::PathBuf {
         match &self.database {

@@ -14,6 +14,7 @@ on_both_backends!(
     order_by_accepts_either_case_of_direction,
     per_page_over_200_is_clamped_and_reported,
     skip_count_reports_minus_one,
+    estimated_total_is_exact_to_100000_and_100001_above,
     next_points_at_the_host_the_client_used,
     invalid_query_parameters_are_invalid_field_errors,
     a_key_never_lists_the_other_environments_tokens,
@@ -307,4 +308,29 @@ async fn a_key_never_lists_the_other_environments_tokens(backend: Backend) {
     )
     .await;
     assert_eq!(as_live, json!([live]));
+}
+
+async fn estimated_total_is_exact_to_100000_and_100001_above(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // 100,001 tokens, written straight to the database for speed.
+    app.execute(
+        "insert into client_tokens select 'ctkn_' || lpad(g::text, 26, '0'), 'default', 'sandbox', \
+         'test_' || lpad(to_hex(g), 27, '0'), 'bulk', null, 'active', null, now(), now() \
+         from generate_series(1, 100001) as g",
+        "with recursive g(n) as (select 1 union all select n + 1 from g where n < 100001) \
+         insert into client_tokens select 'ctkn_' || printf('%026d', n), 'default', 'sandbox', \
+         'test_' || printf('%027x', n), 'bulk', null, 'active', null, \
+         '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z' from g",
+    )
+    .await;
+    let body = list(&app, "?per_page=1").await;
+    assert_eq!(body["meta"]["pagination"]["estimated_total"], 100_001);
+    assert_eq!(body["meta"]["pagination"]["has_more"], true);
+
+    let one = "delete from client_tokens where id = 'ctkn_00000000000000000000000001'";
+    app.execute(one, one).await;
+    let body = list(&app, "?per_page=1").await;
+    assert_eq!(body["meta"]["pagination"]["estimated_total"], 100_000);
 }
