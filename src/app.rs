@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::{Cli, Command, ServeArgs};
-use crate::http::{self, AppState, Links};
+use crate::http::{self, AppState, Links, Metrics};
 use crate::keys::{self, KeyError};
 use crate::store::{self, ConnectError, Store};
 
@@ -80,6 +80,7 @@ pub async fn serve(
     let state = AppState {
         store,
         links: Links::new(public_url, address),
+        metrics: Metrics::new(),
     };
     tracing::info!(%address, "listening on http://{address}");
     axum::serve(listener, http::router(state))

@@ -5,7 +5,9 @@ mod client_tokens;
 mod envelope;
 mod error;
 mod extract;
+mod health;
 mod links;
+mod metrics;
 
 use std::sync::Arc;
 
@@ -14,12 +16,14 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::Error;
 pub use extract::BODY_LIMIT;
 pub use links::Links;
+pub use metrics::Metrics;
 
 use crate::store::Store;
 
@@ -28,16 +32,24 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub links: Links,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The whole API, with its middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(client_tokens::routes())
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::render))
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(reject_unknown_methods))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {

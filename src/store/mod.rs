@@ -59,6 +59,14 @@ pub struct Page {
     pub estimated_total: Option<u64>,
 }
 
+/// A snapshot of the connection pool, for metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    pub connections: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
 /// What a revoke request found.
 #[derive(Clone, Debug)]
 pub enum Revocation {
@@ -112,6 +120,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// `false` when there is no such key.
     async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<bool, StoreError>;
+
+    fn pool_stats(&self) -> PoolStats;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

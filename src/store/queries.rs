@@ -269,6 +269,14 @@ macro_rules! impl_store {
                 Ok(result.rows_affected() == 1)
             }
 
+            fn pool_stats(&self) -> $crate::store::PoolStats {
+                $crate::store::PoolStats {
+                    connections: self.pool.size(),
+                    idle: self.pool.num_idle(),
+                    max: self.pool.options().get_max_connections(),
+                }
+            }
+
             async fn close(&self) {
                 self.pool.close().await;
             }
