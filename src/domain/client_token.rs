@@ -33,6 +33,18 @@ impl ClientTokenId {
         ))
     }
 
+    /// An id for a token created at `at`, for fixtures: ids still sort by
+    /// creation time.
+    pub fn generate_at(at: Timestamp) -> Self {
+        let millis = (at.as_datetime().unix_timestamp_nanos() / 1_000_000).max(0) as u64;
+        let ulid = ulid::Ulid::from_parts(millis, rand::random());
+        Self(format!(
+            "{}{}",
+            Self::PREFIX,
+            ulid.to_string().to_lowercase()
+        ))
+    }
+
     /// Accepts Paddle's pattern, `^ctkn_[a-z\d]{26}$`.
     pub fn parse(text: &str) -> Option<Self> {
         let body = text.strip_prefix(Self::PREFIX)?;

@@ -76,6 +76,33 @@ impl FromStr for Permission {
     }
 }
 
+/// What to do when a key lacks a permission (`PADDOCK_PERMISSIONS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PermissionMode {
+    /// Refuse with 403 `forbidden`, as Paddle does.
+    #[default]
+    Enforce,
+    /// Log the missing permission and let the request proceed.
+    Log,
+    /// Don't check permissions (keys are still authenticated).
+    Off,
+}
+
+impl FromStr for PermissionMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "enforce" => Ok(Self::Enforce),
+            "log" => Ok(Self::Log),
+            "off" => Ok(Self::Off),
+            other => Err(format!(
+                "unknown permission mode `{other}` (expected enforce, log or off)"
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Permission::*;

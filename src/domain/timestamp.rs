@@ -38,6 +38,14 @@ impl Timestamp {
             .map(|at| Self(at.assume_utc()))
     }
 
+    /// Parses any RFC 3339 instant (any offset, any precision), as people
+    /// write them in fixtures.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(Self::from_datetime)
+    }
+
     pub fn as_datetime(self) -> OffsetDateTime {
         self.0
     }
@@ -82,5 +90,11 @@ mod tests {
         let at = Timestamp::now();
         assert_eq!(Timestamp::parse(&at.to_string()), Some(at));
         assert_eq!(Timestamp::parse("2025-06-27T09:26:10Z"), None);
+        assert_eq!(
+            Timestamp::parse_rfc3339("2025-06-27T11:26:10.5+02:00")
+                .unwrap()
+                .to_string(),
+            "2025-06-27T09:26:10.500000Z"
+        );
     }
 }

@@ -87,14 +87,14 @@ impl ClientTokenUpdate {
     }
 }
 
-fn unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Vec<FieldError> {
+pub(super) fn unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Vec<FieldError> {
     body.keys()
         .filter(|field| !known.contains(&field.as_str()))
         .map(|field| FieldError::new(field.as_str(), "is not a recognised field"))
         .collect()
 }
 
-fn checked_string(
+pub(super) fn checked_string(
     field: &str,
     value: &Value,
     (min, max): (usize, usize),

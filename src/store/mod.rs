@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::domain::{ApiKey, ApiKeyId, ClientToken, ClientTokenId, ListQuery, Owner, Timestamp};
+use crate::domain::{
+    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, ListQuery, Owner, Timestamp,
+};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -87,6 +89,13 @@ pub trait Store: Send + Sync + 'static {
         token: &ClientToken,
     ) -> Result<(), StoreError>;
 
+    /// Inserts fixtures for `account`, all or none.
+    async fn insert_client_tokens(
+        &self,
+        account: &str,
+        tokens: &[(Environment, ClientToken)],
+    ) -> Result<(), StoreError>;
+
     async fn client_token(
         &self,
         owner: &Owner,
@@ -107,6 +116,17 @@ pub trait Store: Send + Sync + 'static {
         id: &ClientTokenId,
         at: Timestamp,
     ) -> Result<Option<Revocation>, StoreError>;
+
+    /// Deletes the client tokens of one account, or of every account.
+    async fn delete_client_tokens(&self, account: Option<&str>) -> Result<u64, StoreError>;
+
+    /// Creates the account unless it exists; `true` when this call created it.
+    async fn ensure_account(&self, name: &str, at: Timestamp) -> Result<bool, StoreError>;
+
+    async fn account(&self, name: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Every account, by name.
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
 
     async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
 

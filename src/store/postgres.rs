@@ -26,4 +26,4 @@ impl PostgresStore {
     }
 }
 
-super::queries::impl_store!(PostgresStore);
+super::queries::impl_store!(PostgresStore, sqlx::Postgres);

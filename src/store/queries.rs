@@ -58,6 +58,18 @@ pub(super) const INSERT_API_KEY: &str = "insert into api_keys \
 pub(super) const UPDATE_API_KEY_PERMISSIONS: &str =
     "update api_keys set permissions = $2 where id = $1";
 
+pub(super) const INSERT_ACCOUNT: &str =
+    "insert into accounts (name, created_at) values ($1, $2) on conflict do nothing";
+
+pub(super) const SELECT_ACCOUNT: &str = "select name, created_at from accounts where name = $1";
+
+pub(super) const SELECT_ACCOUNTS: &str = "select name, created_at from accounts order by name";
+
+pub(super) const DELETE_ACCOUNT_CLIENT_TOKENS: &str =
+    "delete from client_tokens where account = $1";
+
+pub(super) const DELETE_ALL_CLIENT_TOKENS: &str = "delete from client_tokens";
+
 pub(super) const REVOKE_API_KEY: &str = "update api_keys set revoked = true where id = $1";
 
 pub(super) fn select_api_key() -> String {
@@ -79,208 +91,266 @@ pub(super) fn status_binds(query: &ListQuery) -> (&'static str, &'static str) {
     (first.as_str(), second.as_str())
 }
 
-/// Implements [`Store`](super::Store) for a struct with a `pool` field of
-/// any sqlx pool type whose database accepts the statements above.
+/// Implements [`Store`](super::Store) for `$store`, a struct whose `pool`
+/// field is a pool of database `$db`.
 macro_rules! impl_store {
-    ($store:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::store::Store for $store {
-            async fn ping(&self) -> Result<(), $crate::store::StoreError> {
-                sqlx::query("select 1").execute(&self.pool).await?;
-                Ok(())
-            }
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+            use sqlx::Database;
+            use sqlx::query::Query;
 
-            async fn insert_client_token(
-                &self,
-                owner: &$crate::domain::Owner,
-                token: &$crate::domain::ClientToken,
-            ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query($crate::store::queries::INSERT_CLIENT_TOKEN)
+            use $crate::domain::{
+                Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, ListQuery,
+                Owner, Permission, Timestamp,
+            };
+            use $crate::store::queries::*;
+            use $crate::store::rows::{AccountRow, ApiKeyRow, ClientTokenRow};
+            use $crate::store::{COUNT_CAP, Page, PoolStats, Revocation, Store, StoreError};
+
+            type Arguments<'q> = <$db as Database>::Arguments<'q>;
+
+            fn insert_client_token<'q>(
+                account: &'q str,
+                environment: Environment,
+                token: &'q ClientToken,
+            ) -> Query<'q, $db, Arguments<'q>> {
+                sqlx::query(INSERT_CLIENT_TOKEN)
                     .bind(token.id.as_str())
-                    .bind(&owner.account)
-                    .bind(owner.environment.as_str())
-                    .bind(&token.token)
-                    .bind(&token.name)
-                    .bind(&token.description)
+                    .bind(account)
+                    .bind(environment.as_str())
+                    .bind(token.token.as_str())
+                    .bind(token.name.as_str())
+                    .bind(token.description.as_deref())
                     .bind(token.status.as_str())
                     .bind(token.revoked_at)
                     .bind(token.created_at)
                     .bind(token.updated_at)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
             }
 
-            async fn client_token(
-                &self,
-                owner: &$crate::domain::Owner,
-                id: &$crate::domain::ClientTokenId,
-            ) -> Result<Option<$crate::domain::ClientToken>, $crate::store::StoreError> {
-                sqlx::query_as::<_, $crate::store::rows::ClientTokenRow>(
-                    &$crate::store::queries::select_client_token(),
-                )
-                .bind(&owner.account)
-                .bind(owner.environment.as_str())
-                .bind(id.as_str())
-                .fetch_optional(&self.pool)
-                .await?
-                .map($crate::domain::ClientToken::try_from)
-                .transpose()
-            }
+            #[async_trait]
+            impl Store for $store {
+                async fn ping(&self) -> Result<(), StoreError> {
+                    sqlx::query("select 1").execute(&self.pool).await?;
+                    Ok(())
+                }
 
-            async fn list_client_tokens(
-                &self,
-                owner: &$crate::domain::Owner,
-                query: &$crate::domain::ListQuery,
-                count: bool,
-            ) -> Result<$crate::store::Page, $crate::store::StoreError> {
-                let (first, second) = $crate::store::queries::status_binds(query);
-                let mut tokens = sqlx::query_as::<_, $crate::store::rows::ClientTokenRow>(
-                    &$crate::store::queries::list_client_tokens(query.direction),
-                )
-                .bind(&owner.account)
-                .bind(owner.environment.as_str())
-                .bind(first)
-                .bind(second)
-                .bind(
-                    query
-                        .after
-                        .as_ref()
-                        .map($crate::domain::ClientTokenId::as_str),
-                )
-                .bind(i64::from(query.per_page) + 1)
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .map($crate::domain::ClientToken::try_from)
-                .collect::<Result<Vec<_>, _>>()?;
-                let has_more = tokens.len() > query.per_page as usize;
-                tokens.truncate(query.per_page as usize);
-                let estimated_total = if count {
-                    let (total,): (i64,) =
-                        sqlx::query_as($crate::store::queries::COUNT_CLIENT_TOKENS)
+                async fn insert_client_token(
+                    &self,
+                    owner: &Owner,
+                    token: &ClientToken,
+                ) -> Result<(), StoreError> {
+                    insert_client_token(&owner.account, owner.environment, token)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn insert_client_tokens(
+                    &self,
+                    account: &str,
+                    tokens: &[(Environment, ClientToken)],
+                ) -> Result<(), StoreError> {
+                    let mut transaction = self.pool.begin().await?;
+                    for (environment, token) in tokens {
+                        insert_client_token(account, *environment, token)
+                            .execute(&mut *transaction)
+                            .await?;
+                    }
+                    transaction.commit().await?;
+                    Ok(())
+                }
+
+                async fn client_token(
+                    &self,
+                    owner: &Owner,
+                    id: &ClientTokenId,
+                ) -> Result<Option<ClientToken>, StoreError> {
+                    sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
+                        .bind(&owner.account)
+                        .bind(owner.environment.as_str())
+                        .bind(id.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .map(ClientToken::try_from)
+                        .transpose()
+                }
+
+                async fn list_client_tokens(
+                    &self,
+                    owner: &Owner,
+                    query: &ListQuery,
+                    count: bool,
+                ) -> Result<Page, StoreError> {
+                    let (first, second) = status_binds(query);
+                    let mut tokens =
+                        sqlx::query_as::<_, ClientTokenRow>(&list_client_tokens(query.direction))
                             .bind(&owner.account)
                             .bind(owner.environment.as_str())
                             .bind(first)
                             .bind(second)
-                            .bind($crate::store::COUNT_CAP as i64)
+                            .bind(query.after.as_ref().map(ClientTokenId::as_str))
+                            .bind(i64::from(query.per_page) + 1)
+                            .fetch_all(&self.pool)
+                            .await?
+                            .into_iter()
+                            .map(ClientToken::try_from)
+                            .collect::<Result<Vec<_>, _>>()?;
+                    let has_more = tokens.len() > query.per_page as usize;
+                    tokens.truncate(query.per_page as usize);
+                    let estimated_total = if count {
+                        let (total,): (i64,) = sqlx::query_as(COUNT_CLIENT_TOKENS)
+                            .bind(&owner.account)
+                            .bind(owner.environment.as_str())
+                            .bind(first)
+                            .bind(second)
+                            .bind(COUNT_CAP as i64)
                             .fetch_one(&self.pool)
                             .await?;
-                    Some(total as u64)
-                } else {
-                    None
-                };
-                Ok($crate::store::Page {
-                    tokens,
-                    has_more,
-                    estimated_total,
-                })
-            }
+                        Some(total as u64)
+                    } else {
+                        None
+                    };
+                    Ok(Page {
+                        tokens,
+                        has_more,
+                        estimated_total,
+                    })
+                }
 
-            async fn revoke_client_token(
-                &self,
-                owner: &$crate::domain::Owner,
-                id: &$crate::domain::ClientTokenId,
-                at: $crate::domain::Timestamp,
-            ) -> Result<Option<$crate::store::Revocation>, $crate::store::StoreError> {
-                let revoked = sqlx::query_as::<_, $crate::store::rows::ClientTokenRow>(
-                    &$crate::store::queries::revoke_client_token(),
-                )
-                .bind(&owner.account)
-                .bind(owner.environment.as_str())
-                .bind(id.as_str())
-                .bind(at)
-                .fetch_optional(&self.pool)
-                .await?;
-                match revoked {
-                    Some(row) => Ok(Some($crate::store::Revocation::Revoked(row.try_into()?))),
-                    None => Ok(self
-                        .client_token(owner, id)
+                async fn revoke_client_token(
+                    &self,
+                    owner: &Owner,
+                    id: &ClientTokenId,
+                    at: Timestamp,
+                ) -> Result<Option<Revocation>, StoreError> {
+                    let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
+                        .bind(&owner.account)
+                        .bind(owner.environment.as_str())
+                        .bind(id.as_str())
+                        .bind(at)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    match revoked {
+                        Some(row) => Ok(Some(Revocation::Revoked(row.try_into()?))),
+                        None => Ok(self
+                            .client_token(owner, id)
+                            .await?
+                            .map(Revocation::AlreadyRevoked)),
+                    }
+                }
+
+                async fn delete_client_tokens(
+                    &self,
+                    account: Option<&str>,
+                ) -> Result<u64, StoreError> {
+                    let result = match account {
+                        Some(account) => {
+                            sqlx::query(DELETE_ACCOUNT_CLIENT_TOKENS)
+                                .bind(account)
+                                .execute(&self.pool)
+                                .await?
+                        }
+                        None => {
+                            sqlx::query(DELETE_ALL_CLIENT_TOKENS)
+                                .execute(&self.pool)
+                                .await?
+                        }
+                    };
+                    Ok(result.rows_affected())
+                }
+
+                async fn ensure_account(
+                    &self,
+                    name: &str,
+                    at: Timestamp,
+                ) -> Result<bool, StoreError> {
+                    let result = sqlx::query(INSERT_ACCOUNT)
+                        .bind(name)
+                        .bind(at)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(result.rows_affected() == 1)
+                }
+
+                async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
+                    let row = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNT)
+                        .bind(name)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.map(Account::from))
+                }
+
+                async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+                    let rows = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNTS)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(rows.into_iter().map(Account::from).collect())
+                }
+
+                async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+                    sqlx::query(INSERT_API_KEY)
+                        .bind(key.id.as_str())
+                        .bind(&key.account)
+                        .bind(key.environment.as_str())
+                        .bind(Permission::join(&key.permissions))
+                        .bind(key.key_hash.to_hex())
+                        .bind(key.revoked)
+                        .bind(key.expires_at)
+                        .bind(key.created_at)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn set_api_key_permissions(&self, key: &ApiKey) -> Result<bool, StoreError> {
+                    let result = sqlx::query(UPDATE_API_KEY_PERMISSIONS)
+                        .bind(key.id.as_str())
+                        .bind(Permission::join(&key.permissions))
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(result.rows_affected() == 1)
+                }
+
+                async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
+                    sqlx::query_as::<_, ApiKeyRow>(&select_api_key())
+                        .bind(id.as_str())
+                        .fetch_optional(&self.pool)
                         .await?
-                        .map($crate::store::Revocation::AlreadyRevoked)),
+                        .map(ApiKey::try_from)
+                        .transpose()
+                }
+
+                async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+                    sqlx::query_as::<_, ApiKeyRow>(&select_api_keys())
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .map(ApiKey::try_from)
+                        .collect()
+                }
+
+                async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<bool, StoreError> {
+                    let result = sqlx::query(REVOKE_API_KEY)
+                        .bind(id.as_str())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(result.rows_affected() == 1)
+                }
+
+                fn pool_stats(&self) -> PoolStats {
+                    PoolStats {
+                        connections: self.pool.size(),
+                        idle: self.pool.num_idle(),
+                        max: self.pool.options().get_max_connections(),
+                    }
+                }
+
+                async fn close(&self) {
+                    self.pool.close().await;
                 }
             }
-
-            async fn insert_api_key(
-                &self,
-                key: &$crate::domain::ApiKey,
-            ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query($crate::store::queries::INSERT_API_KEY)
-                    .bind(key.id.as_str())
-                    .bind(&key.account)
-                    .bind(key.environment.as_str())
-                    .bind($crate::domain::Permission::join(&key.permissions))
-                    .bind(key.key_hash.to_hex())
-                    .bind(key.revoked)
-                    .bind(key.expires_at)
-                    .bind(key.created_at)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn set_api_key_permissions(
-                &self,
-                key: &$crate::domain::ApiKey,
-            ) -> Result<bool, $crate::store::StoreError> {
-                let result = sqlx::query($crate::store::queries::UPDATE_API_KEY_PERMISSIONS)
-                    .bind(key.id.as_str())
-                    .bind($crate::domain::Permission::join(&key.permissions))
-                    .execute(&self.pool)
-                    .await?;
-                Ok(result.rows_affected() == 1)
-            }
-
-            async fn api_key(
-                &self,
-                id: &$crate::domain::ApiKeyId,
-            ) -> Result<Option<$crate::domain::ApiKey>, $crate::store::StoreError> {
-                sqlx::query_as::<_, $crate::store::rows::ApiKeyRow>(
-                    &$crate::store::queries::select_api_key(),
-                )
-                .bind(id.as_str())
-                .fetch_optional(&self.pool)
-                .await?
-                .map($crate::domain::ApiKey::try_from)
-                .transpose()
-            }
-
-            async fn api_keys(
-                &self,
-            ) -> Result<Vec<$crate::domain::ApiKey>, $crate::store::StoreError> {
-                sqlx::query_as::<_, $crate::store::rows::ApiKeyRow>(
-                    &$crate::store::queries::select_api_keys(),
-                )
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .map($crate::domain::ApiKey::try_from)
-                .collect()
-            }
-
-            async fn revoke_api_key(
-                &self,
-                id: &$crate::domain::ApiKeyId,
-            ) -> Result<bool, $crate::store::StoreError> {
-                let result = sqlx::query($crate::store::queries::REVOKE_API_KEY)
-                    .bind(id.as_str())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(result.rows_affected() == 1)
-            }
-
-            fn pool_stats(&self) -> $crate::store::PoolStats {
-                $crate::store::PoolStats {
-                    connections: self.pool.size(),
-                    idle: self.pool.num_idle(),
-                    max: self.pool.options().get_max_connections(),
-                }
-            }
-
-            async fn close(&self) {
-                self.pool.close().await;
-            }
-        }
+        };
     };
 }
 

@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use crate::domain::{
-    ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, KeyHash, Permission, Timestamp,
+    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, KeyHash, Permission,
+    Timestamp,
 };
 
 #[derive(sqlx::FromRow)]
@@ -42,6 +43,21 @@ impl TryFrom<ClientTokenRow> for ClientToken {
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AccountRow {
+    name: String,
+    created_at: Timestamp,
+}
+
+impl From<AccountRow> for Account {
+    fn from(row: AccountRow) -> Self {
+        Self {
+            name: row.name,
+            created_at: row.created_at,
+        }
     }
 }
 

@@ -57,4 +57,4 @@ impl SqliteStore {
     }
 }
 
-super::queries::impl_store!(SqliteStore);
+super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
