@@ -4,11 +4,13 @@
 use std::future::Future;
 use std::io::{self, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
 use crate::config::{Cli, Command, ServeArgs};
-use crate::http::{self, AppState, Links, Metrics};
+use crate::domain::PermissionMode;
+use crate::http::{self, AdminToken, AppState, Links, Metrics, RequestLog};
 use crate::keys::{self, KeyError};
 use crate::store::{self, ConnectError, Store};
 
@@ -58,35 +60,73 @@ async fn serve_until_signalled(store: Arc<dyn Store>, args: ServeArgs) -> Result
             address: args.listen.clone(),
             source,
         })?;
-    serve(
-        listener,
-        store,
-        args.public_url.as_deref(),
-        shutdown_signal(),
-    )
-    .await
+    let options = ServeOptions {
+        public_url: args.public_url,
+        permission_mode: args.permissions,
+        admin_token: args.admin_token.as_deref().map(AdminToken::new),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+    };
+    serve(listener, store, options, shutdown_signal()).await
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish. The seam tests use: bind port 0, pass a
-/// future they control.
+/// How the server behaves, beyond where it listens and what it stores.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Base URL for `meta.pagination.next`; `None` to use the Host header.
+    pub public_url: Option<String>,
+    pub permission_mode: PermissionMode,
+    /// `None` leaves the admin API off.
+    pub admin_token: Option<AdminToken>,
+    /// How long in-flight requests may run on after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            permission_mode: PermissionMode::Enforce,
+            admin_token: None,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then stops
+/// accepting and lets in-flight requests finish, for at most
+/// `options.shutdown_grace`. The seam tests use: bind port 0, pass a future
+/// they control.
 pub async fn serve(
     listener: TcpListener,
     store: Arc<dyn Store>,
-    public_url: Option<&str>,
+    options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let address = listener.local_addr().map_err(Error::Serve)?;
     let state = AppState {
         store,
-        links: Links::new(public_url, address),
+        links: Links::new(options.public_url.as_deref(), address),
         metrics: Metrics::new(),
+        request_log: Arc::new(RequestLog::default()),
+        permission_mode: options.permission_mode,
+        admin_token: options.admin_token.map(Arc::new),
     };
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = signalled.send(true);
+    };
+    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown);
     tracing::info!(%address, "listening on http://{address}");
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(Error::Serve)?;
+    let grace = options.shutdown_grace;
+    let deadline = async move {
+        let _ = on_signal.wait_for(|signalled| *signalled).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(Error::Serve)?,
+        () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
+    }
     tracing::info!("stopped");
     Ok(())
 }

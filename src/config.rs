@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::domain::{Environment, Permission, PresentedKey};
+use crate::domain::{
+    ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, Environment, Permission, PermissionMode, PresentedKey,
+    is_valid_account_name,
+};
 use crate::store::redact_url;
 
 #[derive(Debug, Parser)]
@@ -39,6 +42,9 @@ pub enum Command {
 pub enum KeysCommand {
     /// Create a key and print it, once.
     Create {
+        /// The account the key belongs to; created on first use.
+        #[arg(long, default_value = DEFAULT_ACCOUNT, value_parser = parse_account)]
+        account: String,
         /// `sandbox` (keys `pdl_sdbx_...`, tokens `test_...`) or `live`.
         #[arg(long = "env", default_value = "sandbox")]
         environment: Environment,
@@ -83,7 +89,7 @@ impl fmt::Debug for DatabaseArgs {
     }
 }
 
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PADDOCK_LISTEN", default_value = "127.0.0.1:8080")]
@@ -95,6 +101,41 @@ pub struct ServeArgs {
     /// Keys to accept from start: `KEY=perm,perm;KEY2=perm`. Stored hashed.
     #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ConfiguredKey::parse_list)]
     pub api_keys: Option<Vec<ConfiguredKey>>,
+    /// Turns on the admin API under /__paddock/, guarded by this token.
+    #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// What a missing permission does: enforce (403), log (and allow), or off.
+    #[arg(long, env = "PADDOCK_PERMISSIONS", default_value = "enforce")]
+    pub permissions: PermissionMode,
+    /// Log lines as `text` or `json`.
+    #[arg(long, env = "PADDOCK_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+    /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C.
+    #[arg(long, env = "PADDOCK_SHUTDOWN_GRACE", default_value_t = 10)]
+    pub shutdown_grace: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("api_keys", &self.api_keys)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("permissions", &self.permissions)
+            .field("log_format", &self.log_format)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
 }
 
 /// A non-empty, comma-separated list of permissions.
@@ -134,6 +175,14 @@ impl ConfiguredKey {
                 Ok(Self { key, permissions })
             })
             .collect()
+    }
+}
+
+fn parse_account(text: &str) -> Result<String, String> {
+    if is_valid_account_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("account name {ACCOUNT_NAME_RULE}"))
     }
 }
 

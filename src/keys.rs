@@ -69,6 +69,7 @@ pub async fn run(
 ) -> Result<(), KeyError> {
     match command {
         KeysCommand::Create {
+            account,
             environment,
             permissions,
             expires_in,
@@ -81,13 +82,14 @@ pub async fn run(
                 ),
                 None => None,
             };
-            let (key, secret) =
-                ApiKey::generate(DEFAULT_ACCOUNT, environment, permissions.0, expires_at);
+            store.ensure_account(&account, Timestamp::now()).await?;
+            let (key, secret) = ApiKey::generate(&account, environment, permissions.0, expires_at);
             store.insert_api_key(&key).await?;
             writeln!(
                 out,
-                "Created API key {} ({}, {}).",
+                "Created API key {} (account {}, {}, {}).",
                 key.id,
+                key.account,
                 key.environment,
                 Permission::join(&key.permissions)
             )?;

@@ -45,7 +45,8 @@ impl fmt::Display for ApiKeyId {
 pub struct KeyHash([u8; 32]);
 
 impl KeyHash {
-    fn of(key: &str) -> Self {
+    /// The digest of a secret: an API key, or any other token paddock checks.
+    pub fn of(key: &str) -> Self {
         Self(Sha256::digest(key.as_bytes()).into())
     }
 

@@ -1,6 +1,8 @@
-//! API key authentication and permission checks, as an extractor: a handler
-//! that takes `Authorized<Write>` only runs for a valid key that may write.
+//! Authentication as extractors: a handler that takes `Authorized<Write>`
+//! only runs for a valid API key that may write (or whatever the permission
+//! mode allows); one that takes `Admin` only for the admin token.
 
+use std::fmt;
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
@@ -8,8 +10,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::AppState;
+use super::context::{Caller, set_caller};
 use super::error::{Error, Result};
-use crate::domain::{ApiKey, Owner, Permission, PresentedKey, Timestamp};
+use crate::domain::{ApiKey, KeyHash, Owner, Permission, PermissionMode, PresentedKey, Timestamp};
 
 /// The permission a handler needs.
 pub trait Access: Send + Sync + 'static {
@@ -50,15 +53,35 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let presented = presented_key(parts)?;
+        let presented =
+            PresentedKey::parse(bearer_token(parts)?).ok_or(Error::AuthenticationMalformed)?;
         let key = state
             .store
             .api_key(presented.id())
             .await?
-            .filter(|key| key.accepts(&presented, Timestamp::now()))
             .ok_or(Error::InvalidToken)?;
+        if !key.key_hash.matches(presented.hash()) {
+            return Err(Error::InvalidToken);
+        }
+        // The key is the account's own: its requests are the account's,
+        // rejected ones included.
+        set_caller(Caller {
+            account: key.account.clone(),
+            api_key_id: key.id.clone(),
+        });
+        if !key.accepts(&presented, Timestamp::now()) {
+            return Err(Error::InvalidToken);
+        }
         if !A::PERMISSION.is_granted_by(&key.permissions) {
-            return Err(Error::Forbidden(A::PERMISSION));
+            match state.permission_mode {
+                PermissionMode::Enforce => return Err(Error::Forbidden(A::PERMISSION)),
+                PermissionMode::Log => tracing::warn!(
+                    permission = %A::PERMISSION,
+                    api_key_id = %key.id,
+                    "API key lacks a permission; allowed because PADDOCK_PERMISSIONS=log"
+                ),
+                PermissionMode::Off => {}
+            }
         }
         Ok(Self {
             key,
@@ -67,9 +90,40 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
     }
 }
 
-/// Reads `Authorization: Bearer <key>`. The scheme is matched without regard
+/// The admin API's token. Only its digest is kept; `Debug` shows neither.
+#[derive(Clone)]
+pub struct AdminToken(KeyHash);
+
+impl AdminToken {
+    pub fn new(token: &str) -> Self {
+        Self(KeyHash::of(token))
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(..)")
+    }
+}
+
+/// A request made with the admin token.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let presented = KeyHash::of(bearer_token(parts)?);
+        match &state.admin_token {
+            Some(token) if token.0.matches(&presented) => Ok(Self),
+            _ => Err(Error::InvalidAdminToken),
+        }
+    }
+}
+
+/// Reads `Authorization: Bearer <token>`. The scheme is matched without regard
 /// to case: the official Node SDK sends `bearer`.
-fn presented_key(parts: &Parts) -> Result<PresentedKey> {
+fn bearer_token(parts: &Parts) -> Result<&str> {
     let header = parts
         .headers
         .get(AUTHORIZATION)
@@ -84,5 +138,8 @@ fn presented_key(parts: &Parts) -> Result<PresentedKey> {
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(Error::AuthenticationMalformed);
     }
-    PresentedKey::parse(key.trim_start()).ok_or(Error::AuthenticationMalformed)
+    match key.trim_start() {
+        "" => Err(Error::AuthenticationMalformed),
+        key => Ok(key),
+    }
 }

@@ -49,7 +49,7 @@ async fn fetch(
 ) -> Result<Envelope<ClientToken>> {
     match state.store.client_token(&auth.owner(), &id).await? {
         Some(token) => Ok(Envelope::ok(token)),
-        None => Err(Error::NotFound(id)),
+        None => Err(Error::NotFound(id.to_string())),
     }
 }
 
@@ -73,13 +73,13 @@ async fn update(
                 Some(Revocation::Revoked(token) | Revocation::AlreadyRevoked(token)) => {
                     Ok(Envelope::ok(token))
                 }
-                None => Err(Error::NotFound(id)),
+                None => Err(Error::NotFound(id.to_string())),
             }
         }
         ClientTokenStatus::Active => match state.store.client_token(&owner, &id).await? {
             Some(token) if token.status == ClientTokenStatus::Active => Ok(Envelope::ok(token)),
             Some(_) => Err(Error::ClientTokenRevoked(id)),
-            None => Err(Error::NotFound(id)),
+            None => Err(Error::NotFound(id.to_string())),
         },
     }
 }

@@ -1,43 +1,12 @@
-//! Paddle's success envelope, `{"data": ..., "meta": {"request_id": ...}}`,
-//! and the request id every response carries.
+//! Paddle's success envelope, `{"data": ..., "meta": {"request_id": ...}}`.
 
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use uuid::Uuid;
 
-tokio::task_local! {
-    static REQUEST_ID: Uuid;
-}
-
-/// `Request-Id` is Paddle's header (the Node SDK reads it); `X-Request-Id` is
-/// the name proxies and log tools expect.
-const HEADERS: [HeaderName; 2] = [
-    HeaderName::from_static("request-id"),
-    HeaderName::from_static("x-request-id"),
-];
-
-/// Middleware: gives each request a v4 UUID, visible to everything that runs
-/// for the request (handlers, errors, logs) and sent back in headers.
-pub async fn assign_request_id(request: Request, next: Next) -> Response {
-    let id = Uuid::new_v4();
-    let mut response = REQUEST_ID.scope(id, next.run(request)).await;
-    let value = HeaderValue::from_str(&id.to_string()).expect("a UUID is a valid header value");
-    for name in HEADERS {
-        response.headers_mut().insert(name, value.clone());
-    }
-    response
-}
-
-/// The current request's id; outside a request, a fresh one.
-pub fn request_id() -> Uuid {
-    REQUEST_ID
-        .try_with(|id| *id)
-        .unwrap_or_else(|_| Uuid::new_v4())
-}
+use super::context::request_id;
 
 #[derive(Serialize)]
 pub struct Meta {

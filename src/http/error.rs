@@ -20,10 +20,13 @@ pub enum Error {
     AuthenticationMalformed,
     #[error("unknown, revoked or expired API key")]
     InvalidToken,
+    #[error("wrong admin token")]
+    InvalidAdminToken,
     #[error("API key lacks {0}")]
     Forbidden(Permission),
-    #[error("no client token {0}")]
-    NotFound(ClientTokenId),
+    /// Names what wasn't found: a client token id, an account, a key id.
+    #[error("no entity {0}")]
+    NotFound(String),
     #[error("request does not pass validation")]
     InvalidField(Vec<FieldError>),
     #[error("body is not valid JSON")]
@@ -113,6 +116,12 @@ impl Error {
                 RequestError,
                 "invalid_token",
                 "Invalid or revoked API key.".to_owned(),
+            ),
+            Self::InvalidAdminToken => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "invalid_token",
+                "Invalid admin token.".to_owned(),
             ),
             Self::Forbidden(permission) => (
                 StatusCode::FORBIDDEN,

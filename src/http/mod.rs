@@ -1,13 +1,16 @@
 //! The HTTP layer: routes, extractors, and Paddle's response envelopes.
 
+mod admin;
 mod auth;
 mod client_tokens;
+mod context;
 mod envelope;
 mod error;
 mod extract;
 mod health;
 mod links;
 mod metrics;
+mod request_log;
 
 use std::sync::Arc;
 
@@ -20,11 +23,15 @@ use axum::routing::get;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use auth::AdminToken;
 pub use error::Error;
 pub use extract::BODY_LIMIT;
 pub use links::Links;
 pub use metrics::Metrics;
 
+pub use request_log::RequestLog;
+
+use crate::domain::PermissionMode;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -33,12 +40,19 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub links: Links,
     pub metrics: Arc<Metrics>,
+    pub request_log: Arc<RequestLog>,
+    pub permission_mode: PermissionMode,
+    /// `None` turns the admin API off: its paths answer 404 like any other.
+    pub admin_token: Option<Arc<AdminToken>>,
 }
 
 /// The whole API, with its middleware.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(client_tokens::routes())
+    let mut routes = Router::new().merge(client_tokens::routes());
+    if state.admin_token.is_some() {
+        routes = routes.nest("/__paddock", admin::routes());
+    }
+    routes
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
@@ -58,7 +72,7 @@ pub fn router(state: AppState) -> Router {
                         "request",
                         method = %request.method(),
                         path = %request.uri().path(),
-                        request_id = %envelope::request_id(),
+                        request_id = %context::request_id(),
                     )
                 })
                 .on_request(())
@@ -69,7 +83,10 @@ pub fn router(state: AppState) -> Router {
                 )
                 .on_failure(()),
         )
-        .layer(middleware::from_fn(envelope::assign_request_id))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::track_request,
+        ))
         .with_state(state)
 }
 

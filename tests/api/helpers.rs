@@ -5,7 +5,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
+use paddock::app::ServeOptions;
 use paddock::domain::{ApiKey, DEFAULT_ACCOUNT, Environment, Permission, Timestamp};
+use paddock::http::AdminToken;
 use paddock::store::{self, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -131,6 +133,17 @@ fn postgres_available() -> bool {
     reachable
 }
 
+/// The admin API's token in tests.
+pub const ADMIN_TOKEN: &str = "admin-token-for-tests";
+
+/// Options with the admin API on.
+pub fn default_options() -> ServeOptions {
+    ServeOptions {
+        admin_token: Some(AdminToken::new(ADMIN_TOKEN)),
+        ..ServeOptions::default()
+    }
+}
+
 /// Keys of every kind, as the plaintext a client would send.
 pub struct Keys {
     /// Sandbox, read and write.
@@ -158,22 +171,33 @@ pub struct TestApp {
     database: Database,
     /// Between the server and Postgres, when the test wants to cut it.
     pub proxy: Option<Proxy>,
+    options: ServeOptions,
     server: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl TestApp {
     /// Starts paddock on `backend`, or returns `None` when that backend is
     /// Postgres and Postgres isn't available (and not required).
+    /// The admin API is on, with [`ADMIN_TOKEN`].
     pub async fn spawn(backend: Backend) -> Option<Self> {
-        Self::spawn_with(backend, false).await
+        Self::spawn_with(backend, default_options()).await
+    }
+
+    /// As [`TestApp::spawn`], with the given server options.
+    pub async fn spawn_with(backend: Backend, options: ServeOptions) -> Option<Self> {
+        Self::start_new(backend, options, false).await
     }
 
     /// Starts paddock on Postgres reached through a [`Proxy`] the test can sever.
     pub async fn spawn_behind_proxy() -> Option<Self> {
-        Self::spawn_with(Backend::Postgres, true).await
+        Self::start_new(Backend::Postgres, default_options(), true).await
     }
 
-    async fn spawn_with(backend: Backend, behind_proxy: bool) -> Option<Self> {
+    async fn start_new(
+        backend: Backend,
+        options: ServeOptions,
+        behind_proxy: bool,
+    ) -> Option<Self> {
         let database = match backend {
             Backend::Sqlite => Database::Sqlite(tempfile::tempdir().unwrap()),
             Backend::Postgres => {
@@ -207,6 +231,7 @@ impl TestApp {
             store,
             database,
             proxy,
+            options,
             server: None,
         };
         app.start().await;
@@ -218,8 +243,9 @@ impl TestApp {
         self.address = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let store = self.store.clone();
+        let options = self.options.clone();
         let handle = tokio::spawn(async move {
-            paddock::app::serve(listener, store, None, async {
+            paddock::app::serve(listener, store, options, async {
                 let _ = stopped.await;
             })
             .await

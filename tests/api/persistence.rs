@@ -60,7 +60,7 @@ async fn the_in_memory_store_serves_a_throwaway_run() {
     tokio::spawn(paddock::app::serve(
         listener,
         store,
-        None,
+        Default::default(),
         std::future::pending(),
     ));
     let client = reqwest::Client::new();
