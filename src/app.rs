@@ -24,22 +24,56 @@ pub enum Error {
     Listen { address: String, source: io::Error },
     #[error("server failed: {0}")]
     Serve(#[source] io::Error),
+    #[error("not ready: {0}")]
+    Unhealthy(String),
 }
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> Result<(), Error> {
+    if let Some(Command::Healthcheck { url }) = &cli.command {
+        let url = url
+            .clone()
+            .unwrap_or_else(|| readiness_url(&cli.serve.listen));
+        return healthcheck(&url).await;
+    }
     let store =
         store::connect(cli.database.database_url.as_deref(), &cli.database.data_dir).await?;
     let result = match cli.command {
-        None | Some(Command::Serve) => serve_until_signalled(store.clone(), cli.serve).await,
         Some(Command::Keys { command }) => {
             keys::run(store.as_ref(), command, &mut io::stdout().lock())
                 .await
                 .map_err(Error::from)
         }
+        _ => serve_until_signalled(store.clone(), cli.serve).await,
     };
     store.close().await;
     result
+}
+
+/// `/readyz` on the address the server listens on; a wildcard address is
+/// probed on loopback.
+fn readiness_url(listen: &str) -> String {
+    let address = match listen.rsplit_once(':') {
+        Some(("0.0.0.0", port)) => format!("127.0.0.1:{port}"),
+        Some(("[::]", port)) => format!("[::1]:{port}"),
+        _ => listen.to_owned(),
+    };
+    format!("http://{address}/readyz")
+}
+
+async fn healthcheck(url: &str) -> Result<(), Error> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .map_err(|error| Error::Unhealthy(error.to_string()))?;
+    match client.get(url).send().await {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => Err(Error::Unhealthy(format!(
+            "{url} answered {}",
+            response.status()
+        ))),
+        Err(error) => Err(Error::Unhealthy(format!("{url}: {error}"))),
+    }
 }
 
 async fn serve_until_signalled(store: Arc<dyn Store>, args: ServeArgs) -> Result<(), Error> {
@@ -152,4 +186,22 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readiness_url;
+
+    #[test]
+    fn probes_wildcard_addresses_on_loopback() {
+        assert_eq!(
+            readiness_url("0.0.0.0:8080"),
+            "http://127.0.0.1:8080/readyz"
+        );
+        assert_eq!(readiness_url("[::]:9000"), "http://[::1]:9000/readyz");
+        assert_eq!(
+            readiness_url("127.0.0.1:8080"),
+            "http://127.0.0.1:8080/readyz"
+        );
+    }
 }

@@ -31,6 +31,14 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (what `paddock` does with no subcommand).
     Serve,
+    /// Probe a running server's /readyz; exit 0 when ready, 1 when not.
+    /// For container health checks in images without curl.
+    Healthcheck {
+        /// The URL to probe. Default: /readyz on the --listen address
+        /// (0.0.0.0 and :: are probed on loopback).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Create, list and revoke API keys.
     Keys {
         #[command(subcommand)]
