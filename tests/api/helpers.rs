@@ -314,6 +314,28 @@ impl TestApp {
             .header("Authorization", format!("Bearer {key}"))
     }
 
+    /// A request to the admin API, with the admin token.
+    pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, &format!("/__paddock{path}"), ADMIN_TOKEN)
+    }
+
+    /// Makes a key for `account` through the admin API; returns the key.
+    pub async fn account_key(
+        &self,
+        account: &str,
+        environment: &str,
+        permissions: &[&str],
+    ) -> String {
+        let response = self
+            .admin(Method::POST, &format!("/accounts/{account}/api-keys"))
+            .json(&json!({ "environment": environment, "permissions": permissions }))
+            .send()
+            .await
+            .unwrap();
+        let key = expect_data(response, StatusCode::CREATED).await;
+        key["key"].as_str().unwrap().to_owned()
+    }
+
     /// Creates a token with the sandbox key; returns the entity.
     pub async fn create(&self, name: &str) -> Value {
         self.create_with(&self.keys.sandbox, json!({ "name": name }))

@@ -4,6 +4,8 @@
 mod helpers;
 mod proxy;
 
+mod accounts;
+mod admin;
 mod authentication;
 mod bad_input;
 mod create;

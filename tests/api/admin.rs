@@ -1,0 +1,539 @@
+//! The admin API under `/__paddock/`: accounts, keys, fixtures, resets and
+//! the request log, each with its own auth failures.
+
+use paddock::app::ServeOptions;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_error_with, request_id,
+};
+use crate::on_both_backends;
+
+on_both_backends!(
+    the_admin_api_is_off_without_a_token,
+    admin_requests_need_the_admin_token,
+    accounts_are_created_once_and_listed,
+    keys_are_shown_once_and_work_with_their_permissions,
+    a_revoked_or_expired_key_is_refused,
+    fixtures_are_inserted_with_their_names_statuses_and_timestamps,
+    invalid_fixtures_insert_nothing,
+    resets_delete_tokens_of_one_account_or_all,
+    the_request_log_shows_what_an_account_did,
+);
+
+const BOTH: &[&str] = &["client_token.read", "client_token.write"];
+
+fn validation(errors: Value) -> Option<Value> {
+    Some(errors)
+}
+
+async fn the_admin_api_is_off_without_a_token(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, ServeOptions::default()).await else {
+        return;
+    };
+    for (method, path) in [
+        (Method::POST, "/accounts"),
+        (Method::GET, "/accounts"),
+        (Method::POST, "/reset"),
+    ] {
+        let response = app
+            .admin(method, path)
+            .json(&json!({ "name": "x" }))
+            .send()
+            .await
+            .unwrap();
+        expect_error(
+            response,
+            StatusCode::NOT_FOUND,
+            "request_error",
+            "invalid_url",
+            "URL called is invalid.",
+        )
+        .await;
+    }
+}
+
+async fn admin_requests_need_the_admin_token(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let url = app.url("/__paddock/accounts");
+    let missing = app.client.get(&url).send().await.unwrap();
+    expect_error(
+        missing,
+        StatusCode::FORBIDDEN,
+        "request_error",
+        "authentication_missing",
+        "Authentication header missing.",
+    )
+    .await;
+    let malformed = app
+        .client
+        .get(&url)
+        .header("Authorization", format!("Basic {ADMIN_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        malformed,
+        StatusCode::FORBIDDEN,
+        "request_error",
+        "authentication_malformed",
+        "Authentication header included, but incorrectly formatted.",
+    )
+    .await;
+    for wrong in [format!("{ADMIN_TOKEN}x"), app.keys.sandbox.clone()] {
+        let response = app
+            .client
+            .get(&url)
+            .bearer_auth(wrong)
+            .send()
+            .await
+            .unwrap();
+        expect_error(
+            response,
+            StatusCode::FORBIDDEN,
+            "request_error",
+            "invalid_token",
+            "Invalid admin token.",
+        )
+        .await;
+    }
+    // And the admin token is no API key.
+    let as_key = app.get("/client-tokens", ADMIN_TOKEN).await;
+    expect_error(
+        as_key,
+        StatusCode::FORBIDDEN,
+        "request_error",
+        "authentication_malformed",
+        "Authentication header included, but incorrectly formatted.",
+    )
+    .await;
+}
+
+async fn accounts_are_created_once_and_listed(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let create = || {
+        app.admin(Method::POST, "/accounts")
+            .json(&json!({ "name": "checkout-suite" }))
+            .send()
+    };
+    let first = expect_data(create().await.unwrap(), StatusCode::CREATED).await;
+    assert_eq!(first["name"], "checkout-suite");
+    let again = expect_data(create().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(again, first, "creating twice is harmless");
+    let listed = expect_data(
+        app.admin(Method::GET, "/accounts").send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["checkout-suite", "default"]);
+
+    for (body, errors) in [
+        (
+            json!({}),
+            json!([{ "field": "name", "message": "is required" }]),
+        ),
+        (
+            json!({ "name": "has space" }),
+            json!([{ "field": "name", "message": "must be 1 to 64 letters, digits, '-', '_' or '.'" }]),
+        ),
+        (
+            json!({ "name": 7 }),
+            json!([{ "field": "name", "message": "must be a string" }]),
+        ),
+        (
+            json!({ "name": "ok", "colour": "red" }),
+            json!([{ "field": "colour", "message": "is not a recognised field" }]),
+        ),
+    ] {
+        let response = app
+            .admin(Method::POST, "/accounts")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_error_with(
+            response,
+            StatusCode::BAD_REQUEST,
+            "request_error",
+            "invalid_field",
+            "Request does not pass validation.",
+            validation(errors),
+        )
+        .await;
+    }
+}
+
+async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let response = app
+        .admin(Method::POST, "/accounts/suite/api-keys")
+        .json(&json!({ "environment": "live", "permissions": ["client_token.read"] }))
+        .send()
+        .await
+        .unwrap();
+    let created = expect_data(response, StatusCode::CREATED).await;
+    let key = created["key"].as_str().unwrap();
+    assert!(key.starts_with("pdl_live_apikey_"), "{key}");
+    assert_eq!(created["id"], format!("apikey_{}", &key[16..42]));
+    assert_eq!(created["account"], "suite");
+    assert_eq!(created["permissions"], json!(["client_token.read"]));
+    assert_eq!(created["status"], "active");
+    assert_eq!(created["expires_at"], Value::Null);
+
+    // The key is never shown again.
+    let listed = expect_data(
+        app.admin(Method::GET, "/accounts/suite/api-keys")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let mut expected = created.clone();
+    expected.as_object_mut().unwrap().remove("key");
+    assert_eq!(listed, json!([expected]));
+    assert!(!listed.to_string().contains(&key[43..]));
+
+    // It reads but can't write.
+    expect_data(app.get("/client-tokens", key).await, StatusCode::OK).await;
+    let create = app
+        .request(Method::POST, "/client-tokens", key)
+        .json(&json!({ "name": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(create.status(), StatusCode::FORBIDDEN);
+
+    for (body, field, message) in [
+        (
+            json!({ "environment": "staging", "permissions": BOTH }),
+            "environment",
+            "must be one of the following: sandbox, live",
+        ),
+        (
+            json!({ "permissions": [] }),
+            "permissions",
+            "must be a non-empty list of: client_token.read, client_token.write",
+        ),
+        (
+            json!({ "permissions": ["transaction.read"] }),
+            "permissions",
+            "must be a non-empty list of: client_token.read, client_token.write",
+        ),
+        (
+            json!({ "permissions": BOTH, "expires_at": "soon" }),
+            "expires_at",
+            "must be an RFC 3339 date-time or null",
+        ),
+        (
+            json!({ "permissions": BOTH, "key": "mine" }),
+            "key",
+            "is not a recognised field",
+        ),
+    ] {
+        let response = app
+            .admin(Method::POST, "/accounts/suite/api-keys")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_error_with(
+            response,
+            StatusCode::BAD_REQUEST,
+            "request_error",
+            "invalid_field",
+            "Request does not pass validation.",
+            validation(json!([{ "field": field, "message": message }])),
+        )
+        .await;
+    }
+    let missing = app
+        .admin(Method::GET, "/accounts/nobody/api-keys")
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        missing,
+        StatusCode::NOT_FOUND,
+        "request_error",
+        "not_found",
+        "Entity nobody not found",
+    )
+    .await;
+}
+
+async fn a_revoked_or_expired_key_is_refused(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let key = app.account_key("suite", "sandbox", BOTH).await;
+    expect_data(app.get("/client-tokens", &key).await, StatusCode::OK).await;
+    let id = format!("apikey_{}", &key[16..42]);
+    let revoked = app
+        .admin(Method::POST, &format!("/api-keys/{id}/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_data(revoked, StatusCode::OK).await["status"],
+        "revoked"
+    );
+    expect_error(
+        app.get("/client-tokens", &key).await,
+        StatusCode::FORBIDDEN,
+        "request_error",
+        "invalid_token",
+        "Invalid or revoked API key.",
+    )
+    .await;
+
+    let unknown = app
+        .admin(
+            Method::POST,
+            "/api-keys/apikey_01aaaaaaaaaaaaaaaaaaaaaaaa/revoke",
+        )
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        unknown,
+        StatusCode::NOT_FOUND,
+        "request_error",
+        "not_found",
+        "Entity apikey_01aaaaaaaaaaaaaaaaaaaaaaaa not found",
+    )
+    .await;
+
+    let response = app
+        .admin(Method::POST, "/accounts/suite/api-keys")
+        .json(&json!({ "permissions": BOTH, "expires_at": "2020-01-01T00:00:00Z" }))
+        .send()
+        .await
+        .unwrap();
+    let expired = expect_data(response, StatusCode::CREATED).await;
+    assert_eq!(expired["status"], "expired");
+    assert_eq!(expired["expires_at"], "2020-01-01T00:00:00.000000Z");
+    let key = expired["key"].as_str().unwrap();
+    expect_error(
+        app.get("/client-tokens", key).await,
+        StatusCode::FORBIDDEN,
+        "request_error",
+        "invalid_token",
+        "Invalid or revoked API key.",
+    )
+    .await;
+}
+
+async fn fixtures_are_inserted_with_their_names_statuses_and_timestamps(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let response = app
+        .admin(Method::POST, "/accounts/suite/client-tokens")
+        .json(&json!({ "client_tokens": [
+            { "name": "Old", "description": "From 2024", "created_at": "2024-01-01T10:00:00Z" },
+            { "name": "Gone", "status": "revoked", "created_at": "2024-02-01T10:00:00.123456Z",
+              "revoked_at": "2024-03-01T10:00:00Z" },
+            { "name": "Live one", "environment": "live", "token": "live_0123456789abcdef0123456789a" },
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    let seeded = expect_data(response, StatusCode::CREATED).await;
+    let seeded = seeded.as_array().unwrap();
+    assert_eq!(seeded[0]["created_at"], "2024-01-01T10:00:00.000000Z");
+    assert_eq!(seeded[0]["updated_at"], "2024-01-01T10:00:00.000000Z");
+    assert_eq!(seeded[0]["description"], "From 2024");
+    assert_eq!(seeded[1]["status"], "revoked");
+    assert_eq!(seeded[1]["revoked_at"], "2024-03-01T10:00:00.000000Z");
+    assert_eq!(seeded[1]["updated_at"], "2024-03-01T10:00:00.000000Z");
+    assert_eq!(seeded[2]["token"], "live_0123456789abcdef0123456789a");
+
+    let sandbox = app.account_key("suite", "sandbox", BOTH).await;
+    let listed = expect_data(
+        app.get(
+            "/client-tokens?status=active,revoked&order_by=id[ASC]",
+            &sandbox,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        listed,
+        json!([seeded[0], seeded[1]]),
+        "ids follow created_at"
+    );
+    let live = app.account_key("suite", "live", BOTH).await;
+    let listed = expect_data(app.get("/client-tokens", &live).await, StatusCode::OK).await;
+    assert_eq!(listed, json!([seeded[2]]));
+}
+
+async fn invalid_fixtures_insert_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let response = app
+        .admin(Method::POST, "/accounts/suite/client-tokens")
+        .json(&json!({ "client_tokens": [
+            { "name": "Fine" },
+            { "name": "", "status": "active", "revoked_at": "2024-01-01T00:00:00Z" },
+            { "name": "Bad token", "token": "test_nothex" },
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    expect_error_with(
+        response,
+        StatusCode::BAD_REQUEST,
+        "request_error",
+        "invalid_field",
+        "Request does not pass validation.",
+        validation(json!([
+            { "field": "client_tokens[1].name", "message": "length must be between 1 and 150 characters" },
+            { "field": "client_tokens[2].token", "message": "must be test_… followed by 27 lowercase hex digits" },
+        ])),
+    )
+    .await;
+    let key = app.account_key("suite", "sandbox", BOTH).await;
+    let listed = expect_data(
+        app.get("/client-tokens?status=active,revoked", &key).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed, json!([]));
+}
+
+async fn resets_delete_tokens_of_one_account_or_all(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.account_key("a", "sandbox", BOTH).await;
+    let b = app.account_key("b", "live", BOTH).await;
+    for _ in 0..2 {
+        app.create_with(&a, json!({ "name": "a" })).await;
+    }
+    let kept = app.create_with(&b, json!({ "name": "b" })).await;
+    let reset = app
+        .admin(Method::POST, "/accounts/a/reset")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_data(reset, StatusCode::OK).await,
+        json!({ "deleted_client_tokens": 2 })
+    );
+    assert_eq!(
+        expect_data(app.get("/client-tokens", &a).await, StatusCode::OK).await,
+        json!([])
+    );
+    assert_eq!(
+        expect_data(app.get("/client-tokens", &b).await, StatusCode::OK).await,
+        json!([kept])
+    );
+    // Keys survive a reset.
+    app.create_with(&a, json!({ "name": "again" })).await;
+
+    let everything = app.admin(Method::POST, "/reset").send().await.unwrap();
+    assert_eq!(
+        expect_data(everything, StatusCode::OK).await,
+        json!({ "deleted_client_tokens": 2 })
+    );
+    assert_eq!(
+        expect_data(app.get("/client-tokens", &b).await, StatusCode::OK).await,
+        json!([])
+    );
+
+    let unknown = app
+        .admin(Method::POST, "/accounts/nobody/reset")
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        unknown,
+        StatusCode::NOT_FOUND,
+        "request_error",
+        "not_found",
+        "Entity nobody not found",
+    )
+    .await;
+}
+
+async fn the_request_log_shows_what_an_account_did(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let key = app.account_key("suite", "sandbox", BOTH).await;
+    let other = app.account_key("other", "sandbox", BOTH).await;
+    let created = app
+        .request(Method::POST, "/client-tokens", &key)
+        .json(&json!({ "name": "x" }))
+        .send()
+        .await
+        .unwrap();
+    let created_id = request_id(&created);
+    let missing = app
+        .get("/client-tokens/ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x", &key)
+        .await;
+    let missing_id = request_id(&missing);
+    app.get("/client-tokens", &other).await;
+
+    let log = expect_data(
+        app.admin(Method::GET, "/accounts/suite/requests")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    let key_id = format!("apikey_{}", &key[16..42]);
+    for (entry, (method, path, status, id)) in log.iter().zip([
+        ("POST", "/client-tokens", 201, &created_id),
+        (
+            "GET",
+            "/client-tokens/ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x",
+            404,
+            &missing_id,
+        ),
+    ]) {
+        assert_eq!(entry["method"], method);
+        assert_eq!(entry["path"], path);
+        assert_eq!(entry["status"], status);
+        assert_eq!(entry["request_id"], id.as_str());
+        assert_eq!(entry["api_key_id"], key_id.as_str());
+        crate::helpers::assert_timestamp(&entry["occurred_at"]);
+    }
+    assert!(
+        !Value::from(log.clone()).to_string().contains(&key[43..]),
+        "no secret in the log"
+    );
+
+    let unknown = app
+        .admin(Method::GET, "/accounts/nobody/requests")
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        unknown,
+        StatusCode::NOT_FOUND,
+        "request_error",
+        "not_found",
+        "Entity nobody not found",
+    )
+    .await;
+}
