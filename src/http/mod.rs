@@ -20,7 +20,7 @@ use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnRequest, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use auth::AdminToken;
@@ -75,7 +75,7 @@ pub fn router(state: AppState) -> Router {
                         request_id = %context::request_id(),
                     )
                 })
-                .on_request(())
+                .on_request(DefaultOnRequest::new().level(Level::DEBUG))
                 .on_response(
                     DefaultOnResponse::new()
                         .level(Level::INFO)

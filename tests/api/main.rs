@@ -12,5 +12,7 @@ mod create;
 mod failures;
 mod get;
 mod list;
+mod operations;
+mod permission_modes;
 mod persistence;
 mod revoke;
