@@ -97,7 +97,12 @@ async fn serve_until_signalled(store: Arc<dyn Store>, args: ServeArgs) -> Result
     let options = ServeOptions {
         public_url: args.public_url,
         permission_mode: args.permissions,
-        admin_token: args.admin_token.as_deref().map(AdminToken::new),
+        // An empty token (e.g. `PADDOCK_ADMIN_TOKEN=` from compose) leaves the admin API off.
+        admin_token: args
+            .admin_token
+            .as_deref()
+            .filter(|token| !token.is_empty())
+            .map(AdminToken::new),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
     };
     serve(listener, store, options, shutdown_signal()).await

@@ -1,0 +1,151 @@
+//! Docker isn't available where tests run, so these check that what the
+//! Dockerfile, compose.yaml, CI workflow and README name really exists and
+//! agrees with the binary: files copied, binary built, subcommands run,
+//! variables set, ports exposed.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use clap::CommandFactory;
+use paddock::config::Cli;
+
+fn read(path: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every environment variable the binary reads.
+fn known_variables() -> BTreeSet<String> {
+    let mut command = Cli::command();
+    command.build();
+    let mut names = BTreeSet::new();
+    let mut commands = vec![command];
+    while let Some(command) = commands.pop() {
+        for arg in command.get_arguments() {
+            if let Some(env) = arg.get_env() {
+                names.insert(env.to_string_lossy().into_owned());
+            }
+        }
+        commands.extend(command.get_subcommands().cloned());
+    }
+    names
+}
+
+#[test]
+fn the_dockerfile_copies_what_exists_and_runs_the_real_binary() {
+    let dockerfile = read("Dockerfile");
+    for line in dockerfile
+        .lines()
+        .filter(|l| l.starts_with("COPY ") && !l.contains("--from"))
+    {
+        let source = line.split_whitespace().nth(1).unwrap();
+        assert!(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(source).exists(),
+            "{line}"
+        );
+    }
+    assert!(dockerfile.contains("cargo build --release --locked --bin paddock"));
+    assert!(
+        dockerfile
+            .contains("COPY --from=builder /app/target/release/paddock /usr/local/bin/paddock")
+    );
+    assert!(dockerfile.contains(r#"CMD ["paddock", "healthcheck"]"#));
+    assert!(Cli::command().find_subcommand("healthcheck").is_some());
+    assert!(dockerfile.contains("ENTRYPOINT [\"paddock\"]"));
+    // Runs as a non-root user, listens on all interfaces on the exposed port,
+    // keeps its data in the volume.
+    let user = dockerfile
+        .lines()
+        .find_map(|l| l.strip_prefix("USER "))
+        .expect("a USER line");
+    assert_ne!(user.trim(), "root");
+    assert!(dockerfile.contains("PADDOCK_LISTEN=0.0.0.0:8080"));
+    assert!(dockerfile.contains("EXPOSE 8080"));
+    assert!(dockerfile.contains("PADDOCK_DATA_DIR=/data") && dockerfile.contains("VOLUME /data"));
+    let known = known_variables();
+    for name in ["PADDOCK_LISTEN", "PADDOCK_DATA_DIR"] {
+        assert!(known.contains(name), "{name}");
+    }
+    // Build context stays small and free of local data.
+    let ignored = read(".dockerignore");
+    for path in ["target", "paddock-data", ".git"] {
+        assert!(ignored.lines().any(|l| l == path), "{path}");
+    }
+}
+
+#[test]
+fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
+    let compose = read("compose.yaml");
+    assert!(compose.contains("image: postgres:15"));
+    assert!(compose.contains("build: ."));
+    assert!(compose.contains(r#"test: ["CMD", "paddock", "healthcheck"]"#));
+    assert!(compose.contains("condition: service_healthy"));
+    assert!(compose.contains("DATABASE_URL: postgres://"));
+    let known = known_variables();
+    let section = compose
+        .split("  paddock:")
+        .nth(1)
+        .expect("a paddock service");
+    let environment = section.split("    environment:").nth(1).unwrap();
+    for line in environment
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("      "))
+    {
+        let name = line.trim().split(':').next().unwrap();
+        assert!(
+            known.contains(name),
+            "compose sets {name}, which paddock doesn't read"
+        );
+    }
+}
+
+#[test]
+fn the_ci_workflow_checks_format_lints_tests_on_postgres_and_builds_the_image() {
+    let workflow = read(".github/workflows/ci.yml");
+    assert!(workflow.contains("cargo fmt --all -- --check"));
+    assert!(workflow.contains("cargo clippy --all-targets -- -D warnings"));
+    assert!(workflow.contains("image: postgres:15"));
+    assert!(workflow.contains("PADDOCK_REQUIRE_POSTGRES: \"1\""));
+    assert!(workflow.contains("run: cargo test"));
+    assert!(workflow.contains("docker/build-push-action"));
+    for uses in workflow
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- uses: "))
+    {
+        let version = uses
+            .split('@')
+            .nth(1)
+            .unwrap_or_else(|| panic!("{uses} is pinned"));
+        assert_eq!(
+            version.split('.').count(),
+            3,
+            "{uses} is pinned to an exact version"
+        );
+    }
+}
+
+#[test]
+fn the_readme_holds_the_two_commands_ci_runs() {
+    let readme = read("README.md");
+    let commands: Vec<&str> = readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .take(2)
+        .map(str::trim)
+        .collect();
+    assert_eq!(commands, ["cargo run --release", "cargo test"]);
+    assert!(
+        read(".ci/run")
+            .lines()
+            .any(|line| line.trim() == "cargo test")
+    );
+    // The configuration table names every variable the binary reads.
+    for name in known_variables() {
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "README's table lacks {name}"
+        );
+    }
+}
