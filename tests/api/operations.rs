@@ -205,3 +205,45 @@ async fn shutdown_finishes_an_in_flight_request_and_then_refuses_new_ones() {
     let refused = app.client.get(app.url("/healthz")).send().await;
     assert!(refused.is_err(), "the server no longer accepts connections");
 }
+
+/// Runs `paddock healthcheck --url <url>` off the test's thread, so the
+/// server on this thread keeps answering; returns whether it exited 0.
+async fn healthcheck(url: String) -> (bool, String) {
+    tokio::task::spawn_blocking(move || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_paddock"))
+            .args(["healthcheck", "--url", &url])
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn paddock_healthcheck_exits_0_when_ready_and_1_when_not() {
+    let Some(app) = TestApp::spawn_behind_proxy().await else {
+        return;
+    };
+    let (ready, stderr) = healthcheck(app.url("/readyz")).await;
+    assert!(ready, "{stderr}");
+
+    app.proxy.as_ref().unwrap().sever();
+    let (ready, stderr) = healthcheck(app.url("/readyz")).await;
+    assert!(!ready);
+    assert!(stderr.contains("503"), "{stderr}");
+    app.proxy.as_ref().unwrap().restore();
+
+    // Nothing listening at all.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (ready, stderr) = healthcheck(format!("http://{closed}/readyz")).await;
+    assert!(!ready);
+    assert!(stderr.contains("not ready"), "{stderr}");
+}
