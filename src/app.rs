@@ -7,11 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::config::{Cli, Command, ServeArgs};
-use crate::domain::PermissionMode;
+use crate::dispatch::Dispatcher;
+use crate::domain::{PermissionMode, RetryPolicy};
 use crate::http::{self, AdminToken, AppState, Links, Metrics, RequestLog};
 use crate::keys::{self, KeyError};
+use crate::secrets::{SecretBox, SecretKeyError};
 use crate::store::{self, ConnectError, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,8 @@ pub enum Error {
     Listen { address: String, source: io::Error },
     #[error("server failed: {0}")]
     Serve(#[source] io::Error),
+    #[error(transparent)]
+    SecretKey(#[from] SecretKeyError),
     #[error("not ready: {0}")]
     Unhealthy(String),
 }
@@ -44,7 +49,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 .await
                 .map_err(Error::from)
         }
-        _ => serve_until_signalled(store.clone(), cli.serve).await,
+        _ => serve_until_signalled(store.clone(), cli.serve, &cli.database.data_dir).await,
     };
     store.close().await;
     result
@@ -76,7 +81,11 @@ async fn healthcheck(url: &str) -> Result<(), Error> {
     }
 }
 
-async fn serve_until_signalled(store: Arc<dyn Store>, args: ServeArgs) -> Result<(), Error> {
+async fn serve_until_signalled(
+    store: Arc<dyn Store>,
+    args: ServeArgs,
+    data_dir: &std::path::Path,
+) -> Result<(), Error> {
     keys::apply_configured(store.as_ref(), args.api_keys.as_deref().unwrap_or_default()).await?;
     if let Some(secret) = keys::bootstrap(store.as_ref()).await? {
         // Standard output, not the log: this is the only time it is shown.
@@ -94,6 +103,16 @@ async fn serve_until_signalled(store: Arc<dyn Store>, args: ServeArgs) -> Result
             address: args.listen.clone(),
             source,
         })?;
+    let secrets = match &args.secret_key {
+        Some(key) => SecretBox::from_hex(key)?,
+        None => {
+            std::fs::create_dir_all(data_dir).map_err(|source| SecretKeyError::File {
+                path: data_dir.display().to_string(),
+                source,
+            })?;
+            SecretBox::from_file(&data_dir.join("secret.key"))?
+        }
+    };
     let options = ServeOptions {
         public_url: args.public_url,
         permission_mode: args.permissions,
@@ -104,6 +123,13 @@ async fn serve_until_signalled(store: Arc<dyn Store>, args: ServeArgs) -> Result
             .filter(|token| !token.is_empty())
             .map(AdminToken::new),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        secrets,
+        retry: RetryPolicy {
+            base: Duration::from_secs_f64(args.webhook_retry_base),
+            factor: args.webhook_retry_factor,
+            max_attempts: args.webhook_max_attempts,
+        },
+        ..ServeOptions::default()
     };
     serve(listener, store, options, shutdown_signal()).await
 }
@@ -118,6 +144,12 @@ pub struct ServeOptions {
     pub admin_token: Option<AdminToken>,
     /// How long in-flight requests may run on after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// Seals notification settings' secrets at rest.
+    pub secrets: SecretBox,
+    /// When failed notifications are retried.
+    pub retry: RetryPolicy,
+    /// How often the dispatcher looks for due retries.
+    pub dispatch_poll: Duration,
 }
 
 impl Default for ServeOptions {
@@ -127,6 +159,13 @@ impl Default for ServeOptions {
             permission_mode: PermissionMode::Enforce,
             admin_token: None,
             shutdown_grace: Duration::from_secs(10),
+            secrets: SecretBox::random(),
+            retry: RetryPolicy {
+                base: Duration::from_secs(1),
+                factor: 2.0,
+                max_attempts: 5,
+            },
+            dispatch_poll: Duration::from_millis(500),
         }
     }
 }
@@ -149,7 +188,16 @@ pub async fn serve(
         request_log: Arc::new(RequestLog::default()),
         permission_mode: options.permission_mode,
         admin_token: options.admin_token.map(Arc::new),
+        dispatch: Arc::new(Notify::new()),
+        secrets: options.secrets.clone(),
     };
+    let dispatcher = Dispatcher::new(
+        state.store.clone(),
+        options.secrets,
+        options.retry,
+        state.dispatch.clone(),
+        options.dispatch_poll,
+    );
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         shutdown.await;
@@ -158,14 +206,19 @@ pub async fn serve(
     let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown);
     tracing::info!(%address, "listening on http://{address}");
     let grace = options.shutdown_grace;
+    let stop_dispatcher = on_signal.clone();
     let deadline = async move {
         let _ = on_signal.wait_for(|signalled| *signalled).await;
         tokio::time::sleep(grace).await;
     };
+    let dispatching = tokio::spawn(dispatcher.run(stop_dispatcher));
     tokio::select! {
         result = server => result.map_err(Error::Serve)?,
         () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
     }
+    // Deliveries in flight are cut off; their leases run out and they are
+    // sent again by the next process.
+    dispatching.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -118,6 +118,19 @@ pub struct ServeArgs {
     /// Log lines as `text` or `json`.
     #[arg(long, env = "PADDOCK_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+    /// 64 hex digits: the key notification secrets are encrypted with at
+    /// rest. Unset: kept in `secret.key` in the data directory.
+    #[arg(long, env = "PADDOCK_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Seconds before the first retry of a failed notification.
+    #[arg(long, env = "PADDOCK_WEBHOOK_RETRY_BASE", default_value_t = 1.0, value_parser = parse_positive)]
+    pub webhook_retry_base: f64,
+    /// Each further retry waits this many times longer.
+    #[arg(long, env = "PADDOCK_WEBHOOK_RETRY_FACTOR", default_value_t = 2.0, value_parser = parse_positive)]
+    pub webhook_retry_factor: f64,
+    /// Attempts before a notification is marked failed.
+    #[arg(long, env = "PADDOCK_WEBHOOK_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub webhook_max_attempts: u32,
     /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C.
     #[arg(long, env = "PADDOCK_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
@@ -142,6 +155,13 @@ impl fmt::Debug for ServeArgs {
             .field("permissions", &self.permissions)
             .field("log_format", &self.log_format)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("webhook_retry_base", &self.webhook_retry_base)
+            .field("webhook_retry_factor", &self.webhook_retry_factor)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
             .finish()
     }
 }
@@ -183,6 +203,13 @@ impl ConfiguredKey {
                 Ok(Self { key, permissions })
             })
             .collect()
+    }
+}
+
+fn parse_positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err("must be a positive number".to_owned()),
     }
 }
 

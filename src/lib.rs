@@ -7,8 +7,10 @@
 
 pub mod app;
 pub mod config;
+pub mod dispatch;
 pub mod domain;
 pub mod http;
 pub mod keys;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;

@@ -7,6 +7,7 @@ mod client_token;
 mod environment;
 mod fixture;
 mod listing;
+mod notification;
 mod permission;
 mod timestamp;
 mod validation;
@@ -21,6 +22,10 @@ pub use client_token::{
 pub use environment::Environment;
 pub use fixture::parse_fixtures;
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE};
+pub use notification::{
+    Delivery, DeliveryStatus, Event, EventType, NotificationBody, NotificationSetting, RetryPolicy,
+    signature,
+};
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
 pub use validation::{ClientTokenUpdate, FieldError, ValidationErrors};

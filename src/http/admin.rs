@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{account}/requests", get(requests))
         .route("/api-keys/{api_key_id}/revoke", post(revoke_key))
         .route("/reset", post(reset_everything))
+        .merge(super::admin_notifications::routes())
 }
 
 /// An API key as the admin API shows it: never its secret, except `key`
@@ -187,7 +188,8 @@ struct ResetReport {
 }
 
 /// `POST /__paddock/accounts/{account}/reset`: deletes the account's client
-/// tokens and forgets its request log; its keys stay.
+/// tokens and events, and forgets its request log; its keys and
+/// notification settings stay.
 async fn reset_account(
     State(state): State<AppState>,
     _: Admin,
@@ -210,6 +212,7 @@ async fn reset_everything(
     _: Admin,
 ) -> Result<Envelope<ResetReport>> {
     let deleted = state.store.delete_client_tokens(None).await?;
+    state.store.delete_events(None).await?;
     state.request_log.clear(None);
     Ok(Envelope::ok(ResetReport {
         deleted_client_tokens: deleted,
@@ -227,7 +230,7 @@ async fn requests(
     Ok(Envelope::ok(state.request_log.recent(&account.name)))
 }
 
-async fn existing_account(state: &AppState, name: &str) -> Result<Account> {
+pub(super) async fn existing_account(state: &AppState, name: &str) -> Result<Account> {
     state
         .store
         .account(name)
@@ -235,7 +238,7 @@ async fn existing_account(state: &AppState, name: &str) -> Result<Account> {
         .ok_or_else(|| Error::NotFound(name.to_owned()))
 }
 
-fn valid_account_name(name: String) -> Result<String> {
+pub(super) fn valid_account_name(name: String) -> Result<String> {
     if is_valid_account_name(&name) {
         Ok(name)
     } else {
@@ -291,7 +294,7 @@ fn parse_new_key(
     }
 }
 
-fn reject_unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Result<()> {
+pub(super) fn reject_unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Result<()> {
     let errors: Vec<_> = body
         .keys()
         .filter(|field| !known.contains(&field.as_str()))

@@ -11,7 +11,7 @@ use super::envelope::{Envelope, Pagination};
 use super::error::{Error, Result};
 use super::extract::{ClientTokenPath, JsonObject};
 use crate::domain::{
-    ClientToken, ClientTokenStatus, ClientTokenUpdate, ListQuery, NewClientToken, Timestamp,
+    ClientToken, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery, NewClientToken, Timestamp,
 };
 use crate::store::{Revocation, StoreError};
 
@@ -33,8 +33,16 @@ async fn create(
     let mut attempts = 0;
     loop {
         let token = ClientToken::create(new.clone(), owner.environment, Timestamp::now());
-        match state.store.insert_client_token(&owner, &token).await {
-            Ok(()) => return Ok(Envelope::created(token)),
+        let events = Event::for_creation(&token);
+        match state
+            .store
+            .create_client_token(&owner, &token, &events)
+            .await
+        {
+            Ok(()) => {
+                state.dispatch.notify_one();
+                return Ok(Envelope::created(token));
+            }
             Err(StoreError::Conflict(_)) if attempts < 3 => attempts += 1,
             Err(error) => return Err(error.into()),
         }
@@ -70,9 +78,11 @@ async fn update(
                 .revoke_client_token(&owner, &id, Timestamp::now())
                 .await?
             {
-                Some(Revocation::Revoked(token) | Revocation::AlreadyRevoked(token)) => {
+                Some(Revocation::Revoked(token)) => {
+                    state.dispatch.notify_one();
                     Ok(Envelope::ok(token))
                 }
+                Some(Revocation::AlreadyRevoked(token)) => Ok(Envelope::ok(token)),
                 None => Err(Error::NotFound(id.to_string())),
             }
         }

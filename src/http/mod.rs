@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, extractors, and Paddle's response envelopes.
 
 mod admin;
+mod admin_notifications;
 mod auth;
 mod client_tokens;
 mod context;
@@ -31,7 +32,10 @@ pub use metrics::Metrics;
 
 pub use request_log::RequestLog;
 
+use tokio::sync::Notify;
+
 use crate::domain::PermissionMode;
+use crate::secrets::SecretBox;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -44,6 +48,10 @@ pub struct AppState {
     pub permission_mode: PermissionMode,
     /// `None` turns the admin API off: its paths answer 404 like any other.
     pub admin_token: Option<Arc<AdminToken>>,
+    /// Wakes the notification dispatcher when a change queued deliveries.
+    pub dispatch: Arc<Notify>,
+    /// Seals notification settings' secrets.
+    pub secrets: SecretBox,
 }
 
 /// The whole API, with its middleware.

@@ -1,6 +1,8 @@
 //! Persistence behind one small interface, with a Postgres and an SQLite
 //! implementation. All SQL in paddock lives under this module.
 
+mod notifications;
+mod outbox;
 mod postgres;
 mod queries;
 mod rows;
@@ -12,9 +14,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, ListQuery, Owner, Timestamp,
+    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Delivery, Environment, Event, ListQuery,
+    NotificationSetting, Owner, Timestamp,
 };
 
+pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -78,15 +82,19 @@ pub enum Revocation {
     AlreadyRevoked(ClientToken),
 }
 
+/// Everything paddock keeps. Notifications are a trait of their own
+/// ([`NotificationStore`]); a `Store` has both.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: NotificationStore + Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    async fn insert_client_token(
+    /// Stores a new token and its events (the outbox), atomically.
+    async fn create_client_token(
         &self,
         owner: &Owner,
         token: &ClientToken,
+        events: &[Event],
     ) -> Result<(), StoreError>;
 
     /// Inserts fixtures for `account`, all or none.
@@ -109,7 +117,8 @@ pub trait Store: Send + Sync + 'static {
         count: bool,
     ) -> Result<Page, StoreError>;
 
-    /// Revokes an active token, atomically; `None` when there is no such token.
+    /// Revokes an active token and records its events, atomically; `None`
+    /// when there is no such token.
     async fn revoke_client_token(
         &self,
         owner: &Owner,
@@ -145,6 +154,67 @@ pub trait Store: Send + Sync + 'static {
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
+}
+
+/// Notification settings, events and their deliveries.
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    async fn insert_notification_setting(
+        &self,
+        setting: &NotificationSetting,
+        sealed_secret: &str,
+    ) -> Result<(), StoreError>;
+
+    /// An account's settings, oldest first.
+    async fn notification_settings(
+        &self,
+        account: &str,
+    ) -> Result<Vec<NotificationSetting>, StoreError>;
+
+    async fn notification_setting(
+        &self,
+        id: &str,
+    ) -> Result<Option<NotificationSetting>, StoreError>;
+
+    /// Saves destination, subscriptions and active flag; `false` if absent.
+    async fn update_notification_setting(
+        &self,
+        setting: &NotificationSetting,
+    ) -> Result<bool, StoreError>;
+
+    /// Deletes a setting and its deliveries; `false` if absent.
+    async fn delete_notification_setting(&self, id: &str) -> Result<bool, StoreError>;
+
+    /// An account's events, oldest first.
+    async fn events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError>;
+
+    async fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError>;
+
+    /// Deletes the events (and deliveries) of one account, or of all.
+    async fn delete_events(&self, account: Option<&str>) -> Result<(), StoreError>;
+
+    /// A setting's deliveries, oldest first.
+    async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Queues the event again for every setting now subscribed to it;
+    /// returns all its deliveries, or `None` when there is no such event.
+    async fn replay_event(&self, id: &str) -> Result<Option<Vec<Delivery>>, StoreError>;
+
+    /// Leases up to `limit` deliveries due at `now` until `lease_until`, so
+    /// that no other sender takes them meanwhile. A sender that dies leaves
+    /// them to be taken again when the lease ends.
+    async fn claim_due_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError>;
+
+    async fn record_delivery_attempt(
+        &self,
+        notification_id: &str,
+        outcome: &AttemptOutcome,
+    ) -> Result<(), StoreError>;
 }
 
 /// Opens the store a database URL names, applying migrations: Postgres for

@@ -27,3 +27,4 @@ impl PostgresStore {
 }
 
 super::queries::impl_store!(PostgresStore, sqlx::Postgres);
+super::outbox::impl_notification_store!(PostgresStore, sqlx::Postgres);

@@ -101,8 +101,8 @@ macro_rules! impl_store {
             use sqlx::query::Query;
 
             use $crate::domain::{
-                Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, ListQuery,
-                Owner, Permission, Timestamp,
+                Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, Event,
+                ListQuery, Owner, Permission, Timestamp,
             };
             use $crate::store::queries::*;
             use $crate::store::rows::{AccountRow, ApiKeyRow, ClientTokenRow};
@@ -135,14 +135,18 @@ macro_rules! impl_store {
                     Ok(())
                 }
 
-                async fn insert_client_token(
+                async fn create_client_token(
                     &self,
                     owner: &Owner,
                     token: &ClientToken,
+                    events: &[Event],
                 ) -> Result<(), StoreError> {
+                    let mut transaction = self.pool.begin().await?;
                     insert_client_token(&owner.account, owner.environment, token)
-                        .execute(&self.pool)
+                        .execute(&mut *transaction)
                         .await?;
+                    Self::write_events(&mut transaction, owner, events).await?;
+                    transaction.commit().await?;
                     Ok(())
                 }
 
@@ -224,19 +228,33 @@ macro_rules! impl_store {
                     id: &ClientTokenId,
                     at: Timestamp,
                 ) -> Result<Option<Revocation>, StoreError> {
+                    let mut transaction = self.pool.begin().await?;
                     let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
                         .bind(&owner.account)
                         .bind(owner.environment.as_str())
                         .bind(id.as_str())
                         .bind(at)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(&mut *transaction)
                         .await?;
                     match revoked {
-                        Some(row) => Ok(Some(Revocation::Revoked(row.try_into()?))),
-                        None => Ok(self
-                            .client_token(owner, id)
-                            .await?
-                            .map(Revocation::AlreadyRevoked)),
+                        Some(row) => {
+                            let token = ClientToken::try_from(row)?;
+                            Self::write_events(
+                                &mut transaction,
+                                owner,
+                                &Event::for_revocation(&token),
+                            )
+                            .await?;
+                            transaction.commit().await?;
+                            Ok(Some(Revocation::Revoked(token)))
+                        }
+                        None => {
+                            transaction.rollback().await?;
+                            Ok(self
+                                .client_token(owner, id)
+                                .await?
+                                .map(Revocation::AlreadyRevoked))
+                        }
                     }
                 }
 

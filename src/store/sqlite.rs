@@ -58,3 +58,4 @@ impl SqliteStore {
 }
 
 super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
+super::outbox::impl_notification_store!(SqliteStore, sqlx::Sqlite);

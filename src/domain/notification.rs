@@ -1,0 +1,313 @@
+//! Notifications (webhooks), as Paddle sends them: events about client
+//! tokens, delivered to each subscribed notification setting, signed with
+//! the setting's secret.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde::Serialize;
+use sha2::Sha256;
+
+use super::{ClientToken, Environment, Timestamp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventType {
+    ClientTokenCreated,
+    ClientTokenUpdated,
+    ClientTokenRevoked,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 3] = [
+        Self::ClientTokenCreated,
+        Self::ClientTokenUpdated,
+        Self::ClientTokenRevoked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientTokenCreated => "client_token.created",
+            Self::ClientTokenUpdated => "client_token.updated",
+            Self::ClientTokenRevoked => "client_token.revoked",
+        }
+    }
+
+    pub fn join(types: &[EventType]) -> String {
+        types
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn parse_list(list: &str) -> Result<Vec<EventType>, String> {
+        let mut types: Vec<EventType> = list
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
+        types.sort();
+        types.dedup();
+        Ok(types)
+    }
+}
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("unknown event type `{s}`"))
+    }
+}
+
+impl Serialize for EventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+fn prefixed_ulid(prefix: &str) -> String {
+    format!("{prefix}{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+/// Something that happened to a client token; `data` is the entity as the
+/// API returned it at that moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: String,
+    pub event_type: EventType,
+    pub occurred_at: Timestamp,
+    pub data: ClientToken,
+}
+
+impl Event {
+    pub fn new(event_type: EventType, data: &ClientToken) -> Self {
+        Self {
+            id: prefixed_ulid("evt_"),
+            event_type,
+            occurred_at: data.updated_at,
+            data: data.clone(),
+        }
+    }
+
+    /// A created token emits `client_token.created`.
+    pub fn for_creation(token: &ClientToken) -> Vec<Self> {
+        vec![Self::new(EventType::ClientTokenCreated, token)]
+    }
+
+    /// A revoke emits the specific `client_token.revoked` and then the
+    /// general `client_token.updated`, as Paddle does for status changes.
+    pub fn for_revocation(token: &ClientToken) -> Vec<Self> {
+        vec![
+            Self::new(EventType::ClientTokenRevoked, token),
+            Self::new(EventType::ClientTokenUpdated, token),
+        ]
+    }
+}
+
+/// Where an account's notifications for one environment go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotificationSetting {
+    pub id: String,
+    #[serde(skip)]
+    pub account: String,
+    pub environment: Environment,
+    pub destination: String,
+    pub subscribed_events: Vec<EventType>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl NotificationSetting {
+    /// A new setting and its secret, `pdl_ntfset_<ulid>_<secret>`, which
+    /// the caller shows once.
+    pub fn create(
+        account: &str,
+        environment: Environment,
+        destination: String,
+        subscribed_events: Vec<EventType>,
+        active: bool,
+    ) -> (Self, String) {
+        let ulid = ulid::Ulid::new().to_string().to_lowercase();
+        let secret: String = rand::rng()
+            .sample_iter(Alphanumeric)
+            .take(32)
+            .map(char::from)
+            .collect();
+        let now = Timestamp::now();
+        let setting = Self {
+            id: format!("ntfset_{ulid}"),
+            account: account.to_owned(),
+            environment,
+            destination,
+            subscribed_events,
+            active,
+            created_at: now,
+            updated_at: now,
+        };
+        (setting, format!("pdl_ntfset_{ulid}_{secret}"))
+    }
+}
+
+/// The state of one event's delivery to one setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for DeliveryStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pending" => Ok(Self::Pending),
+            "delivered" => Ok(Self::Delivered),
+            "failed" => Ok(Self::Failed),
+            other => Err(format!("unknown delivery status `{other}`")),
+        }
+    }
+}
+
+/// One notification: an event on its way to one setting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// `ntf_...`, the body's `notification_id`.
+    pub notification_id: String,
+    pub event_id: String,
+    pub notification_setting_id: String,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub next_attempt_at: Option<Timestamp>,
+    pub last_response_code: Option<u16>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl Delivery {
+    pub fn new_id() -> String {
+        prefixed_ulid("ntf_")
+    }
+}
+
+/// The body Paddle POSTs, exactly.
+#[derive(Serialize)]
+pub struct NotificationBody<'a> {
+    pub event_id: &'a str,
+    pub event_type: EventType,
+    pub occurred_at: Timestamp,
+    pub notification_id: &'a str,
+    pub data: &'a serde_json::value::RawValue,
+}
+
+/// `Paddle-Signature: ts=<unix seconds>;h1=<hex HMAC-SHA256 of "<ts>:<body>">`.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b":");
+    mac.update(body);
+    format!(
+        "ts={timestamp};h1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// When to retry: `base × factor^(attempts − 1)` after the last attempt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub factor: f64,
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// The wait after `attempts` failed attempts, or `None` when they are spent.
+    pub fn delay_after(&self, attempts: u32) -> Option<Duration> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let exponent = attempts.saturating_sub(1).min(30) as i32;
+        Some(self.base.mul_f64(self.factor.powi(exponent)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_timestamp_colon_body() {
+        // HMAC-SHA256("secret", "1700000000:{}"), computed with Python's hmac.
+        assert_eq!(
+            signature("secret", 1_700_000_000, b"{}"),
+            "ts=1700000000;h1=90d1dfc305363e56438c2a03dac8b91f27a9842b7e361afe3743831bca23c856"
+        );
+    }
+
+    #[test]
+    fn backs_off_exponentially_then_gives_up() {
+        let policy = RetryPolicy {
+            base: Duration::from_millis(100),
+            factor: 2.0,
+            max_attempts: 4,
+        };
+        let delays: Vec<_> = (1..=4).map(|n| policy.delay_after(n)).collect();
+        assert_eq!(
+            delays,
+            [
+                Some(Duration::from_millis(100)),
+                Some(Duration::from_millis(200)),
+                Some(Duration::from_millis(400)),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn revocation_emits_revoked_then_updated() {
+        let token = ClientToken::create(
+            super::super::NewClientToken {
+                name: "n".into(),
+                description: None,
+            },
+            Environment::Sandbox,
+            Timestamp::now(),
+        );
+        let types: Vec<_> = Event::for_revocation(&token)
+            .iter()
+            .map(|e| e.event_type)
+            .collect();
+        assert_eq!(
+            types,
+            [EventType::ClientTokenRevoked, EventType::ClientTokenUpdated]
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! Encryption at rest for secrets paddock must use again, not just check:
+//! notification settings' signing secrets. (Keys and tokens it only checks
+//! are kept as digests instead.) The key lives outside the database:
+//! `PADDOCK_SECRET_KEY`, or a file in the data directory made on first start.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+
+const NONCE_LEN: usize = 12;
+
+/// Seals and opens secrets with ChaCha20-Poly1305.
+#[derive(Clone)]
+pub struct SecretBox {
+    cipher: ChaCha20Poly1305,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretKeyError {
+    #[error("PADDOCK_SECRET_KEY must be 64 hex digits (32 bytes)")]
+    Malformed,
+    #[error("can't read or create the secret key file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl SecretBox {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+        }
+    }
+
+    /// A box with a fresh random key, for throwaway runs and tests.
+    pub fn random() -> Self {
+        Self::new(ChaCha20Poly1305::generate_key(&mut OsRng).into())
+    }
+
+    /// From 64 hex digits.
+    pub fn from_hex(text: &str) -> Result<Self, SecretKeyError> {
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut key).map_err(|_| SecretKeyError::Malformed)?;
+        Ok(Self::new(key))
+    }
+
+    /// From the key file at `path`, creating it (readable by its owner
+    /// only) when it doesn't exist.
+    pub fn from_file(path: &Path) -> Result<Self, SecretKeyError> {
+        let error = |source| SecretKeyError::File {
+            path: path.display().to_string(),
+            source,
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key: [u8; 32] = ChaCha20Poly1305::generate_key(&mut OsRng).into();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options.open(path).map_err(error)?;
+                file.write_all(hex::encode(key).as_bytes()).map_err(error)?;
+                Ok(Self::new(key))
+            }
+            Err(e) => Err(error(e)),
+        }
+    }
+
+    /// Hex of nonce and ciphertext.
+    pub fn seal(&self, plaintext: &str) -> String {
+        let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let ciphertext = self
+            .cipher
+            .encrypt(&nonce, plaintext.as_bytes())
+            .expect("encryption of a short secret can't fail");
+        let mut sealed = nonce.to_vec();
+        sealed.extend(ciphertext);
+        hex::encode(sealed)
+    }
+
+    /// `None` when `sealed` wasn't sealed with this key.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        let plaintext = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .ok()?;
+        String::from_utf8(plaintext).ok()
+    }
+}
+
+impl fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretBox(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_what_it_sealed_and_nothing_else() {
+        let secrets = SecretBox::random();
+        let sealed = secrets.seal("pdl_ntfset_x_secret");
+        assert!(!sealed.contains("secret"));
+        assert_eq!(
+            secrets.open(&sealed).as_deref(),
+            Some("pdl_ntfset_x_secret")
+        );
+        assert_eq!(SecretBox::random().open(&sealed), None);
+        assert_eq!(secrets.open("zz"), None);
+    }
+
+    #[test]
+    fn a_key_file_is_made_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        let sealed = SecretBox::from_file(&path).unwrap().seal("s");
+        assert_eq!(
+            SecretBox::from_file(&path)
+                .unwrap()
+                .open(&sealed)
+                .as_deref(),
+            Some("s")
+        );
+    }
+}
