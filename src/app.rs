@@ -86,7 +86,7 @@ async fn serve_until_signalled(
     args: ServeArgs,
     data_dir: &std::path::Path,
 ) -> Result<(), Error> {
-    keys::apply_configured(store.as_ref(), args.api_keys.as_deref().unwrap_or_default()).await?;
+    keys::apply_configured(store.as_ref(), &args.api_keys.unwrap_or_default().0).await?;
     if let Some(secret) = keys::bootstrap(store.as_ref()).await? {
         // Standard output, not the log: this is the only time it is shown.
         let mut out = io::stdout().lock();

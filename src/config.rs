@@ -107,8 +107,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PADDOCK_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
     /// Keys to accept from start: `KEY=perm,perm;KEY2=perm`. Stored hashed.
-    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ConfiguredKey::parse_list)]
-    pub api_keys: Option<Vec<ConfiguredKey>>,
+    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ConfiguredKeys::parse)]
+    pub api_keys: Option<ConfiguredKeys>,
     /// Turns on the admin API under /__paddock/, guarded by this token.
     #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -173,6 +173,17 @@ pub struct PermissionList(pub Vec<Permission>);
 impl PermissionList {
     fn parse(text: &str) -> Result<Self, String> {
         Permission::parse_list(text).map(Self)
+    }
+}
+
+/// The keys of `PADDOCK_API_KEYS`, as one value (clap would take a bare
+/// `Vec` for a repeated flag).
+#[derive(Clone, Debug, Default)]
+pub struct ConfiguredKeys(pub Vec<ConfiguredKey>);
+
+impl ConfiguredKeys {
+    fn parse(text: &str) -> Result<Self, String> {
+        ConfiguredKey::parse_list(text).map(Self)
     }
 }
 
@@ -275,6 +286,18 @@ mod tests {
         for bad in ["", "d", "0d", "-1d", "10w", "1.5h"] {
             assert!(parse_lifetime(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reads_api_keys_from_the_environment_variable_form() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "paddock",
+            "--api-keys",
+            "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s=client_token.read",
+        ])
+        .unwrap();
+        assert_eq!(cli.serve.api_keys.unwrap().0.len(), 1);
     }
 
     #[test]

@@ -66,6 +66,18 @@ impl fmt::Display for ClientTokenId {
     }
 }
 
+/// The next lowercase ULID from this process's monotonic generator: each is
+/// greater than the last, even within one millisecond.
+pub(super) fn next_ulid() -> String {
+    static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
+    let ulid = GENERATOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::new());
+    ulid.to_string().to_lowercase()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientTokenStatus {

@@ -79,8 +79,10 @@ impl Serialize for EventType {
     }
 }
 
+/// Ids from one monotonic source, so that events made one after the other
+/// (a revoke's `revoked` then `updated`) sort in that order.
 fn prefixed_ulid(prefix: &str) -> String {
-    format!("{prefix}{}", ulid::Ulid::new().to_string().to_lowercase())
+    format!("{prefix}{}", super::client_token::next_ulid())
 }
 
 /// Something that happened to a client token; `data` is the entity as the
@@ -142,7 +144,7 @@ impl NotificationSetting {
         subscribed_events: Vec<EventType>,
         active: bool,
     ) -> (Self, String) {
-        let ulid = ulid::Ulid::new().to_string().to_lowercase();
+        let ulid = super::client_token::next_ulid();
         let secret: String = rand::rng()
             .sample_iter(Alphanumeric)
             .take(32)

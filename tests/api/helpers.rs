@@ -44,14 +44,37 @@ macro_rules! on_both_backends {
     };
 }
 
-/// Where the storage of one test lives; kept across restarts.
-enum Database {
+/// Where the storage of one test lives; kept across restarts, dropped
+/// (database and files) at the end of the test.
+pub enum Database {
     Sqlite(tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
 
 impl Database {
-    fn url(&self) -> String {
+    /// A fresh database, or `None` when the backend is Postgres and it isn't
+    /// available (and not required).
+    pub async fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Some(Self::Sqlite(tempfile::tempdir().unwrap())),
+            Backend::Postgres => {
+                if !postgres_available() {
+                    return None;
+                }
+                use sqlx::Connection;
+                let admin_url = postgres_admin_url();
+                let name = format!("paddock_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+                sqlx::query(&format!("create database \"{name}\""))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                Some(Self::Postgres { admin_url, name })
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
         match self {
             Self::Sqlite(dir) => {
                 format!("sqlite:{}", dir.path().join("paddock.sqlite3").display())
@@ -198,23 +221,7 @@ impl TestApp {
         options: ServeOptions,
         behind_proxy: bool,
     ) -> Option<Self> {
-        let database = match backend {
-            Backend::Sqlite => Database::Sqlite(tempfile::tempdir().unwrap()),
-            Backend::Postgres => {
-                if !postgres_available() {
-                    return None;
-                }
-                use sqlx::Connection;
-                let admin_url = postgres_admin_url();
-                let name = format!("paddock_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-                sqlx::query(&format!("create database \"{name}\""))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-                Database::Postgres { admin_url, name }
-            }
-        };
+        let database = Database::create(backend).await?;
         let proxy = match behind_proxy {
             true => Some(Proxy::start(postgres_address()).await),
             false => None,
@@ -298,6 +305,60 @@ impl TestApp {
                     .execute(&mut connection)
                     .await
                     .unwrap();
+            }
+        }
+    }
+
+    /// Runs a query returning one text column on the test's database directly.
+    pub async fn query_strings(&self, sql: &str) -> Vec<String> {
+        use sqlx::Connection;
+        match &self.database {
+            Database::Sqlite(_) => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.database.url())
+                    .await
+                    .unwrap();
+                sqlx::query_scalar(sql)
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap()
+            }
+            Database::Postgres { .. } => {
+                let mut connection = sqlx::PgConnection::connect(&self.database.url())
+                    .await
+                    .unwrap();
+                sqlx::query_scalar(sql)
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Whether `needle` appears anywhere in the stored data: in the SQLite
+    /// files' bytes, or in any text column of any Postgres table.
+    pub async fn database_contains(&self, needle: &str) -> bool {
+        match &self.database {
+            Database::Sqlite(dir) => std::fs::read_dir(dir.path()).unwrap().any(|entry| {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                bytes
+                    .windows(needle.len())
+                    .any(|window| window == needle.as_bytes())
+            }),
+            Database::Postgres { .. } => {
+                let tables = self
+                    .query_strings(
+                        "select table_name::text from information_schema.tables where table_schema = 'public'",
+                    )
+                    .await;
+                for table in tables {
+                    let rows = self
+                        .query_strings(&format!("select (t.*)::text from \"{table}\" as t"))
+                        .await;
+                    if rows.iter().any(|row| row.contains(needle)) {
+                        return true;
+                    }
+                }
+                false
             }
         }
     }

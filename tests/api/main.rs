@@ -2,7 +2,9 @@
 //! (`../shared/paddle-contract.md`): one module per section.
 
 mod helpers;
+mod process;
 mod proxy;
+mod receiver;
 
 mod accounts;
 mod admin;
@@ -16,3 +18,4 @@ mod operations;
 mod permission_modes;
 mod persistence;
 mod revoke;
+mod webhooks;
