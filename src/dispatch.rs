@@ -42,6 +42,9 @@ impl Dispatcher {
             .timeout(DELIVERY_TIMEOUT)
             .connect_timeout(DELIVERY_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            // `Paddle-Signature`, as Paddle writes it, for handlers that
+            // look headers up case-sensitively.
+            .http1_title_case_headers()
             .user_agent(concat!("paddock/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("a client with these settings always builds");
