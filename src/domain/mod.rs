@@ -28,7 +28,9 @@ pub use notification::{
 };
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
-pub use validation::{ClientTokenUpdate, FieldError, ValidationErrors};
+pub use validation::{
+    ClientTokenUpdate, DESCRIPTION_LENGTH, FieldError, NAME_LENGTH, ValidationErrors,
+};
 
 /// Whose data a request may touch: an account's tokens in one environment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

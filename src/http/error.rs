@@ -64,6 +64,25 @@ impl From<StoreError> for Error {
     }
 }
 
+/// Every `code` an error can carry: the OpenAPI document lists these.
+pub const CODES: [&str; 15] = [
+    "authentication_missing",
+    "authentication_malformed",
+    "invalid_token",
+    "forbidden",
+    "not_found",
+    "invalid_field",
+    "invalid_json",
+    "bad_request",
+    "request_body_too_large",
+    "client_token_revoked",
+    "invalid_url",
+    "method_not_allowed",
+    "not_implemented",
+    "service_unavailable",
+    "internal_error",
+];
+
 #[derive(Clone, Copy, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum ErrorType {
@@ -244,5 +263,39 @@ impl IntoResponse for Error {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_listed_code_and_every_code_an_error() {
+        let id = || ClientTokenId::parse("ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap();
+        let errors = [
+            Error::AuthenticationMissing,
+            Error::AuthenticationMalformed,
+            Error::InvalidToken,
+            Error::InvalidAdminToken,
+            Error::Forbidden(Permission::ClientTokenWrite),
+            Error::NotFound("x".into()),
+            Error::InvalidField(vec![]),
+            Error::InvalidJson,
+            Error::BadRequest(""),
+            Error::RequestTooLarge { limit: 1 },
+            Error::ClientTokenRevoked(id()),
+            Error::InvalidUrl,
+            Error::MethodNotAllowed,
+            Error::NotImplemented,
+            Error::ServiceUnavailable(StoreError::Corrupt(String::new())),
+            Error::Internal("x".into()),
+        ];
+        let mut rendered: Vec<&str> = errors.iter().map(|e| e.parts().2).collect();
+        rendered.sort_unstable();
+        rendered.dedup();
+        let mut listed = CODES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(rendered, listed);
     }
 }

@@ -11,6 +11,7 @@ mod extract;
 mod health;
 mod links;
 mod metrics;
+mod openapi;
 mod request_log;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use error::Error;
 pub use extract::BODY_LIMIT;
 pub use links::Links;
 pub use metrics::Metrics;
+pub use openapi::{admin_document, public_document};
 
 pub use request_log::RequestLog;
 
@@ -64,6 +66,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::public))
+        .route("/openapi-admin.json", get(openapi::admin))
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

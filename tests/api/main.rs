@@ -14,6 +14,7 @@ mod create;
 mod failures;
 mod get;
 mod list;
+mod openapi;
 mod operations;
 mod permission_modes;
 mod persistence;
