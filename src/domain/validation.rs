@@ -104,6 +104,14 @@ pub(super) fn checked_string(
         errors.push(FieldError::new(field, "must be a string"));
         return None;
     };
+    // Postgres can't store U+0000 in text, and no client means to send it.
+    if text.contains('\0') {
+        errors.push(FieldError::new(
+            field,
+            "must not contain the NUL character (U+0000)",
+        ));
+        return None;
+    }
     let length = text.chars().count();
     if length < min || length > max {
         errors.push(FieldError::new(

@@ -50,6 +50,9 @@ fn envelope(schema: &str, description: &str) -> Value {
     })
 }
 
+/// Names and descriptions can't contain U+0000.
+const NO_NUL: &str = r"^[^\u0000]*$";
+
 /// Errors any authenticated operation can answer with.
 const COMMON_ERRORS: [&str; 5] = ["403", "404", "500", "503", "501"];
 
@@ -147,8 +150,8 @@ fn components(id_pattern: &str) -> Value {
                 "properties": {
                     "id": { "type": "string", "pattern": id_pattern },
                     "token": { "type": "string", "pattern": "^(test|live)_[a-f0-9]{27}$" },
-                    "name": { "type": "string", "minLength": name_min, "maxLength": name_max },
-                    "description": { "type": ["string", "null"], "minLength": description_min, "maxLength": description_max },
+                    "name": { "type": "string", "minLength": name_min, "maxLength": name_max, "pattern": NO_NUL },
+                    "description": { "type": ["string", "null"], "minLength": description_min, "maxLength": description_max, "pattern": NO_NUL },
                     "status": { "type": "string", "enum": ["active", "revoked"] },
                     "revoked_at": { "type": ["string", "null"], "format": "date-time" },
                     "created_at": { "type": "string", "format": "date-time" },
@@ -160,8 +163,8 @@ fn components(id_pattern: &str) -> Value {
                 "additionalProperties": false,
                 "required": ["name"],
                 "properties": {
-                    "name": { "type": "string", "minLength": name_min, "maxLength": name_max },
-                    "description": { "type": ["string", "null"], "minLength": description_min, "maxLength": description_max }
+                    "name": { "type": "string", "minLength": name_min, "maxLength": name_max, "pattern": NO_NUL },
+                    "description": { "type": ["string", "null"], "minLength": description_min, "maxLength": description_max, "pattern": NO_NUL }
                 },
                 "description": format!("At most {BODY_LIMIT} bytes.")
             },

@@ -117,6 +117,10 @@ async fn every_invalid_body_is_an_invalid_field_error_naming_the_field(backend: 
             json!([{ "field": "name", "message": "must be a string" }]),
         ),
         (
+            json!({ "name": "a\u{0}b" }),
+            json!([{ "field": "name", "message": "must not contain the NUL character (U+0000)" }]),
+        ),
+        (
             json!({ "name": ["a"] }),
             json!([{ "field": "name", "message": "must be a string" }]),
         ),

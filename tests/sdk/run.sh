@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Drives a release build of paddock with Paddle's official SDKs (Python and
-# Node), once per storage backend. Installs what it needs (a venv under
-# target/, npm ci) from the registries; leaves no process running.
+# Node), then schemathesis against its /openapi.json, once per storage
+# backend. Installs what it needs (a venv under target/, npm ci) from the
+# registries; leaves no process running.
 #
 #   bash tests/sdk/run.sh            # SQLite, and Postgres at 127.0.0.1:5432
 #   SDK_BACKENDS=sqlite bash tests/sdk/run.sh
+#   SCHEMATHESIS_SEED=42 bash tests/sdk/run.sh   # another exploration (default seed: 1)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -17,7 +19,8 @@ cargo build --release --locked --quiet
 if [ ! -x "$venv/bin/pytest" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/sdk/python/requirements.txt
+"$venv/bin/pip" install --quiet --disable-pip-version-check \
+  -r tests/sdk/python/requirements.txt -r tests/conformance/requirements.txt
 (cd tests/sdk/node && npm ci --silent --no-audit --no-fund)
 
 pid=""
@@ -54,5 +57,20 @@ for backend in $backends; do
   echo "== SDK suites on $backend ($PADDOCK_URL)"
   (cd tests/sdk/python && "$venv/bin/pytest" -q -p no:cacheprovider)
   (cd tests/sdk/node && node --test)
+
+  echo "== schemathesis on $backend"
+  key="$(python3 - <<'PY'
+import json, os, urllib.request
+request = urllib.request.Request(
+    os.environ["PADDOCK_URL"] + "/__paddock/accounts/schemathesis/api-keys", method="POST",
+    data=json.dumps({"permissions": ["client_token.read", "client_token.write"]}).encode(),
+    headers={"Authorization": "Bearer " + os.environ["PADDOCK_ADMIN_TOKEN"], "Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(request))["data"]["key"])
+PY
+)"
+  # One worker: hypothesis's lambda introspection is not thread-safe on Python 3.11.
+  "$venv/bin/schemathesis" --config-file tests/conformance/schemathesis.toml run \
+    "$PADDOCK_URL/openapi.json" -H "Authorization: Bearer $key" \
+    --max-examples 100 --workers 1 --seed "${SCHEMATHESIS_SEED:-1}" --no-color
   cleanup
 done
