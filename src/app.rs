@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::config::{Cli, Command, ServeArgs};
+use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
 use crate::http::{self, AdminToken, AppState, Links, Metrics, RequestLog};
@@ -29,6 +29,9 @@ pub enum Error {
     Serve(#[source] io::Error),
     #[error(transparent)]
     SecretKey(#[from] SecretKeyError),
+    /// Never repeats the keys: the message says which entry and why.
+    #[error("invalid PADDOCK_API_KEYS (--api-keys): {0}")]
+    ApiKeys(String),
     #[error("not ready: {0}")]
     Unhealthy(String),
 }
@@ -86,7 +89,12 @@ async fn serve_until_signalled(
     args: ServeArgs,
     data_dir: &std::path::Path,
 ) -> Result<(), Error> {
-    keys::apply_configured(store.as_ref(), &args.api_keys.unwrap_or_default().0).await?;
+    let shutdown = shutdown_signal().map_err(Error::Serve)?;
+    let configured = match &args.api_keys {
+        Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
+        None => Vec::new(),
+    };
+    keys::apply_configured(store.as_ref(), &configured).await?;
     if let Some(secret) = keys::bootstrap(store.as_ref()).await? {
         // Standard output, not the log: this is the only time it is shown.
         let mut out = io::stdout().lock();
@@ -131,7 +139,7 @@ async fn serve_until_signalled(
         },
         ..ServeOptions::default()
     };
-    serve(listener, store, options, shutdown_signal()).await
+    serve(listener, store, options, shutdown).await
 }
 
 /// How the server behaves, beyond where it listens and what it stores.
@@ -223,27 +231,29 @@ pub async fn serve(
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are in place
+/// when this returns, so a signal sent as soon as paddock says it listens is
+/// a graceful shutdown, not the default kill.
+#[cfg(unix)]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
 }
 
 #[cfg(test)]

@@ -107,8 +107,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PADDOCK_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
     /// Keys to accept from start: `KEY=perm,perm;KEY2=perm`. Stored hashed.
-    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ConfiguredKeys::parse)]
-    pub api_keys: Option<ConfiguredKeys>,
+    /// (Parsed at start, not by clap, whose errors would repeat the value.)
+    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ApiKeysSpec::wrap)]
+    pub api_keys: Option<ApiKeysSpec>,
     /// Turns on the admin API under /__paddock/, guarded by this token.
     #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -176,14 +177,23 @@ impl PermissionList {
     }
 }
 
-/// The keys of `PADDOCK_API_KEYS`, as one value (clap would take a bare
-/// `Vec` for a repeated flag).
-#[derive(Clone, Debug, Default)]
-pub struct ConfiguredKeys(pub Vec<ConfiguredKey>);
+/// The text of `PADDOCK_API_KEYS`, unparsed; `Debug` hides it.
+#[derive(Clone)]
+pub struct ApiKeysSpec(String);
 
-impl ConfiguredKeys {
-    fn parse(text: &str) -> Result<Self, String> {
-        ConfiguredKey::parse_list(text).map(Self)
+impl ApiKeysSpec {
+    fn wrap(text: &str) -> Result<Self, String> {
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKeysSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKeysSpec(..)")
     }
 }
 
@@ -297,7 +307,9 @@ mod tests {
             "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s=client_token.read",
         ])
         .unwrap();
-        assert_eq!(cli.serve.api_keys.unwrap().0.len(), 1);
+        let spec = cli.serve.api_keys.unwrap();
+        assert_eq!(ConfiguredKey::parse_list(spec.expose()).unwrap().len(), 1);
+        assert!(!format!("{spec:?}").contains("pdl_"));
     }
 
     #[test]
