@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
-use crate::http::{self, AdminToken, AppState, Links, Metrics, RequestLog};
+use crate::http::{self, AdminToken, AppState, KeyCache, Links, Metrics, RequestLog};
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::store::{self, ConnectError, Store};
@@ -137,6 +137,7 @@ async fn serve_until_signalled(
             factor: args.webhook_retry_factor,
             max_attempts: args.webhook_max_attempts,
         },
+        key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
         ..ServeOptions::default()
     };
     serve(listener, store, options, shutdown).await
@@ -158,6 +159,8 @@ pub struct ServeOptions {
     pub retry: RetryPolicy,
     /// How often the dispatcher looks for due retries.
     pub dispatch_poll: Duration,
+    /// How long a verified API key is trusted without asking the database.
+    pub key_cache_ttl: Duration,
 }
 
 impl Default for ServeOptions {
@@ -174,6 +177,7 @@ impl Default for ServeOptions {
                 max_attempts: 5,
             },
             dispatch_poll: Duration::from_millis(500),
+            key_cache_ttl: Duration::from_secs(2),
         }
     }
 }
@@ -198,6 +202,7 @@ pub async fn serve(
         admin_token: options.admin_token.map(Arc::new),
         dispatch: Arc::new(Notify::new()),
         secrets: options.secrets.clone(),
+        key_cache: Arc::new(KeyCache::new(options.key_cache_ttl)),
     };
     let dispatcher = Dispatcher::new(
         state.store.clone(),

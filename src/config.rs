@@ -132,6 +132,11 @@ pub struct ServeArgs {
     /// Attempts before a notification is marked failed.
     #[arg(long, env = "PADDOCK_WEBHOOK_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub webhook_max_attempts: u32,
+    /// Seconds a verified API key is trusted without asking the database: the
+    /// longest a key revoked elsewhere (CLI, another replica) keeps working.
+    /// 0 turns the cache off.
+    #[arg(long, env = "PADDOCK_KEY_CACHE_TTL", default_value_t = 2.0, value_parser = parse_non_negative)]
+    pub key_cache_ttl: f64,
     /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C.
     #[arg(long, env = "PADDOCK_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
@@ -163,6 +168,7 @@ impl fmt::Debug for ServeArgs {
             .field("webhook_retry_base", &self.webhook_retry_base)
             .field("webhook_retry_factor", &self.webhook_retry_factor)
             .field("webhook_max_attempts", &self.webhook_max_attempts)
+            .field("key_cache_ttl", &self.key_cache_ttl)
             .finish()
     }
 }
@@ -231,6 +237,13 @@ fn parse_positive(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
         _ => Err("must be a positive number".to_owned()),
+    }
+}
+
+fn parse_non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err("must be a number of seconds, 0 or more".to_owned()),
     }
 }
 

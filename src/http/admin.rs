@@ -141,6 +141,7 @@ async fn revoke_key(
     if !state.store.revoke_api_key(&key_id).await? {
         return Err(not_found());
     }
+    state.key_cache.forget(&key_id);
     let key = state.store.api_key(&key_id).await?.ok_or_else(not_found)?;
     Ok(Envelope::ok(KeyView::new(&key, None)))
 }

@@ -55,11 +55,21 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let presented =
             PresentedKey::parse(bearer_token(parts)?).ok_or(Error::AuthenticationMalformed)?;
-        let key = state
-            .store
-            .api_key(presented.id())
-            .await?
-            .ok_or(Error::InvalidToken)?;
+        let key = match state.key_cache.get(presented.id()) {
+            Some(key) => key,
+            None => {
+                let key = state
+                    .store
+                    .api_key(presented.id())
+                    .await?
+                    .ok_or(Error::InvalidToken)?;
+                // Only keys that prove themselves are remembered.
+                if key.key_hash.matches(presented.hash()) {
+                    state.key_cache.insert(&key);
+                }
+                key
+            }
+        };
         if !key.key_hash.matches(presented.hash()) {
             return Err(Error::InvalidToken);
         }

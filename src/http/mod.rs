@@ -9,6 +9,7 @@ mod envelope;
 mod error;
 mod extract;
 mod health;
+mod key_cache;
 mod links;
 mod metrics;
 mod openapi;
@@ -27,6 +28,7 @@ use tracing::Level;
 pub use auth::AdminToken;
 pub use error::Error;
 pub use extract::BODY_LIMIT;
+pub use key_cache::KeyCache;
 pub use links::Links;
 pub use metrics::Metrics;
 pub use openapi::{admin_document, public_document};
@@ -53,6 +55,8 @@ pub struct AppState {
     pub dispatch: Arc<Notify>,
     /// Seals notification settings' secrets.
     pub secrets: SecretBox,
+    /// Verified API keys, so authentication needn't ask the database.
+    pub key_cache: Arc<KeyCache>,
 }
 
 /// The whole API, with its middleware.

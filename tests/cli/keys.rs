@@ -63,8 +63,9 @@ async fn keys_can_be_created_listed_and_revoked_from_the_command_line() {
     assert!(!listed.stdout.contains("pdl_"), "{}", listed.stdout);
 
     // The key works against a server on the same data, until revoked there
-    // by the command line. Its existence means no bootstrap key.
-    let server = Server::start(dir.path(), &[]);
+    // by the command line: within the key cache's lifetime, here 0.2 s.
+    // Its existence means no bootstrap key.
+    let server = Server::start(dir.path(), &[("PADDOCK_KEY_CACHE_TTL", "0.2")]);
     let (status, body) = list_tokens(&server, &key).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = create_token(&server, &key, "cli").await;
@@ -75,7 +76,18 @@ async fn keys_can_be_created_listed_and_revoked_from_the_command_line() {
     assert!(revoked.status.success(), "{revoked:?}");
     assert_eq!(revoked.stdout, format!("Revoked API key {id}.\n"));
 
-    let (status, body) = list_tokens(&server, &key).await;
+    let revoked_at = std::time::Instant::now();
+    let (status, body) = loop {
+        let (status, body) = list_tokens(&server, &key).await;
+        if status != StatusCode::OK || revoked_at.elapsed() > std::time::Duration::from_secs(5) {
+            break (status, body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(
+        revoked_at.elapsed() < std::time::Duration::from_secs(1),
+        "within the cache's lifetime"
+    );
     // Paddle answers a revoked key with 403 `invalid_token`.
     assert_eq!(status, StatusCode::FORBIDDEN, "revoked: {body}");
     assert_eq!(body["error"]["code"], "invalid_token", "revoked: {body}");

@@ -1,0 +1,86 @@
+//! Verified API keys, remembered briefly so that a request doesn't cost a
+//! database round trip just to authenticate.
+//!
+//! Correctness: the digest is still compared on every request, and expiry is
+//! checked against the clock on every request, so a cached key expires on
+//! time. A key revoked through this process (admin API) is forgotten at once;
+//! one revoked elsewhere (the CLI, another replica) stops working within the
+//! cache's lifetime, `PADDOCK_KEY_CACHE_TTL`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::domain::{ApiKey, ApiKeyId};
+
+/// Bounds memory: past this many keys the cache starts afresh.
+const CAPACITY: usize = 10_000;
+
+#[derive(Debug)]
+pub struct KeyCache {
+    ttl: Duration,
+    keys: Mutex<HashMap<ApiKeyId, (ApiKey, Instant)>>,
+}
+
+impl KeyCache {
+    /// A zero `ttl` turns caching off.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            keys: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, id: &ApiKeyId) -> Option<ApiKey> {
+        let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        keys.get(id)
+            .filter(|(_, cached_at)| cached_at.elapsed() < self.ttl)
+            .map(|(key, _)| key.clone())
+    }
+
+    pub fn insert(&self, key: &ApiKey) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if keys.len() >= CAPACITY {
+            keys.clear();
+        }
+        keys.insert(key.id.clone(), (key.clone(), Instant::now()));
+    }
+
+    pub fn forget(&self, id: &ApiKeyId) {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DEFAULT_ACCOUNT, Environment};
+
+    fn key() -> ApiKey {
+        ApiKey::generate(DEFAULT_ACCOUNT, Environment::Sandbox, vec![], None).0
+    }
+
+    #[test]
+    fn remembers_for_the_ttl_and_forgets_on_demand() {
+        let cache = KeyCache::new(Duration::from_secs(60));
+        let key = key();
+        cache.insert(&key);
+        assert_eq!(cache.get(&key.id).map(|k| k.id), Some(key.id.clone()));
+        cache.forget(&key.id);
+        assert!(cache.get(&key.id).is_none());
+    }
+
+    #[test]
+    fn a_zero_ttl_caches_nothing() {
+        let cache = KeyCache::new(Duration::ZERO);
+        let key = key();
+        cache.insert(&key);
+        assert!(cache.get(&key.id).is_none());
+    }
+}
