@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
-use crate::http::{self, AdminToken, AppState, KeyCache, Links, Metrics, RequestLog};
+use crate::http::{self, AdminToken, AppState, KeyCache, Links, Metrics, RequestLog, Totals};
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::store::{self, ConnectError, Store};
@@ -203,6 +203,7 @@ pub async fn serve(
         dispatch: Arc::new(Notify::new()),
         secrets: options.secrets.clone(),
         key_cache: Arc::new(KeyCache::new(options.key_cache_ttl)),
+        totals: Arc::new(Totals::default()),
     };
     let dispatcher = Dispatcher::new(
         state.store.clone(),

@@ -214,6 +214,7 @@ async fn reset_everything(
 ) -> Result<Envelope<ResetReport>> {
     let deleted = state.store.delete_client_tokens(None).await?;
     state.store.delete_events(None).await?;
+    state.totals.forget_all();
     state.request_log.clear(None);
     Ok(Envelope::ok(ResetReport {
         deleted_client_tokens: deleted,

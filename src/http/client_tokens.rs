@@ -40,6 +40,7 @@ async fn create(
             .await
         {
             Ok(()) => {
+                state.totals.forget_account(&owner.account);
                 state.dispatch.notify_one();
                 return Ok(Envelope::created(token));
             }
@@ -79,6 +80,7 @@ async fn update(
                 .await?
             {
                 Some(Revocation::Revoked(token)) => {
+                    state.totals.forget_account(&owner.account);
                     state.dispatch.notify_one();
                     Ok(Envelope::ok(token))
                 }
@@ -109,10 +111,24 @@ async fn list(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
 
+    let owner = auth.owner();
+    let (account, environment) = (&owner.account, owner.environment);
+    let cached = state.totals.get(account, environment, &query.statuses);
+    let count = !skip_count && cached.is_none();
     let page = state
         .store
-        .list_client_tokens(&auth.owner(), &query, !skip_count)
+        .list_client_tokens(&owner, &query, count)
         .await?;
+    if let Some(total) = page.estimated_total {
+        state
+            .totals
+            .insert(account, environment, &query.statuses, total);
+    }
+    let estimated_total = if skip_count {
+        None
+    } else {
+        page.estimated_total.or(cached)
+    };
 
     let cursor = page
         .tokens
@@ -123,7 +139,7 @@ async fn list(
         per_page: query.per_page,
         next: state.links.next_page(&headers, &raw_query, cursor),
         has_more: page.has_more,
-        estimated_total: page.estimated_total.map_or(-1, |total| total as i64),
+        estimated_total: estimated_total.map_or(-1, |total| total as i64),
     };
     Ok(Envelope::page(page.tokens, pagination))
 }

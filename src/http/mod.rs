@@ -14,6 +14,7 @@ mod links;
 mod metrics;
 mod openapi;
 mod request_log;
+mod totals;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use metrics::Metrics;
 pub use openapi::{admin_document, public_document};
 
 pub use request_log::RequestLog;
+pub use totals::Totals;
 
 use tokio::sync::Notify;
 
@@ -57,6 +59,8 @@ pub struct AppState {
     pub secrets: SecretBox,
     /// Verified API keys, so authentication needn't ask the database.
     pub key_cache: Arc<KeyCache>,
+    /// Recent list totals.
+    pub totals: Arc<Totals>,
 }
 
 /// The whole API, with its middleware.
