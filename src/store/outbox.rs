@@ -72,7 +72,7 @@ macro_rules! impl_notification_store {
                         .bind(sealed_secret)
                         .bind(setting.created_at)
                         .bind(setting.updated_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -83,7 +83,7 @@ macro_rules! impl_notification_store {
                 ) -> Result<Vec<NotificationSetting>, StoreError> {
                     sqlx::query_as::<_, SettingRow>(&select_settings())
                         .bind(account)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.reader())
                         .await?
                         .into_iter()
                         .map(NotificationSetting::try_from)
@@ -96,7 +96,7 @@ macro_rules! impl_notification_store {
                 ) -> Result<Option<NotificationSetting>, StoreError> {
                     sqlx::query_as::<_, SettingRow>(&select_setting())
                         .bind(id)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.reader())
                         .await?
                         .map(NotificationSetting::try_from)
                         .transpose()
@@ -112,7 +112,7 @@ macro_rules! impl_notification_store {
                         .bind(EventTypeList(&setting.subscribed_events).to_string())
                         .bind(setting.active)
                         .bind(setting.updated_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(result.rows_affected() == 1)
                 }
@@ -120,7 +120,7 @@ macro_rules! impl_notification_store {
                 async fn delete_notification_setting(&self, id: &str) -> Result<bool, StoreError> {
                     let result = sqlx::query(DELETE_SETTING)
                         .bind(id)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(result.rows_affected() == 1)
                 }
@@ -128,7 +128,7 @@ macro_rules! impl_notification_store {
                 async fn events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError> {
                     sqlx::query_as::<_, EventRow>(SELECT_EVENTS)
                         .bind(account)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.reader())
                         .await?
                         .into_iter()
                         .map(StoredEvent::try_from)
@@ -138,7 +138,7 @@ macro_rules! impl_notification_store {
                 async fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError> {
                     sqlx::query_as::<_, EventRow>(SELECT_EVENT)
                         .bind(id)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.reader())
                         .await?
                         .map(StoredEvent::try_from)
                         .transpose()
@@ -149,10 +149,14 @@ macro_rules! impl_notification_store {
                         Some(account) => {
                             sqlx::query(DELETE_ACCOUNT_EVENTS)
                                 .bind(account)
-                                .execute(&self.pool)
+                                .execute(self.writer())
                                 .await?
                         }
-                        None => sqlx::query(DELETE_ALL_EVENTS).execute(&self.pool).await?,
+                        None => {
+                            sqlx::query(DELETE_ALL_EVENTS)
+                                .execute(self.writer())
+                                .await?
+                        }
                     };
                     Ok(())
                 }
@@ -160,7 +164,7 @@ macro_rules! impl_notification_store {
                 async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError> {
                     sqlx::query_as::<_, DeliveryRow>(&select_deliveries())
                         .bind(setting_id)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.reader())
                         .await?
                         .into_iter()
                         .map(Delivery::try_from)
@@ -174,7 +178,7 @@ macro_rules! impl_notification_store {
                     let Some(event) = self.event(id).await? else {
                         return Ok(None);
                     };
-                    let mut transaction = self.pool.begin().await?;
+                    let mut transaction = self.writer().begin().await?;
                     let settings: Vec<(String,)> = sqlx::query_as(SUBSCRIBED_SETTINGS)
                         .bind(&event.account)
                         .bind(event.environment.as_str())
@@ -193,7 +197,7 @@ macro_rules! impl_notification_store {
                     transaction.commit().await?;
                     sqlx::query_as::<_, DeliveryRow>(&select_event_deliveries())
                         .bind(id)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.writer())
                         .await?
                         .into_iter()
                         .map(Delivery::try_from)
@@ -211,13 +215,13 @@ macro_rules! impl_notification_store {
                         .bind(now)
                         .bind(lease_until)
                         .bind(i64::from(limit))
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.writer())
                         .await?;
                     let mut due = Vec::with_capacity(claimed.len());
                     for (id,) in claimed {
                         let row = sqlx::query_as::<_, DueRow>(SELECT_DUE)
                             .bind(id)
-                            .fetch_optional(&self.pool)
+                            .fetch_optional(self.writer())
                             .await?;
                         if let Some(row) = row {
                             due.push(DueDelivery::try_from(row)?);
@@ -238,7 +242,7 @@ macro_rules! impl_notification_store {
                         .bind(outcome.response_code.map(i32::from))
                         .bind(outcome.error.as_deref())
                         .bind(outcome.delivered_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }

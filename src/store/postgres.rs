@@ -26,5 +26,28 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    // Postgres runs concurrent writers itself: one pool for everything.
+    fn reader(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn stats(&self) -> super::PoolStats {
+        super::PoolStats {
+            connections: self.pool.size(),
+            idle: self.pool.num_idle(),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    async fn close_pools(&self) {
+        self.pool.close().await;
+    }
+}
+
 super::queries::impl_store!(PostgresStore, sqlx::Postgres);
 super::outbox::impl_notification_store!(PostgresStore, sqlx::Postgres);

@@ -91,8 +91,9 @@ pub(super) fn status_binds(query: &ListQuery) -> (&'static str, &'static str) {
     (first.as_str(), second.as_str())
 }
 
-/// Implements [`Store`](super::Store) for `$store`, a struct whose `pool`
-/// field is a pool of database `$db`.
+/// Implements [`Store`](super::Store) for `$store`, which gives pools of
+/// database `$db` through `reader()` and `writer()` (and `stats()`,
+/// `close_pools()`).
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         const _: () = {
@@ -131,7 +132,7 @@ macro_rules! impl_store {
             #[async_trait]
             impl Store for $store {
                 async fn ping(&self) -> Result<(), StoreError> {
-                    sqlx::query("select 1").execute(&self.pool).await?;
+                    sqlx::query("select 1").execute(self.reader()).await?;
                     Ok(())
                 }
 
@@ -141,7 +142,7 @@ macro_rules! impl_store {
                     token: &ClientToken,
                     events: &[Event],
                 ) -> Result<(), StoreError> {
-                    let mut transaction = self.pool.begin().await?;
+                    let mut transaction = self.writer().begin().await?;
                     insert_client_token(&owner.account, owner.environment, token)
                         .execute(&mut *transaction)
                         .await?;
@@ -155,7 +156,7 @@ macro_rules! impl_store {
                     account: &str,
                     tokens: &[(Environment, ClientToken)],
                 ) -> Result<(), StoreError> {
-                    let mut transaction = self.pool.begin().await?;
+                    let mut transaction = self.writer().begin().await?;
                     for (environment, token) in tokens {
                         insert_client_token(account, *environment, token)
                             .execute(&mut *transaction)
@@ -174,7 +175,7 @@ macro_rules! impl_store {
                         .bind(&owner.account)
                         .bind(owner.environment.as_str())
                         .bind(id.as_str())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.reader())
                         .await?
                         .map(ClientToken::try_from)
                         .transpose()
@@ -195,7 +196,7 @@ macro_rules! impl_store {
                             .bind(second)
                             .bind(query.after.as_ref().map(ClientTokenId::as_str))
                             .bind(i64::from(query.per_page) + 1)
-                            .fetch_all(&self.pool)
+                            .fetch_all(self.reader())
                             .await?
                             .into_iter()
                             .map(ClientToken::try_from)
@@ -209,7 +210,7 @@ macro_rules! impl_store {
                             .bind(first)
                             .bind(second)
                             .bind(COUNT_CAP as i64)
-                            .fetch_one(&self.pool)
+                            .fetch_one(self.reader())
                             .await?;
                         Some(total as u64)
                     } else {
@@ -228,7 +229,7 @@ macro_rules! impl_store {
                     id: &ClientTokenId,
                     at: Timestamp,
                 ) -> Result<Option<Revocation>, StoreError> {
-                    let mut transaction = self.pool.begin().await?;
+                    let mut transaction = self.writer().begin().await?;
                     let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
                         .bind(&owner.account)
                         .bind(owner.environment.as_str())
@@ -266,12 +267,12 @@ macro_rules! impl_store {
                         Some(account) => {
                             sqlx::query(DELETE_ACCOUNT_CLIENT_TOKENS)
                                 .bind(account)
-                                .execute(&self.pool)
+                                .execute(self.writer())
                                 .await?
                         }
                         None => {
                             sqlx::query(DELETE_ALL_CLIENT_TOKENS)
-                                .execute(&self.pool)
+                                .execute(self.writer())
                                 .await?
                         }
                     };
@@ -286,7 +287,7 @@ macro_rules! impl_store {
                     let result = sqlx::query(INSERT_ACCOUNT)
                         .bind(name)
                         .bind(at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(result.rows_affected() == 1)
                 }
@@ -294,14 +295,14 @@ macro_rules! impl_store {
                 async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
                     let row = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNT)
                         .bind(name)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.reader())
                         .await?;
                     Ok(row.map(Account::from))
                 }
 
                 async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
                     let rows = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNTS)
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.reader())
                         .await?;
                     Ok(rows.into_iter().map(Account::from).collect())
                 }
@@ -316,7 +317,7 @@ macro_rules! impl_store {
                         .bind(key.revoked)
                         .bind(key.expires_at)
                         .bind(key.created_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -325,7 +326,7 @@ macro_rules! impl_store {
                     let result = sqlx::query(UPDATE_API_KEY_PERMISSIONS)
                         .bind(key.id.as_str())
                         .bind(Permission::join(&key.permissions))
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(result.rows_affected() == 1)
                 }
@@ -333,7 +334,7 @@ macro_rules! impl_store {
                 async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
                     sqlx::query_as::<_, ApiKeyRow>(&select_api_key())
                         .bind(id.as_str())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.reader())
                         .await?
                         .map(ApiKey::try_from)
                         .transpose()
@@ -341,7 +342,7 @@ macro_rules! impl_store {
 
                 async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
                     sqlx::query_as::<_, ApiKeyRow>(&select_api_keys())
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.reader())
                         .await?
                         .into_iter()
                         .map(ApiKey::try_from)
@@ -351,21 +352,17 @@ macro_rules! impl_store {
                 async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<bool, StoreError> {
                     let result = sqlx::query(REVOKE_API_KEY)
                         .bind(id.as_str())
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(result.rows_affected() == 1)
                 }
 
                 fn pool_stats(&self) -> PoolStats {
-                    PoolStats {
-                        connections: self.pool.size(),
-                        idle: self.pool.num_idle(),
-                        max: self.pool.options().get_max_connections(),
-                    }
+                    self.stats()
                 }
 
                 async fn close(&self) {
-                    self.pool.close().await;
+                    self.close_pools().await;
                 }
             }
         };

@@ -10,9 +10,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use super::ConnectError;
 
+/// SQLite allows one writer at a time; writers that race each other spin on
+/// the lock. So writes go through a pool of one connection, in turn, and
+/// reads through another pool, beside them (WAL).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    reader: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -38,22 +42,60 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5));
-        let pool = if in_memory {
-            // Every connection to `:memory:` is a separate database: keep
-            // exactly one, forever.
+        let connect = |max| {
             SqlitePoolOptions::new()
-                .max_connections(1)
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(5))
+        };
+        let store = if in_memory {
+            // Every connection to `:memory:` is a separate database: keep
+            // exactly one, forever, for reads and writes alike.
+            let pool = connect(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
+                .connect_with(options)
+                .await?;
+            Self {
+                reader: pool.clone(),
+                writer: pool,
+            }
         } else {
-            SqlitePoolOptions::new().max_connections(8)
+            let writer = connect(1).connect_with(options.clone()).await?;
+            let reader = connect(4).connect_with(options).await?;
+            Self { reader, writer }
+        };
+        sqlx::migrate!("migrations/sqlite")
+            .run(&store.writer)
+            .await?;
+        Ok(store)
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    fn stats(&self) -> super::PoolStats {
+        let both = [&self.reader, &self.writer];
+        let shared = self.reader.options().get_max_connections() == 1;
+        let pools = if shared { &both[..1] } else { &both[..] };
+        super::PoolStats {
+            connections: pools.iter().map(|pool| pool.size()).sum(),
+            idle: pools.iter().map(|pool| pool.num_idle()).sum(),
+            max: pools
+                .iter()
+                .map(|pool| pool.options().get_max_connections())
+                .sum(),
         }
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+    }
+
+    async fn close_pools(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
     }
 }
 
