@@ -261,6 +261,24 @@ impl TestApp {
         self.server = Some((stop, handle));
     }
 
+    /// A second paddock process, in effect: its own server and store over
+    /// the same database, with the same options. Runs until the test ends.
+    pub async fn replica(&self) -> SocketAddr {
+        let url = store_url(&self.database, self.proxy.as_ref());
+        let store = store::connect(Some(&url), std::path::Path::new("unused"))
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(paddock::app::serve(
+            listener,
+            store,
+            self.options.clone(),
+            std::future::pending(),
+        ));
+        address
+    }
+
     /// Signals the server to shut down; the handle completes when it has.
     pub fn begin_shutdown(&mut self) -> JoinHandle<()> {
         let (stop, handle) = self.server.take().expect("a running server");

@@ -11,6 +11,7 @@ mod admin;
 mod authentication;
 mod bad_input;
 mod create;
+mod drills;
 mod failures;
 mod get;
 mod list;
