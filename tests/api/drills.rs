@@ -13,6 +13,7 @@ use crate::on_both_backends;
 on_both_backends!(
     concurrent_creates_are_all_unique_and_counted_exactly,
     concurrent_revokes_of_one_token_agree_and_emit_one_revocation,
+    crash_drill,
 );
 
 /// Runs `requests` futures with at most `connections` in flight.
@@ -209,5 +210,107 @@ async fn two_replicas_on_one_postgres_see_each_others_writes() {
             "the revocation reached the other replica in time"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// `kill -9` in the middle of a burst of creates and revokes: after a
+/// restart, everything that was answered is there exactly as answered, and
+/// nothing is half-written.
+async fn crash_drill(backend: Backend) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use crate::helpers::Database;
+    use crate::process::Paddock;
+
+    let Some(database) = Database::create(backend).await else {
+        return;
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    let key = "pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_crashDrillKey";
+    let (url, dir) = (database.url(), data_dir.path().display().to_string());
+    let keys = format!("{key}=client_token.write");
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("PADDOCK_DATA_DIR", dir.as_str()),
+        ("PADDOCK_API_KEYS", keys.as_str()),
+    ];
+
+    let first = Paddock::start(&env);
+    let base = format!("http://{}", first.address);
+    let client = reqwest::Client::new();
+    // The last answer seen for each token, and whether a revoke of it is unanswered.
+    let answered: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
+    let mut workers = Vec::new();
+    for worker in 0..32 {
+        let (client, base, answered) = (client.clone(), base.clone(), answered.clone());
+        workers.push(tokio::spawn(async move {
+            for n in 0.. {
+                let created = client
+                    .post(format!("{base}/client-tokens"))
+                    .bearer_auth(key)
+                    .json(&json!({ "name": format!("{worker}-{n}") }))
+                    .send()
+                    .await;
+                let Ok(created) = created else { return };
+                let Ok(token) = created.json::<Value>().await else {
+                    return;
+                };
+                let id = token["data"]["id"].as_str().unwrap().to_owned();
+                answered
+                    .lock()
+                    .unwrap()
+                    .insert(id.clone(), token["data"].clone());
+                if n % 2 == 0 {
+                    let revoked = client
+                        .patch(format!("{base}/client-tokens/{id}"))
+                        .bearer_auth(key)
+                        .json(&json!({ "status": "revoked" }))
+                        .send()
+                        .await;
+                    let Ok(revoked) = revoked else { return };
+                    let Ok(revoked) = revoked.json::<Value>().await else {
+                        return;
+                    };
+                    answered.lock().unwrap().insert(id, revoked["data"].clone());
+                }
+            }
+        }));
+    }
+    // Mid-burst: once a few hundred answers are in.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while answered.lock().unwrap().len() < 300 {
+        assert!(Instant::now() < deadline, "the burst never got going");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+
+    let second = Paddock::start(&env);
+    let base = format!("http://{}", second.address);
+    let answered = answered.lock().unwrap().clone();
+    for (id, answer) in &answered {
+        let stored = client
+            .get(format!("{base}/client-tokens/{id}"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        let stored = expect_data(stored, StatusCode::OK).await;
+        if stored == *answer {
+            continue;
+        }
+        // A revoke that was in flight may have landed: whole, never half.
+        assert_eq!(
+            answer["status"], "active",
+            "an answered revoke is kept: {id}"
+        );
+        assert_eq!(stored["status"], "revoked", "{stored}");
+        assert_eq!(stored["revoked_at"], stored["updated_at"]);
+        for field in ["id", "token", "name", "description", "created_at"] {
+            assert_eq!(stored[field], answer[field]);
+        }
     }
 }
