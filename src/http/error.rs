@@ -178,7 +178,7 @@ impl Error {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 RequestError,
                 "request_body_too_large",
-                format!("Request body is larger than the limit of {limit} bytes."),
+                format!("The provided request body is too large. The limit is {limit} bytes."),
             ),
             Self::ClientTokenRevoked(id) => (
                 StatusCode::BAD_REQUEST,
@@ -202,21 +202,19 @@ impl Error {
                 StatusCode::NOT_IMPLEMENTED,
                 ApiError,
                 "not_implemented",
-                "HTTP method used isn't supported by the API.".to_owned(),
+                "HTTP method not recognized.".to_owned(),
             ),
             Self::ServiceUnavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ApiError,
                 "service_unavailable",
-                "Endpoint is down temporarily and can't process your request. Try again later."
-                    .to_owned(),
+                "Endpoint is down temporarily and can't process your request. The Paddle team has been notified.".to_owned(),
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiError,
                 "internal_error",
-                "Problem processing your request. Try again, or contact Paddle support if the problem persists."
-                    .to_owned(),
+                "Problem processing your request. The Paddle team has been notified.".to_owned(),
             ),
         };
         (status, kind, code, detail)

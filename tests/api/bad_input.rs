@@ -146,7 +146,7 @@ async fn an_oversized_body_is_413(backend: Backend) {
         "request_error",
         "request_body_too_large",
         &format!(
-            "Request body is larger than the limit of {} bytes.",
+            "The provided request body is too large. The limit is {} bytes.",
             paddock::http::BODY_LIMIT
         ),
     )
@@ -230,7 +230,7 @@ async fn unrecognised_methods_are_501(backend: Backend) {
             StatusCode::NOT_IMPLEMENTED,
             "api_error",
             "not_implemented",
-            "HTTP method used isn't supported by the API.",
+            "HTTP method not recognized.",
         )
         .await;
     }

@@ -7,8 +7,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{Backend, TestApp, expect_data, expect_error};
 
-const UNAVAILABLE: &str =
-    "Endpoint is down temporarily and can't process your request. Try again later.";
+const UNAVAILABLE: &str = "Endpoint is down temporarily and can't process your request. The Paddle team has been notified.";
 
 #[tokio::test]
 async fn an_unreachable_database_is_503_and_service_resumes_when_it_returns() {
@@ -88,7 +87,7 @@ async fn unreadable_stored_data_is_500_internal_error_without_details() {
         StatusCode::INTERNAL_SERVER_ERROR,
         "api_error",
         "internal_error",
-        "Problem processing your request. Try again, or contact Paddle support if the problem persists.",
+        "Problem processing your request. The Paddle team has been notified.",
     )
     .await;
     assert!(

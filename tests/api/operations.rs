@@ -38,7 +38,7 @@ async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
         StatusCode::SERVICE_UNAVAILABLE,
         "api_error",
         "service_unavailable",
-        "Endpoint is down temporarily and can't process your request. Try again later.",
+        "Endpoint is down temporarily and can't process your request. The Paddle team has been notified.",
     )
     .await;
     // Liveness doesn't depend on the database.
