@@ -12,7 +12,10 @@ use tokio::sync::Notify;
 use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
-use crate::http::{self, AdminToken, AppState, KeyCache, Links, Metrics, RequestLog, Totals};
+use crate::http::{
+    self, AdminToken, AppState, Emulation, KeyCache, Links, Metrics, RateLimiter, RequestLog,
+    Totals,
+};
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::store::{self, ConnectError, Store};
@@ -138,6 +141,12 @@ async fn serve_until_signalled(
             max_attempts: args.webhook_max_attempts,
         },
         key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
+        emulation: Emulation {
+            rate_limit: args.rate_limit.filter(|limit| *limit > 0),
+            fault_headers: args.fault_headers,
+            fault_rate: args.fault_rate,
+            fault: Some(args.fault_code),
+        },
         ..ServeOptions::default()
     };
     serve(listener, store, options, shutdown).await
@@ -161,6 +170,8 @@ pub struct ServeOptions {
     pub dispatch_poll: Duration,
     /// How long a verified API key is trusted without asking the database.
     pub key_cache_ttl: Duration,
+    /// Paddle's rate limit and injected faults, for client resilience tests.
+    pub emulation: Emulation,
 }
 
 impl Default for ServeOptions {
@@ -178,6 +189,7 @@ impl Default for ServeOptions {
             },
             dispatch_poll: Duration::from_millis(500),
             key_cache_ttl: Duration::from_secs(2),
+            emulation: Emulation::default(),
         }
     }
 }
@@ -204,6 +216,8 @@ pub async fn serve(
         secrets: options.secrets.clone(),
         key_cache: Arc::new(KeyCache::new(options.key_cache_ttl)),
         totals: Arc::new(Totals::default()),
+        emulation: Arc::new(options.emulation.clone()),
+        rate_limiter: Arc::new(RateLimiter::default()),
     };
     let dispatcher = Dispatcher::new(
         state.store.clone(),
@@ -217,7 +231,9 @@ pub async fn serve(
         shutdown.await;
         let _ = signalled.send(true);
     };
-    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown);
+    // The peer address is the client IP the rate limit counts.
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
     tracing::info!(%address, "listening on http://{address}");
     let grace = options.shutdown_grace;
     let stop_dispatcher = on_signal.clone();

@@ -10,6 +10,7 @@ use crate::domain::{
     ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, Environment, Permission, PermissionMode, PresentedKey,
     is_valid_account_name,
 };
+use crate::http::Fault;
 use crate::store::redact_url;
 
 #[derive(Debug, Parser)]
@@ -137,6 +138,23 @@ pub struct ServeArgs {
     /// 0 turns the cache off.
     #[arg(long, env = "PADDOCK_KEY_CACHE_TTL", default_value_t = 2.0, value_parser = parse_non_negative)]
     pub key_cache_ttl: f64,
+    /// Emulate Paddle's rate limit: requests per minute per client IP, past
+    /// which an IP gets 429 for 60 s (Paddle's is 240). Unset or 0: off.
+    #[arg(long, env = "PADDOCK_RATE_LIMIT")]
+    pub rate_limit: Option<u32>,
+    /// Honour the `Paddock-Fault` and `Paddock-Delay` request headers.
+    #[arg(long, env = "PADDOCK_FAULT_HEADERS", default_value_t = false)]
+    pub fault_headers: bool,
+    /// Share of requests (0 to 1) answered with PADDOCK_FAULT_CODE at random.
+    #[arg(long, env = "PADDOCK_FAULT_RATE", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub fault_rate: f64,
+    /// The error random faults answer with.
+    #[arg(
+        long,
+        env = "PADDOCK_FAULT_CODE",
+        default_value = "service_unavailable"
+    )]
+    pub fault_code: Fault,
     /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C.
     #[arg(long, env = "PADDOCK_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
@@ -169,6 +187,10 @@ impl fmt::Debug for ServeArgs {
             .field("webhook_retry_factor", &self.webhook_retry_factor)
             .field("webhook_max_attempts", &self.webhook_max_attempts)
             .field("key_cache_ttl", &self.key_cache_ttl)
+            .field("rate_limit", &self.rate_limit)
+            .field("fault_headers", &self.fault_headers)
+            .field("fault_rate", &self.fault_rate)
+            .field("fault_code", &self.fault_code)
             .finish()
     }
 }
@@ -244,6 +266,13 @@ fn parse_non_negative(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
         _ => Err("must be a number of seconds, 0 or more".to_owned()),
+    }
+}
+
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if (0.0..=1.0).contains(&n) => Ok(n),
+        _ => Err("must be a number from 0 to 1".to_owned()),
     }
 }
 

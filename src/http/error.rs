@@ -45,6 +45,14 @@ pub enum Error {
     NotImplemented,
     #[error("database unavailable")]
     ServiceUnavailable(#[source] StoreError),
+    /// A 503 asked for through fault injection.
+    #[error("injected service_unavailable")]
+    Injected503,
+    #[error("injected bad_gateway")]
+    BadGateway,
+    /// Paddle's rate limit, when emulated.
+    #[error("rate limit exceeded")]
+    TooManyRequests { retry_after: u64 },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -65,7 +73,7 @@ impl From<StoreError> for Error {
 }
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
-pub const CODES: [&str; 15] = [
+pub const CODES: [&str; 17] = [
     "authentication_missing",
     "authentication_malformed",
     "invalid_token",
@@ -81,6 +89,8 @@ pub const CODES: [&str; 15] = [
     "not_implemented",
     "service_unavailable",
     "internal_error",
+    "too_many_requests",
+    "bad_gateway",
 ];
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -204,7 +214,19 @@ impl Error {
                 "not_implemented",
                 "HTTP method not recognized.".to_owned(),
             ),
-            Self::ServiceUnavailable(_) => (
+            Self::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiError,
+                "too_many_requests",
+                "IP address exceeded the allowed rate limit. Retry after the number of seconds in the Retry-After header.".to_owned(),
+            ),
+            Self::BadGateway => (
+                StatusCode::BAD_GATEWAY,
+                ApiError,
+                "bad_gateway",
+                "Endpoint can't process your request. The Paddle team has been notified.".to_owned(),
+            ),
+            Self::ServiceUnavailable(_) | Self::Injected503 => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ApiError,
                 "service_unavailable",
@@ -255,10 +277,15 @@ impl IntoResponse for Error {
             meta: Meta::current(),
         };
         let mut response = json_response(status, &body);
-        if let Self::ServiceUnavailable(_) = self {
+        let retry_after = match self {
+            Self::ServiceUnavailable(_) | Self::Injected503 => Some(1),
+            Self::TooManyRequests { retry_after } => Some(retry_after),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
@@ -288,6 +315,9 @@ mod tests {
             Error::NotImplemented,
             Error::ServiceUnavailable(StoreError::Corrupt(String::new())),
             Error::Internal("x".into()),
+            Error::Injected503,
+            Error::BadGateway,
+            Error::TooManyRequests { retry_after: 1 },
         ];
         let mut rendered: Vec<&str> = errors.iter().map(|e| e.parts().2).collect();
         rendered.sort_unstable();

@@ -5,6 +5,7 @@ mod admin_notifications;
 mod auth;
 mod client_tokens;
 mod context;
+mod emulation;
 mod envelope;
 mod error;
 mod extract;
@@ -27,6 +28,7 @@ use tower_http::trace::{DefaultOnRequest, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use auth::AdminToken;
+pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
 pub use key_cache::KeyCache;
@@ -61,11 +63,16 @@ pub struct AppState {
     pub key_cache: Arc<KeyCache>,
     /// Recent list totals.
     pub totals: Arc<Totals>,
+    /// Rate limit and fault injection, when asked for.
+    pub emulation: Arc<Emulation>,
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 /// The whole API, with its middleware.
 pub fn router(state: AppState) -> Router {
-    let mut routes = Router::new().merge(client_tokens::routes());
+    let mut routes = Router::new().merge(client_tokens::routes().route_layer(
+        middleware::from_fn_with_state(state.clone(), emulation::emulate),
+    ));
     if state.admin_token.is_some() {
         routes = routes.nest("/__paddock", admin::routes());
     }

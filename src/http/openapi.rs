@@ -54,7 +54,8 @@ fn envelope(schema: &str, description: &str) -> Value {
 const NO_NUL: &str = r"^[^\u0000]*$";
 
 /// Errors any authenticated operation can answer with.
-const COMMON_ERRORS: [&str; 5] = ["403", "404", "500", "503", "501"];
+/// (429 and 502 only when emulation is configured.)
+const COMMON_ERRORS: [&str; 7] = ["403", "404", "429", "500", "501", "502", "503"];
 
 pub fn public_document() -> Value {
     let id_pattern = r"^ctkn_[a-z\d]{26}$";

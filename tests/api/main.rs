@@ -12,6 +12,7 @@ mod authentication;
 mod bad_input;
 mod create;
 mod drills;
+mod emulation;
 mod failures;
 mod get;
 mod list;
