@@ -15,6 +15,7 @@ on_both_backends!(
     a_read_key_can_get_and_list_but_not_create_or_revoke,
     write_includes_read,
     paddle_version_and_unknown_headers_are_accepted,
+    a_thousand_random_keys_never_succeed,
 );
 
 const ID: &str = "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x";
@@ -227,4 +228,35 @@ async fn paddle_version_and_unknown_headers_are_accepted(backend: Backend) {
         .await
         .unwrap();
     expect_data(response, StatusCode::CREATED).await;
+}
+
+async fn a_thousand_random_keys_never_succeed(backend: Backend) {
+    use rand::Rng;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let near = &app.keys.sandbox[..43];
+    let mut rng = rand::rng();
+    for n in 0..1000 {
+        // Half random bytes of every kind, half well-formed near misses.
+        let key: String = if n % 2 == 0 {
+            let bytes: Vec<u8> = (0..rng.random_range(1..80))
+                .map(|_| rng.random_range(0x21..0x7f))
+                .collect();
+            String::from_utf8(bytes).unwrap()
+        } else {
+            let secret: String = (0..26)
+                .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
+                .collect();
+            format!("{near}{secret}")
+        };
+        let response = app
+            .client
+            .get(app.url("/client-tokens"))
+            .header("Authorization", format!("Bearer {key}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{key}");
+    }
 }
