@@ -10,7 +10,9 @@ macro_rules! impl_notification_store {
             use async_trait::async_trait;
             use sqlx::Transaction;
 
-            use $crate::domain::{Delivery, Event, NotificationSetting, Owner, Timestamp};
+            use $crate::domain::{
+                Delivery, Environment, Event, EventType, NotificationSetting, Owner, Timestamp,
+            };
             use $crate::store::notifications::*;
             use $crate::store::{NotificationStore, StoreError};
 
@@ -22,7 +24,6 @@ macro_rules! impl_notification_store {
                     owner: &Owner,
                     events: &[Event],
                 ) -> Result<(), StoreError> {
-                    let now = Timestamp::now();
                     for event in events {
                         let data = serde_json::to_string(&event.data)
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -35,21 +36,42 @@ macro_rules! impl_notification_store {
                             .bind(data)
                             .execute(&mut **transaction)
                             .await?;
-                        let settings: Vec<(String,)> = sqlx::query_as(SUBSCRIBED_SETTINGS)
-                            .bind(&owner.account)
-                            .bind(owner.environment.as_str())
-                            .bind(format!("%,{},%", event.event_type))
-                            .fetch_all(&mut **transaction)
+                        Self::queue_deliveries(
+                            transaction,
+                            &owner.account,
+                            owner.environment,
+                            &event.id,
+                            event.event_type,
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                }
+
+                /// A pending delivery of the event to every active setting
+                /// of the owner subscribed to its type.
+                async fn queue_deliveries(
+                    transaction: &mut Transaction<'_, $db>,
+                    account: &str,
+                    environment: Environment,
+                    event_id: &str,
+                    event_type: EventType,
+                ) -> Result<(), StoreError> {
+                    let settings: Vec<(String,)> = sqlx::query_as(SUBSCRIBED_SETTINGS)
+                        .bind(account)
+                        .bind(environment.as_str())
+                        .bind(format!("%,{event_type},%"))
+                        .fetch_all(&mut **transaction)
+                        .await?;
+                    let now = Timestamp::now();
+                    for (setting_id,) in settings {
+                        sqlx::query(INSERT_DELIVERY)
+                            .bind(Delivery::new_id())
+                            .bind(event_id)
+                            .bind(setting_id)
+                            .bind(now)
+                            .execute(&mut **transaction)
                             .await?;
-                        for (setting_id,) in settings {
-                            sqlx::query(INSERT_DELIVERY)
-                                .bind(Delivery::new_id())
-                                .bind(&event.id)
-                                .bind(setting_id)
-                                .bind(now)
-                                .execute(&mut **transaction)
-                                .await?;
-                        }
                     }
                     Ok(())
                 }
@@ -179,21 +201,14 @@ macro_rules! impl_notification_store {
                         return Ok(None);
                     };
                     let mut transaction = self.writer().begin().await?;
-                    let settings: Vec<(String,)> = sqlx::query_as(SUBSCRIBED_SETTINGS)
-                        .bind(&event.account)
-                        .bind(event.environment.as_str())
-                        .bind(format!("%,{},%", event.event_type))
-                        .fetch_all(&mut *transaction)
-                        .await?;
-                    for (setting_id,) in settings {
-                        sqlx::query(INSERT_DELIVERY)
-                            .bind(Delivery::new_id())
-                            .bind(&event.id)
-                            .bind(setting_id)
-                            .bind(Timestamp::now())
-                            .execute(&mut *transaction)
-                            .await?;
-                    }
+                    Self::queue_deliveries(
+                        &mut transaction,
+                        &event.account,
+                        event.environment,
+                        &event.id,
+                        event.event_type,
+                    )
+                    .await?;
                     transaction.commit().await?;
                     sqlx::query_as::<_, DeliveryRow>(&select_event_deliveries())
                         .bind(id)
