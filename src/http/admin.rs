@@ -197,14 +197,7 @@ async fn reset_account(
     Path(account): Path<String>,
 ) -> Result<Envelope<ResetReport>> {
     let account = existing_account(&state, &account).await?;
-    let deleted = state
-        .store
-        .delete_client_tokens(Some(&account.name))
-        .await?;
-    state.request_log.clear(Some(&account.name));
-    Ok(Envelope::ok(ResetReport {
-        deleted_client_tokens: deleted,
-    }))
+    Ok(Envelope::ok(reset(&state, Some(&account.name)).await?))
 }
 
 /// `POST /__paddock/reset`: the same, for every account.
@@ -212,13 +205,22 @@ async fn reset_everything(
     State(state): State<AppState>,
     _: Admin,
 ) -> Result<Envelope<ResetReport>> {
-    let deleted = state.store.delete_client_tokens(None).await?;
-    state.store.delete_events(None).await?;
-    state.totals.forget_all();
-    state.request_log.clear(None);
-    Ok(Envelope::ok(ResetReport {
+    Ok(Envelope::ok(reset(&state, None).await?))
+}
+
+/// Deletes the client tokens and events of one account (or of all), and
+/// forgets what this process remembers of them.
+async fn reset(state: &AppState, account: Option<&str>) -> Result<ResetReport> {
+    let deleted = state.store.delete_client_tokens(account).await?;
+    state.store.delete_events(account).await?;
+    match account {
+        Some(account) => state.totals.forget_account(account),
+        None => state.totals.forget_all(),
+    }
+    state.request_log.clear(account);
+    Ok(ResetReport {
         deleted_client_tokens: deleted,
-    }))
+    })
 }
 
 /// `GET /__paddock/accounts/{account}/requests`: the account's recent

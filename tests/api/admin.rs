@@ -6,7 +6,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_error_with, request_id,
+    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_error_with, expect_json,
+    request_id,
 };
 use crate::on_both_backends;
 
@@ -427,6 +428,9 @@ async fn resets_delete_tokens_of_one_account_or_all(backend: Backend) {
         app.create_with(&a, json!({ "name": "a" })).await;
     }
     let kept = app.create_with(&b, json!({ "name": "b" })).await;
+    // Counted once, so the total is remembered.
+    let before = expect_json(app.get("/client-tokens", &a).await, StatusCode::OK).await;
+    assert_eq!(before["meta"]["pagination"]["estimated_total"], 2);
     let reset = app
         .admin(Method::POST, "/accounts/a/reset")
         .send()
@@ -436,9 +440,34 @@ async fn resets_delete_tokens_of_one_account_or_all(backend: Backend) {
         expect_data(reset, StatusCode::OK).await,
         json!({ "deleted_client_tokens": 2 })
     );
+    let after = expect_json(app.get("/client-tokens", &a).await, StatusCode::OK).await;
+    assert_eq!(after["data"], json!([]));
     assert_eq!(
-        expect_data(app.get("/client-tokens", &a).await, StatusCode::OK).await,
-        json!([])
+        after["meta"]["pagination"]["estimated_total"], 0,
+        "the total is forgotten"
+    );
+    let events = app
+        .admin(Method::GET, "/accounts/a/events")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_data(events, StatusCode::OK).await,
+        json!([]),
+        "so are its events"
+    );
+    let events = app
+        .admin(Method::GET, "/accounts/b/events")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        expect_data(events, StatusCode::OK)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
     );
     assert_eq!(
         expect_data(app.get("/client-tokens", &b).await, StatusCode::OK).await,
