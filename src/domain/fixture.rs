@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::validation::{DESCRIPTION_LENGTH, NAME_LENGTH, checked_string, unknown_fields};
+use super::validation::{
+    DESCRIPTION_LENGTH, NAME_LENGTH, checked_string, environment_field, unknown_fields,
+};
 use super::{
     ClientToken, ClientTokenId, ClientTokenStatus, Environment, FieldError, Timestamp,
     ValidationErrors, generate_token_value,
@@ -58,17 +60,7 @@ fn parse_fixture(
     errors: &mut Vec<FieldError>,
 ) -> Option<(Environment, ClientToken)> {
     errors.extend(unknown_fields(object, &FIELDS));
-    let environment = match object.get("environment") {
-        None | Some(Value::Null) => Some(Environment::Sandbox),
-        Some(Value::String(text)) => text.parse().ok(),
-        Some(_) => None,
-    };
-    if environment.is_none() {
-        errors.push(FieldError::new(
-            "environment",
-            "must be one of the following: sandbox, live",
-        ));
-    }
+    let environment = environment_field(object, errors);
     let name = match object.get("name") {
         None | Some(Value::Null) => {
             errors.push(FieldError::new("name", "is required"));

@@ -30,6 +30,7 @@ pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
 pub use validation::{
     ClientTokenUpdate, DESCRIPTION_LENGTH, FieldError, NAME_LENGTH, ValidationErrors,
+    environment_field, unknown_fields,
 };
 
 /// Whose data a request may touch: an account's tokens in one environment.

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{ClientTokenStatus, NewClientToken};
+use super::{ClientTokenStatus, Environment, NewClientToken};
 
 /// One problem with one field of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,11 +87,32 @@ impl ClientTokenUpdate {
     }
 }
 
-pub(super) fn unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Vec<FieldError> {
+/// A field error for every field of `body` not in `known`.
+pub fn unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Vec<FieldError> {
     body.keys()
         .filter(|field| !known.contains(&field.as_str()))
         .map(|field| FieldError::new(field.as_str(), "is not a recognised field"))
         .collect()
+}
+
+/// The optional `environment` field, `sandbox` when absent; notes an error
+/// for anything but `sandbox` or `live`.
+pub fn environment_field(
+    body: &Map<String, Value>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Environment> {
+    let environment = match body.get("environment") {
+        None | Some(Value::Null) => Some(Environment::Sandbox),
+        Some(Value::String(text)) => text.parse().ok(),
+        Some(_) => None,
+    };
+    if environment.is_none() {
+        errors.push(FieldError::new(
+            "environment",
+            "must be one of the following: sandbox, live",
+        ));
+    }
+    environment
 }
 
 pub(super) fn checked_string(

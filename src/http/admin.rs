@@ -16,7 +16,8 @@ use super::extract::JsonObject;
 use super::request_log::LoggedRequest;
 use crate::domain::{
     ACCOUNT_NAME_RULE, Account, ApiKey, ApiKeyId, ClientToken, Environment, FieldError, Permission,
-    Timestamp, ValidationErrors, is_valid_account_name, parse_fixtures,
+    Timestamp, ValidationErrors, environment_field, is_valid_account_name, parse_fixtures,
+    unknown_fields,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -255,17 +256,7 @@ fn parse_new_key(
 ) -> Result<(Environment, Vec<Permission>, Option<Timestamp>)> {
     reject_unknown_fields(body, &["environment", "permissions", "expires_at"])?;
     let mut errors = Vec::new();
-    let environment = match body.get("environment") {
-        None | Some(Value::Null) => Some(Environment::Sandbox),
-        Some(Value::String(text)) => text.parse().ok(),
-        Some(_) => None,
-    };
-    if environment.is_none() {
-        errors.push(FieldError::new(
-            "environment",
-            "must be one of the following: sandbox, live",
-        ));
-    }
+    let environment = environment_field(body, &mut errors);
     let permissions = match body.get("permissions") {
         Some(Value::Array(items)) => {
             let names: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
@@ -299,15 +290,9 @@ fn parse_new_key(
 }
 
 pub(super) fn reject_unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Result<()> {
-    let errors: Vec<_> = body
-        .keys()
-        .filter(|field| !known.contains(&field.as_str()))
-        .map(|field| FieldError::new(field.as_str(), "is not a recognised field"))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ValidationErrors(errors).into())
+    match unknown_fields(body, known) {
+        errors if errors.is_empty() => Ok(()),
+        errors => Err(ValidationErrors(errors).into()),
     }
 }
 

@@ -15,7 +15,8 @@ use super::envelope::Envelope;
 use super::error::{Error, Result};
 use super::extract::JsonObject;
 use crate::domain::{
-    Delivery, Environment, EventType, FieldError, NotificationSetting, Timestamp, ValidationErrors,
+    Delivery, EventType, FieldError, NotificationSetting, Timestamp, ValidationErrors,
+    environment_field,
 };
 use crate::store::StoredEvent;
 
@@ -56,17 +57,7 @@ async fn create_setting(
         &["destination", "subscribed_events", "environment", "active"],
     )?;
     let mut errors = Vec::new();
-    let environment = match body.get("environment") {
-        None | Some(Value::Null) => Some(Environment::Sandbox),
-        Some(Value::String(text)) => text.parse().ok(),
-        Some(_) => None,
-    };
-    if environment.is_none() {
-        errors.push(FieldError::new(
-            "environment",
-            "must be one of the following: sandbox, live",
-        ));
-    }
+    let environment = environment_field(&body, &mut errors);
     let destination = required(&body, "destination", &mut errors, parse_destination);
     let events = required(&body, "subscribed_events", &mut errors, parse_event_types);
     let active = optional_bool(&body, "active", &mut errors).unwrap_or(true);
