@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_error_with, expect_json,
+    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_invalid_fields, expect_json,
     request_id,
 };
 use crate::on_both_backends;
@@ -24,10 +24,6 @@ on_both_backends!(
 );
 
 const BOTH: &[&str] = &["client_token.read", "client_token.write"];
-
-fn validation(errors: Value) -> Option<Value> {
-    Some(errors)
-}
 
 async fn the_admin_api_is_off_without_a_token(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, ServeOptions::default()).await else {
@@ -163,15 +159,7 @@ async fn accounts_are_created_once_and_listed(backend: Backend) {
             .send()
             .await
             .unwrap();
-        expect_error_with(
-            response,
-            StatusCode::BAD_REQUEST,
-            "request_error",
-            "invalid_field",
-            "Request does not pass validation.",
-            validation(errors),
-        )
-        .await;
+        expect_invalid_fields(response, errors).await;
     }
 }
 
@@ -251,15 +239,7 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
             .send()
             .await
             .unwrap();
-        expect_error_with(
-            response,
-            StatusCode::BAD_REQUEST,
-            "request_error",
-            "invalid_field",
-            "Request does not pass validation.",
-            validation(json!([{ "field": field, "message": message }])),
-        )
-        .await;
+        expect_invalid_fields(response, json!([{ "field": field, "message": message }])).await;
     }
     let missing = app
         .admin(Method::GET, "/accounts/nobody/api-keys")
@@ -397,17 +377,10 @@ async fn invalid_fixtures_insert_nothing(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error_with(
-        response,
-        StatusCode::BAD_REQUEST,
-        "request_error",
-        "invalid_field",
-        "Request does not pass validation.",
-        validation(json!([
+    expect_invalid_fields(response, json!([
             { "field": "client_tokens[1].name", "message": "length must be between 1 and 150 characters" },
             { "field": "client_tokens[2].token", "message": "must be test_… followed by 27 lowercase hex digits" },
-        ])),
-    )
+        ]))
     .await;
     let key = app.account_key("suite", "sandbox", BOTH).await;
     let listed = expect_data(

@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, assert_entity_shape, expect_data, expect_error_with};
+use crate::helpers::{Backend, TestApp, assert_entity_shape, expect_data, expect_invalid_fields};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -156,15 +156,7 @@ async fn every_invalid_body_is_an_invalid_field_error_naming_the_field(backend: 
             .send()
             .await
             .unwrap();
-        expect_error_with(
-            response,
-            StatusCode::BAD_REQUEST,
-            "request_error",
-            "invalid_field",
-            "Request does not pass validation.",
-            Some(errors),
-        )
-        .await;
+        expect_invalid_fields(response, errors).await;
     }
     // Nothing was created by any of them.
     let list = app

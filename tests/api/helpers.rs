@@ -600,6 +600,19 @@ pub async fn expect_error_with(
     body
 }
 
+/// Asserts a 400 `invalid_field` with exactly these field errors.
+pub async fn expect_invalid_fields(response: Response, errors: Value) -> Value {
+    expect_error_with(
+        response,
+        StatusCode::BAD_REQUEST,
+        "request_error",
+        "invalid_field",
+        "Request does not pass validation.",
+        Some(errors),
+    )
+    .await
+}
+
 /// Asserts that `token` is a well-formed entity in `environment`.
 pub fn assert_entity_shape(token: &Value, prefix: &str) {
     let object = token.as_object().expect("an object");

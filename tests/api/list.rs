@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, expect_data, expect_error_with, expect_json};
+use crate::helpers::{Backend, TestApp, expect_data, expect_invalid_fields, expect_json};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -280,15 +280,7 @@ async fn invalid_query_parameters_are_invalid_field_errors(backend: Backend) {
         let response = app
             .get(&format!("/client-tokens?{query}"), &app.keys.sandbox)
             .await;
-        expect_error_with(
-            response,
-            StatusCode::BAD_REQUEST,
-            "request_error",
-            "invalid_field",
-            "Request does not pass validation.",
-            Some(json!([{ "field": field, "message": message }])),
-        )
-        .await;
+        expect_invalid_fields(response, json!([{ "field": field, "message": message }])).await;
     }
 }
 

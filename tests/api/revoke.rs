@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, TestApp, assert_entity_shape, expect_data, expect_error, expect_error_with,
+    Backend, TestApp, assert_entity_shape, expect_data, expect_error, expect_invalid_fields,
 };
 use crate::on_both_backends;
 
@@ -157,15 +157,7 @@ async fn invalid_update_bodies_are_invalid_field_errors(backend: Backend) {
     ];
     for (body, errors) in cases {
         let response = patch(&app, id, &app.keys.sandbox, body).await;
-        expect_error_with(
-            response,
-            StatusCode::BAD_REQUEST,
-            "request_error",
-            "invalid_field",
-            "Request does not pass validation.",
-            Some(errors),
-        )
-        .await;
+        expect_invalid_fields(response, errors).await;
     }
     let fetched = expect_data(
         app.get(&format!("/client-tokens/{id}"), &app.keys.sandbox)

@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{Backend, TestApp, default_options, expect_data, expect_error_with};
+use crate::helpers::{Backend, TestApp, default_options, expect_data, expect_invalid_fields};
 use crate::on_both_backends;
 use crate::receiver::{Received, Receiver};
 
@@ -361,18 +361,11 @@ async fn settings_are_managed_through_the_admin_api_and_events_can_be_replayed(b
         .send()
         .await
         .unwrap();
-    expect_error_with(
-        response,
-        StatusCode::BAD_REQUEST,
-        "request_error",
-        "invalid_field",
-        "Request does not pass validation.",
-        Some(json!([
+    expect_invalid_fields(response, json!([
             { "field": "destination", "message": "must be an http:// or https:// URL" },
             { "field": "subscribed_events", "message": "must be a non-empty list of: client_token.created, client_token.updated, client_token.revoked" },
             { "field": "active", "message": "must be true or false" },
-        ])),
-    )
+        ]))
     .await;
 
     let deleted = app
