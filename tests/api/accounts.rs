@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, expect_data, expect_error};
+use crate::helpers::{Backend, TestApp, expect_data, expect_not_found};
 use crate::on_both_backends;
 
 on_both_backends!(no_key_reads_lists_or_revokes_another_accounts_or_environments_tokens);
@@ -43,30 +43,15 @@ async fn no_key_reads_lists_or_revokes_another_accounts_or_environments_tokens(b
             // ...and can neither read nor revoke anyone else's.
             let id = other["id"].as_str().unwrap();
             let path = format!("/client-tokens/{id}");
-            let detail = format!("Entity {id} not found");
             let read = app.get(&path, key).await;
-            expect_error(
-                read,
-                StatusCode::NOT_FOUND,
-                "request_error",
-                "not_found",
-                &detail,
-            )
-            .await;
+            expect_not_found(read, id).await;
             let revoke = app
                 .request(Method::PATCH, &path, key)
                 .json(&json!({ "status": "revoked" }))
                 .send()
                 .await
                 .unwrap();
-            expect_error(
-                revoke,
-                StatusCode::NOT_FOUND,
-                "request_error",
-                "not_found",
-                &detail,
-            )
-            .await;
+            expect_not_found(revoke, id).await;
         }
     }
     // Nothing was revoked by anyone else's attempts.

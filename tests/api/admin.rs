@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_invalid_fields, expect_json,
-    request_id,
+    expect_not_found, request_id,
 };
 use crate::on_both_backends;
 
@@ -246,14 +246,7 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error(
-        missing,
-        StatusCode::NOT_FOUND,
-        "request_error",
-        "not_found",
-        "Entity nobody not found",
-    )
-    .await;
+    expect_not_found(missing, "nobody").await;
 }
 
 async fn a_revoked_or_expired_key_is_refused(backend: Backend) {
@@ -289,14 +282,7 @@ async fn a_revoked_or_expired_key_is_refused(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error(
-        unknown,
-        StatusCode::NOT_FOUND,
-        "request_error",
-        "not_found",
-        "Entity apikey_01aaaaaaaaaaaaaaaaaaaaaaaa not found",
-    )
-    .await;
+    expect_not_found(unknown, "apikey_01aaaaaaaaaaaaaaaaaaaaaaaa").await;
 
     let response = app
         .admin(Method::POST, "/accounts/suite/api-keys")
@@ -464,14 +450,7 @@ async fn resets_delete_tokens_of_one_account_or_all(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error(
-        unknown,
-        StatusCode::NOT_FOUND,
-        "request_error",
-        "not_found",
-        "Entity nobody not found",
-    )
-    .await;
+    expect_not_found(unknown, "nobody").await;
 }
 
 async fn the_request_log_shows_what_an_account_did(backend: Backend) {
@@ -530,12 +509,5 @@ async fn the_request_log_shows_what_an_account_did(backend: Backend) {
         .send()
         .await
         .unwrap();
-    expect_error(
-        unknown,
-        StatusCode::NOT_FOUND,
-        "request_error",
-        "not_found",
-        "Entity nobody not found",
-    )
-    .await;
+    expect_not_found(unknown, "nobody").await;
 }

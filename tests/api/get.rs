@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestApp, expect_data, expect_error};
+use crate::helpers::{Backend, TestApp, expect_data, expect_error, expect_not_found};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -30,14 +30,7 @@ async fn get_of_an_unknown_id_is_404_naming_the_id(backend: Backend) {
     let response = app
         .get(&format!("/client-tokens/{id}"), &app.keys.sandbox)
         .await;
-    expect_error(
-        response,
-        StatusCode::NOT_FOUND,
-        "request_error",
-        "not_found",
-        &format!("Entity {id} not found"),
-    )
-    .await;
+    expect_not_found(response, id).await;
 }
 
 async fn get_of_an_id_off_the_pattern_is_400_bad_request(backend: Backend) {
@@ -76,13 +69,6 @@ async fn a_key_never_sees_the_other_environments_tokens(backend: Backend) {
     for (token, key) in [(&sandbox, &app.keys.live), (&live, &app.keys.sandbox)] {
         let id = token["id"].as_str().unwrap();
         let response = app.get(&format!("/client-tokens/{id}"), key).await;
-        expect_error(
-            response,
-            StatusCode::NOT_FOUND,
-            "request_error",
-            "not_found",
-            &format!("Entity {id} not found"),
-        )
-        .await;
+        expect_not_found(response, id).await;
     }
 }

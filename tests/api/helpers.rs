@@ -600,6 +600,19 @@ pub async fn expect_error_with(
     body
 }
 
+/// Asserts Paddle's 404 `not_found` for the entity named.
+pub async fn expect_not_found(response: Response, entity: &str) -> Value {
+    let detail = format!("Entity {entity} not found");
+    expect_error(
+        response,
+        StatusCode::NOT_FOUND,
+        "request_error",
+        "not_found",
+        &detail,
+    )
+    .await
+}
+
 /// Asserts a 400 `invalid_field` with exactly these field errors.
 pub async fn expect_invalid_fields(response: Response, errors: Value) -> Value {
     expect_error_with(

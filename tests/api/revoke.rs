@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     Backend, TestApp, assert_entity_shape, expect_data, expect_error, expect_invalid_fields,
+    expect_not_found,
 };
 use crate::on_both_backends;
 
@@ -104,14 +105,7 @@ async fn revoke_of_an_unknown_or_other_environments_token_is_404(backend: Backen
         .await;
     let live_id = live["id"].as_str().unwrap();
     for id in ["ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x", live_id] {
-        expect_error(
-            app.revoke(id).await,
-            StatusCode::NOT_FOUND,
-            "request_error",
-            "not_found",
-            &format!("Entity {id} not found"),
-        )
-        .await;
+        expect_not_found(app.revoke(id).await, id).await;
     }
     let still = expect_data(
         app.get(&format!("/client-tokens/{live_id}"), &app.keys.live)
