@@ -6,6 +6,7 @@
 #
 #   bash bench/run.sh                     # 32 connections, 10 s per run, 2 s warm-up
 #   BENCH_DURATION=5 bash bench/run.sh
+#   BENCH_TARGETS="axum postgres pgbench" BENCH_SCENARIOS="create get" bash bench/run.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -13,6 +14,8 @@ cd "$root"
 connections="${BENCH_CONNECTIONS:-32}"
 duration="${BENCH_DURATION:-10}"
 warmup="${BENCH_WARMUP:-2}"
+targets=" ${BENCH_TARGETS:-axum sqlite postgres pgbench} "
+scenarios="${BENCH_SCENARIOS:-create get list revoke}"
 postgres_url="${PADDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 key="pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_benchmarkKey"
 admin="bench-admin-token"
@@ -85,46 +88,54 @@ bench_paddock() { # NAME DATABASE_URL
   start_paddock "$1" "$2"
   echo "startup	$1	$startup_ms" >> "$results"
   python3 "$root/bench/report.py" seed "$base" "$admin" "$work/$1-ids.lua"
-  for scenario in create get list revoke; do
+  for scenario in $scenarios; do
     run_wrk "$(script_for "$1" "$scenario")" "$base" > "$work/$1-$scenario.out"
     record "$1" "$scenario" "$work/$1-$scenario.out" "$pid"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-echo "== ceiling: bare axum" >&2
-port="$(free_port)"
-python3 "$root/bench/report.py" bodies "$work"
-started="$(now_ns)"
-CEILING_LISTEN="127.0.0.1:$port" CEILING_ENTITY="$work/entity.json" CEILING_LIST="$work/list.json" \
-  "$root/target/release/examples/bench-ceiling" 2> /dev/null &
-pid=$!; pids+=("$pid")
-wait_ready "http://127.0.0.1:$port/client-tokens" > /dev/null
-cp "$work/ids.lua" "$work/axum-ids.lua"
-for scenario in create get list revoke; do
-  run_wrk "$(script_for axum "$scenario")" "http://127.0.0.1:$port" > "$work/axum-$scenario.out"
-  record axum "$scenario" "$work/axum-$scenario.out" "$pid"
-done
-kill "$pid"; wait "$pid" 2>/dev/null || true
+if [[ "$targets" == *" axum "* ]]; then
+  echo "== ceiling: bare axum" >&2
+  port="$(free_port)"
+  python3 "$root/bench/report.py" bodies "$work"
+  started="$(now_ns)"
+  CEILING_LISTEN="127.0.0.1:$port" CEILING_ENTITY="$work/entity.json" CEILING_LIST="$work/list.json" \
+    "$root/target/release/examples/bench-ceiling" 2> /dev/null &
+  pid=$!; pids+=("$pid")
+  wait_ready "http://127.0.0.1:$port/client-tokens" > /dev/null
+  cp "$work/ids.lua" "$work/axum-ids.lua"
+  for scenario in $scenarios; do
+    run_wrk "$(script_for axum "$scenario")" "http://127.0.0.1:$port" > "$work/axum-$scenario.out"
+    record axum "$scenario" "$work/axum-$scenario.out" "$pid"
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+fi
 
-echo "== paddock on SQLite (the embedded default)" >&2
-bench_paddock sqlite "sqlite:$work/sqlite.db"
+if [[ "$targets" == *" sqlite "* ]]; then
+  echo "== paddock on SQLite (the embedded default)" >&2
+  bench_paddock sqlite "sqlite:$work/sqlite.db"
+fi
 
-echo "== paddock on Postgres" >&2
-db="paddock_bench_$$"; databases+=("$db")
-psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
-bench_paddock postgres "${postgres_url%/*}/$db"
+if [[ "$targets" == *" postgres "* ]]; then
+  echo "== paddock on Postgres" >&2
+  db="paddock_bench_$$"; databases+=("$db")
+  psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
+  bench_paddock postgres "${postgres_url%/*}/$db"
+fi
 
-echo "== ceiling: pgbench" >&2
-pgdb="paddock_pgbench_$$"; databases+=("$pgdb")
-psql "$postgres_url" -qc "create database \"$pgdb\"" > /dev/null
-pg="${postgres_url%/*}/$pgdb"
-psql "$pg" -q -f "$root/migrations/postgres/0001_client_tokens_and_api_keys.sql" > /dev/null
-psql "$pg" -qc "insert into client_tokens select 'ctkn_' || lpad(g::text, 26, '0'), 'default', 'sandbox', 'test_' || lpad(to_hex(g), 27, '0'), 'bench', null, 'active', null, now(), now() from generate_series(1, 100000) g" > /dev/null
-for scenario in insert select; do
-  pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$scenario.sql" "$pg" > /dev/null 2>&1
-  pgbench -n -c "$connections" -j 2 -T "$duration" -f "$root/bench/pgbench-$scenario.sql" "$pg" > "$work/pgbench-$scenario.out" 2>&1
-  python3 "$root/bench/report.py" pgbench "$scenario" "$work/pgbench-$scenario.out" >> "$results"
-done
+if [[ "$targets" == *" pgbench "* ]]; then
+  echo "== ceiling: pgbench" >&2
+  pgdb="paddock_pgbench_$$"; databases+=("$pgdb")
+  psql "$postgres_url" -qc "create database \"$pgdb\"" > /dev/null
+  pg="${postgres_url%/*}/$pgdb"
+  psql "$pg" -q -f "$root/migrations/postgres/0001_client_tokens_and_api_keys.sql" > /dev/null
+  psql "$pg" -qc "insert into client_tokens select 'ctkn_' || lpad(g::text, 26, '0'), 'default', 'sandbox', 'test_' || lpad(to_hex(g), 27, '0'), 'bench', null, 'active', null, now(), now() from generate_series(1, 100000) g" > /dev/null
+  for scenario in insert select; do
+    pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$scenario.sql" "$pg" > /dev/null 2>&1
+    pgbench -n -c "$connections" -j 2 -T "$duration" -f "$root/bench/pgbench-$scenario.sql" "$pg" > "$work/pgbench-$scenario.out" 2>&1
+    python3 "$root/bench/report.py" pgbench "$scenario" "$work/pgbench-$scenario.out" >> "$results"
+  done
+fi
 
 python3 "$root/bench/report.py" table "$results" "$connections" "$duration"

@@ -1,6 +1,7 @@
 //! Persistence behind one small interface, with a Postgres and an SQLite
 //! implementation. All SQL in paddock lives under this module.
 
+mod group_commit;
 mod notifications;
 mod outbox;
 mod postgres;
@@ -54,6 +55,17 @@ impl From<sqlx::Error> for StoreError {
             _ => Self::Other(error),
         }
     }
+}
+
+/// Rows per multi-row insert: far below both databases' limits on bound values.
+const ROWS_PER_INSERT: usize = 500;
+
+/// A new token and the events it emits, as written together.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Creation<'a> {
+    pub owner: &'a Owner,
+    pub token: &'a ClientToken,
+    pub events: &'a [Event],
 }
 
 /// One page of a list, plus what the pagination metadata needs.

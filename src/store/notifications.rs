@@ -7,8 +7,9 @@ use serde_json::value::RawValue;
 use super::StoreError;
 use crate::domain::{Delivery, Environment, EventType, NotificationSetting, Timestamp};
 
-pub(super) const INSERT_EVENT: &str = "insert into events \
-     (id, account, environment, event_type, occurred_at, data) values ($1, $2, $3, $4, $5, $6)";
+/// Followed by `values` rows: id, account, environment, event_type, occurred_at, data.
+pub(super) const INSERT_EVENTS: &str =
+    "insert into events (id, account, environment, event_type, occurred_at, data) ";
 
 /// Active settings of an account and environment subscribed to an event type
 /// (bound as `%,<type>,%`).
@@ -16,9 +17,9 @@ pub(super) const SUBSCRIBED_SETTINGS: &str = "select id from notification_settin
      where account = $1 and environment = $2 and active = true \
      and (',' || subscribed_events || ',') like $3 order by id";
 
-pub(super) const INSERT_DELIVERY: &str = "insert into deliveries \
-     (notification_id, event_id, notification_setting_id, status, attempts, next_attempt_at, created_at) \
-     values ($1, $2, $3, 'pending', 0, $4, $4)";
+/// Followed by `values` rows, in this column order.
+pub(super) const INSERT_DELIVERIES: &str = "insert into deliveries \
+     (notification_id, event_id, notification_setting_id, status, attempts, next_attempt_at, created_at) ";
 
 const SETTING_COLUMNS: &str =
     "id, account, environment, destination, subscribed_events, active, created_at, updated_at";

@@ -7,71 +7,101 @@
 macro_rules! impl_notification_store {
     ($store:ty, $db:ty) => {
         const _: () = {
+            use std::collections::HashMap;
+
             use async_trait::async_trait;
-            use sqlx::Transaction;
+            use sqlx::{QueryBuilder, Transaction};
 
             use $crate::domain::{
                 Delivery, Environment, Event, EventType, NotificationSetting, Owner, Timestamp,
             };
+            use $crate::store::ROWS_PER_INSERT;
             use $crate::store::notifications::*;
             use $crate::store::{NotificationStore, StoreError};
 
             impl $store {
-                /// Records `events`, and a pending delivery of each to every
-                /// active setting of the owner subscribed to its type.
+                /// Records `events` (each with its owner), and a pending
+                /// delivery of each to every active setting of its owner
+                /// subscribed to its type, in a few multi-row statements.
                 pub(in $crate::store) async fn write_events(
                     transaction: &mut Transaction<'_, $db>,
-                    owner: &Owner,
-                    events: &[Event],
+                    events: &[(&Owner, &Event)],
                 ) -> Result<(), StoreError> {
-                    for event in events {
-                        let data = serde_json::to_string(&event.data)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                        sqlx::query(INSERT_EVENT)
-                            .bind(&event.id)
-                            .bind(&owner.account)
-                            .bind(owner.environment.as_str())
-                            .bind(event.event_type.as_str())
-                            .bind(event.occurred_at)
-                            .bind(data)
-                            .execute(&mut **transaction)
-                            .await?;
-                        Self::queue_deliveries(
-                            transaction,
-                            &owner.account,
-                            owner.environment,
-                            &event.id,
-                            event.event_type,
-                        )
-                        .await?;
+                    let data = events
+                        .iter()
+                        .map(|(_, event)| serde_json::to_string(&event.data))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let rows: Vec<_> = events.iter().zip(&data).collect();
+                    for chunk in rows.chunks(ROWS_PER_INSERT) {
+                        let mut insert = QueryBuilder::<$db>::new(INSERT_EVENTS);
+                        insert.push_values(chunk, |mut row, ((owner, event), data)| {
+                            row.push_bind(event.id.as_str())
+                                .push_bind(owner.account.as_str())
+                                .push_bind(owner.environment.as_str())
+                                .push_bind(event.event_type.as_str())
+                                .push_bind(event.occurred_at)
+                                .push_bind(data.as_str());
+                        });
+                        insert.build().execute(&mut **transaction).await?;
                     }
-                    Ok(())
+                    // Settings are looked up once per owner and event type.
+                    fn key<'a>(
+                        (owner, event): &(&'a Owner, &Event),
+                    ) -> (&'a str, Environment, EventType) {
+                        (owner.account.as_str(), owner.environment, event.event_type)
+                    }
+                    let mut subscribers = HashMap::new();
+                    for key in events.iter().map(key) {
+                        if !subscribers.contains_key(&key) {
+                            let settings = Self::subscribed_settings(transaction, key).await?;
+                            subscribers.insert(key, settings);
+                        }
+                    }
+                    let deliveries: Vec<_> = events
+                        .iter()
+                        .flat_map(|pair| {
+                            let event_id = pair.1.id.as_str();
+                            subscribers[&key(pair)]
+                                .iter()
+                                .map(move |setting| (event_id, setting.as_str()))
+                        })
+                        .collect();
+                    Self::queue_deliveries(transaction, &deliveries).await
                 }
 
-                /// A pending delivery of the event to every active setting
-                /// of the owner subscribed to its type.
-                async fn queue_deliveries(
+                /// The active settings of an owner subscribed to an event type.
+                async fn subscribed_settings(
                     transaction: &mut Transaction<'_, $db>,
-                    account: &str,
-                    environment: Environment,
-                    event_id: &str,
-                    event_type: EventType,
-                ) -> Result<(), StoreError> {
+                    (account, environment, event_type): (&str, Environment, EventType),
+                ) -> Result<Vec<String>, StoreError> {
                     let settings: Vec<(String,)> = sqlx::query_as(SUBSCRIBED_SETTINGS)
                         .bind(account)
                         .bind(environment.as_str())
                         .bind(format!("%,{event_type},%"))
                         .fetch_all(&mut **transaction)
                         .await?;
+                    Ok(settings.into_iter().map(|(id,)| id).collect())
+                }
+
+                /// A pending delivery of each (event id, setting id).
+                async fn queue_deliveries(
+                    transaction: &mut Transaction<'_, $db>,
+                    deliveries: &[(&str, &str)],
+                ) -> Result<(), StoreError> {
                     let now = Timestamp::now();
-                    for (setting_id,) in settings {
-                        sqlx::query(INSERT_DELIVERY)
-                            .bind(Delivery::new_id())
-                            .bind(event_id)
-                            .bind(setting_id)
-                            .bind(now)
-                            .execute(&mut **transaction)
-                            .await?;
+                    for chunk in deliveries.chunks(ROWS_PER_INSERT) {
+                        let mut insert = QueryBuilder::<$db>::new(INSERT_DELIVERIES);
+                        insert.push_values(chunk, |mut row, (event_id, setting_id)| {
+                            row.push_bind(Delivery::new_id())
+                                .push_bind(*event_id)
+                                .push_bind(*setting_id)
+                                .push_bind("pending")
+                                .push_bind(0_i32)
+                                .push_bind(now)
+                                .push_bind(now);
+                        });
+                        insert.build().execute(&mut **transaction).await?;
                     }
                     Ok(())
                 }
@@ -201,14 +231,13 @@ macro_rules! impl_notification_store {
                         return Ok(None);
                     };
                     let mut transaction = self.writer().begin().await?;
-                    Self::queue_deliveries(
-                        &mut transaction,
-                        &event.account,
-                        event.environment,
-                        &event.id,
-                        event.event_type,
-                    )
-                    .await?;
+                    let key = (event.account.as_str(), event.environment, event.event_type);
+                    let settings = Self::subscribed_settings(&mut transaction, key).await?;
+                    let deliveries: Vec<_> = settings
+                        .iter()
+                        .map(|setting_id| (event.id.as_str(), setting_id.as_str()))
+                        .collect();
+                    Self::queue_deliveries(&mut transaction, &deliveries).await?;
                     transaction.commit().await?;
                     sqlx::query_as::<_, DeliveryRow>(&select_event_deliveries())
                         .bind(id)

@@ -6,10 +6,16 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use super::ConnectError;
+use super::group_commit::GroupCommit;
+
+/// How many groups of creations commit side by side: Postgres runs
+/// concurrent writers itself, and flushes their commits together.
+const COMMITTERS: usize = 2;
 
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    creations: GroupCommit,
 }
 
 impl PostgresStore {
@@ -22,7 +28,8 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let creations = GroupCommit::start(pool.clone(), COMMITTERS);
+        Ok(Self { pool, creations })
     }
 }
 

@@ -9,9 +9,9 @@ use crate::domain::{ClientTokenStatus, Direction, ListQuery};
 const TOKEN_COLUMNS: &str =
     "id, token, name, description, status, revoked_at, created_at, updated_at";
 
-pub(super) const INSERT_CLIENT_TOKEN: &str = "insert into client_tokens \
-     (id, account, environment, token, name, description, status, revoked_at, created_at, updated_at) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// Followed by `values` rows, in this column order.
+pub(super) const INSERT_CLIENT_TOKENS: &str = "insert into client_tokens \
+     (id, account, environment, token, name, description, status, revoked_at, created_at, updated_at) ";
 
 pub(super) fn select_client_token() -> String {
     format!(
@@ -98,8 +98,6 @@ macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         const _: () = {
             use async_trait::async_trait;
-            use sqlx::Database;
-            use sqlx::query::Query;
 
             use $crate::domain::{
                 Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, Event,
@@ -107,26 +105,52 @@ macro_rules! impl_store {
             };
             use $crate::store::queries::*;
             use $crate::store::rows::{AccountRow, ApiKeyRow, ClientTokenRow};
-            use $crate::store::{COUNT_CAP, Page, PoolStats, Revocation, Store, StoreError};
+            use $crate::store::{
+                COUNT_CAP, Creation, Page, PoolStats, ROWS_PER_INSERT, Revocation, Store,
+                StoreError,
+            };
 
-            type Arguments<'q> = <$db as Database>::Arguments<'q>;
+            impl $store {
+                /// New tokens and their outbox rows, in the caller's
+                /// transaction, in a few multi-row statements.
+                pub(in $crate::store) async fn write_creations(
+                    transaction: &mut sqlx::Transaction<'_, $db>,
+                    creations: &[Creation<'_>],
+                ) -> Result<(), StoreError> {
+                    for chunk in creations.chunks(ROWS_PER_INSERT) {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new(INSERT_CLIENT_TOKENS);
+                        insert.push_values(chunk, |mut row, Creation { owner, token, .. }| {
+                            row.push_bind(token.id.as_str())
+                                .push_bind(owner.account.as_str())
+                                .push_bind(owner.environment.as_str())
+                                .push_bind(token.token.as_str())
+                                .push_bind(token.name.as_str())
+                                .push_bind(token.description.as_deref())
+                                .push_bind(token.status.as_str())
+                                .push_bind(token.revoked_at)
+                                .push_bind(token.created_at)
+                                .push_bind(token.updated_at);
+                        });
+                        insert.build().execute(&mut **transaction).await?;
+                    }
+                    let events: Vec<_> = creations
+                        .iter()
+                        .flat_map(|creation| creation.events.iter().map(|e| (creation.owner, e)))
+                        .collect();
+                    Self::write_events(transaction, &events).await
+                }
+            }
 
-            fn insert_client_token<'q>(
-                account: &'q str,
-                environment: Environment,
-                token: &'q ClientToken,
-            ) -> Query<'q, $db, Arguments<'q>> {
-                sqlx::query(INSERT_CLIENT_TOKEN)
-                    .bind(token.id.as_str())
-                    .bind(account)
-                    .bind(environment.as_str())
-                    .bind(token.token.as_str())
-                    .bind(token.name.as_str())
-                    .bind(token.description.as_deref())
-                    .bind(token.status.as_str())
-                    .bind(token.revoked_at)
-                    .bind(token.created_at)
-                    .bind(token.updated_at)
+            impl $crate::store::group_commit::CommitCreations for sqlx::Pool<$db> {
+                async fn commit_creations(
+                    &self,
+                    creations: &[Creation<'_>],
+                ) -> Result<(), StoreError> {
+                    let mut transaction = self.begin().await?;
+                    <$store>::write_creations(&mut transaction, creations).await?;
+                    transaction.commit().await?;
+                    Ok(())
+                }
             }
 
             #[async_trait]
@@ -142,13 +166,7 @@ macro_rules! impl_store {
                     token: &ClientToken,
                     events: &[Event],
                 ) -> Result<(), StoreError> {
-                    let mut transaction = self.writer().begin().await?;
-                    insert_client_token(&owner.account, owner.environment, token)
-                        .execute(&mut *transaction)
-                        .await?;
-                    Self::write_events(&mut transaction, owner, events).await?;
-                    transaction.commit().await?;
-                    Ok(())
+                    self.creations.create(owner, token, events).await
                 }
 
                 async fn insert_client_tokens(
@@ -157,11 +175,20 @@ macro_rules! impl_store {
                     tokens: &[(Environment, ClientToken)],
                 ) -> Result<(), StoreError> {
                     let mut transaction = self.writer().begin().await?;
-                    for (environment, token) in tokens {
-                        insert_client_token(account, *environment, token)
-                            .execute(&mut *transaction)
-                            .await?;
-                    }
+                    let owners =
+                        [Environment::Sandbox, Environment::Live].map(|environment| Owner {
+                            account: account.to_owned(),
+                            environment,
+                        });
+                    let creations: Vec<_> = tokens
+                        .iter()
+                        .map(|(environment, token)| Creation {
+                            owner: &owners[usize::from(*environment == Environment::Live)],
+                            token,
+                            events: &[],
+                        })
+                        .collect();
+                    Self::write_creations(&mut transaction, &creations).await?;
                     transaction.commit().await?;
                     Ok(())
                 }
@@ -240,12 +267,9 @@ macro_rules! impl_store {
                     match revoked {
                         Some(row) => {
                             let token = ClientToken::try_from(row)?;
-                            Self::write_events(
-                                &mut transaction,
-                                owner,
-                                &Event::for_revocation(&token),
-                            )
-                            .await?;
+                            let events = Event::for_revocation(&token);
+                            let events: Vec<_> = events.iter().map(|e| (owner, e)).collect();
+                            Self::write_events(&mut transaction, &events).await?;
                             transaction.commit().await?;
                             Ok(Some(Revocation::Revoked(token)))
                         }

@@ -9,14 +9,17 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::ConnectError;
+use super::group_commit::GroupCommit;
 
 /// SQLite allows one writer at a time; writers that race each other spin on
 /// the lock. So writes go through a pool of one connection, in turn, and
-/// reads through another pool, beside them (WAL).
+/// reads through another pool, beside them (WAL). Creations, the commonest
+/// write, are committed in groups (see `group_commit`).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    creations: GroupCommit,
 }
 
 impl SqliteStore {
@@ -47,7 +50,7 @@ impl SqliteStore {
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(5))
         };
-        let store = if in_memory {
+        let (reader, writer) = if in_memory {
             // Every connection to `:memory:` is a separate database: keep
             // exactly one, forever, for reads and writes alike.
             let pool = connect(1)
@@ -56,19 +59,20 @@ impl SqliteStore {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await?;
-            Self {
-                reader: pool.clone(),
-                writer: pool,
-            }
+            (pool.clone(), pool)
         } else {
             let writer = connect(1).connect_with(options.clone()).await?;
             let reader = connect(4).connect_with(options).await?;
-            Self { reader, writer }
+            (reader, writer)
         };
-        sqlx::migrate!("migrations/sqlite")
-            .run(&store.writer)
-            .await?;
-        Ok(store)
+        sqlx::migrate!("migrations/sqlite").run(&writer).await?;
+        // One committer: SQLite takes one writer at a time anyway.
+        let creations = GroupCommit::start(writer.clone(), 1);
+        Ok(Self {
+            reader,
+            writer,
+            creations,
+        })
     }
 
     fn reader(&self) -> &SqlitePool {

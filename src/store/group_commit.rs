@@ -1,0 +1,188 @@
+//! Group commit. Creations that arrive while a commit is under way wait and
+//! are committed together in the next one, so concurrent creates share a
+//! transaction (and its fsync) instead of queueing for one each. A creation
+//! is still answered only once its own commit has succeeded.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::{Creation, StoreError};
+use crate::domain::{ClientToken, Event, Owner};
+
+/// The most creations one commit takes.
+const GROUP_LIMIT: usize = 64;
+
+/// Commits a group of creations in one transaction (implemented for each
+/// backend's pool by `impl_store!`).
+pub(super) trait CommitCreations: Clone + Send + Sync + 'static {
+    fn commit_creations<'a>(
+        &'a self,
+        creations: &'a [Creation<'a>],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a;
+}
+
+/// The queue in front of the committers.
+#[derive(Clone, Debug)]
+pub(super) struct GroupCommit {
+    queue: mpsc::Sender<PendingCreation>,
+}
+
+#[derive(Debug)]
+struct PendingCreation {
+    owner: Owner,
+    token: ClientToken,
+    events: Vec<Event>,
+    committed: oneshot::Sender<Result<(), StoreError>>,
+}
+
+impl GroupCommit {
+    /// Starts `committers` tasks that commit groups through `pool`, side by
+    /// side. They stop once every `GroupCommit` is dropped.
+    pub(super) fn start(pool: impl CommitCreations, committers: usize) -> Self {
+        let (queue, pending) = mpsc::channel(4 * GROUP_LIMIT);
+        let pending = Arc::new(Mutex::new(pending));
+        for _ in 0..committers {
+            tokio::spawn(commit_groups(pool.clone(), pending.clone()));
+        }
+        Self { queue }
+    }
+
+    /// Queues the creation for the next group and waits for its commit.
+    pub(super) async fn create(
+        &self,
+        owner: &Owner,
+        token: &ClientToken,
+        events: &[Event],
+    ) -> Result<(), StoreError> {
+        let (committed, outcome) = oneshot::channel();
+        let creation = PendingCreation {
+            owner: owner.clone(),
+            token: token.clone(),
+            events: events.to_vec(),
+            committed,
+        };
+        let stopped = || StoreError::Unavailable(sqlx::Error::PoolClosed);
+        self.queue.send(creation).await.map_err(|_| stopped())?;
+        outcome.await.map_err(|_| stopped())?
+    }
+}
+
+/// Takes every creation waiting (up to [`GROUP_LIMIT`]) and commits them
+/// together. If that fails for want of the database, they all fail; if it
+/// fails otherwise, each is retried alone, so that one bad creation (say, a
+/// duplicate token) fails alone.
+async fn commit_groups(
+    pool: impl CommitCreations,
+    pending: Arc<Mutex<mpsc::Receiver<PendingCreation>>>,
+) {
+    let mut group = Vec::with_capacity(GROUP_LIMIT);
+    while pending
+        .lock()
+        .await
+        .recv_many(&mut group, GROUP_LIMIT)
+        .await
+        > 0
+    {
+        let outcome = commit(&pool, &group).await;
+        match outcome {
+            Ok(()) => answer_all(&mut group, || Ok(())),
+            Err(StoreError::Unavailable(cause)) => {
+                let cause = cause.to_string();
+                answer_all(&mut group, || {
+                    let cause = std::io::Error::other(cause.clone());
+                    Err(StoreError::Unavailable(sqlx::Error::Io(cause)))
+                });
+            }
+            Err(error) if group.len() == 1 => {
+                let creation = group.pop().expect("a group of one");
+                let _ = creation.committed.send(Err(error));
+            }
+            Err(_) => {
+                for creation in group.drain(..) {
+                    let outcome = commit(&pool, std::slice::from_ref(&creation)).await;
+                    let _ = creation.committed.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+fn answer_all(
+    group: &mut Vec<PendingCreation>,
+    mut outcome: impl FnMut() -> Result<(), StoreError>,
+) {
+    for creation in group.drain(..) {
+        // The caller may have gone (its client hung up); the commit stands.
+        let _ = creation.committed.send(outcome());
+    }
+}
+
+async fn commit(pool: &impl CommitCreations, group: &[PendingCreation]) -> Result<(), StoreError> {
+    let creations: Vec<_> = group
+        .iter()
+        .map(|pending| Creation {
+            owner: &pending.owner,
+            token: &pending.token,
+            events: &pending.events,
+        })
+        .collect();
+    pool.commit_creations(&creations).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Environment, NewClientToken, Timestamp};
+    use crate::store::{SqliteStore, Store};
+
+    /// Creations committed together still succeed or fail each on its own:
+    /// one that conflicts doesn't take the rest of its group down with it.
+    #[tokio::test]
+    async fn a_failing_creation_fails_alone_in_its_group() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_file(&directory.path().join("paddock.db"))
+            .await
+            .unwrap();
+        let now = Timestamp::now();
+        store.ensure_account("default", now).await.unwrap();
+        let owner = Owner {
+            account: "default".to_owned(),
+            environment: Environment::Sandbox,
+        };
+        let tokens: Vec<_> = (0..20)
+            .map(|n| {
+                let new = NewClientToken {
+                    name: format!("token {n}"),
+                    description: None,
+                };
+                ClientToken::create(new, Environment::Sandbox, now)
+            })
+            .collect();
+        // The 20 creations plus a second creation of the first token's id.
+        let mut duplicate = tokens[1].clone();
+        duplicate.id = tokens[0].id.clone();
+        let creations = tokens.iter().chain([&duplicate]).map(|token| {
+            let events = Event::for_creation(token);
+            let (store, owner) = (store.clone(), owner.clone());
+            let token = token.clone();
+            tokio::spawn(async move { store.create_client_token(&owner, &token, &events).await })
+        });
+        let mut outcomes = Vec::new();
+        for creation in creations.collect::<Vec<_>>() {
+            outcomes.push(creation.await.unwrap());
+        }
+
+        let conflicts = outcomes
+            .iter()
+            .filter(|outcome| matches!(outcome, Err(StoreError::Conflict(_))))
+            .count();
+        assert_eq!(conflicts, 1, "{outcomes:?}");
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 20);
+        for token in &tokens {
+            let stored = store.client_token(&owner, &token.id).await.unwrap();
+            assert_eq!(stored.as_ref(), Some(token));
+        }
+    }
+}
