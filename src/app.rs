@@ -14,7 +14,7 @@ use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
 use crate::http::{
     self, AdminToken, AppState, Emulation, KeyCache, Links, Metrics, RateLimiter, RequestLog,
-    Totals,
+    Shared, Totals,
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
@@ -205,7 +205,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let address = listener.local_addr().map_err(Error::Serve)?;
-    let state = AppState {
+    let state = AppState::new(Shared {
         store,
         links: Links::new(options.public_url.as_deref(), address),
         metrics: Metrics::new(),
@@ -218,7 +218,7 @@ pub async fn serve(
         totals: Arc::new(Totals::default()),
         emulation: Arc::new(options.emulation.clone()),
         rate_limiter: Arc::new(RateLimiter::default()),
-    };
+    });
     let dispatcher = Dispatcher::new(
         state.store.clone(),
         options.secrets,

@@ -10,6 +10,7 @@ use super::auth::{Authorized, Read, Write};
 use super::envelope::{Envelope, Pagination};
 use super::error::{Error, Result};
 use super::extract::{ClientTokenPath, JsonObject};
+use super::totals::Lookup;
 use crate::domain::{
     ClientToken, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery, NewClientToken, Timestamp,
 };
@@ -113,21 +114,25 @@ async fn list(
 
     let owner = auth.owner();
     let (account, environment) = (&owner.account, owner.environment);
-    let cached = state.totals.get(account, environment, &query.statuses);
-    let count = !skip_count && cached.is_none();
+    let lookup = (!skip_count).then(|| state.totals.lookup(account, environment, &query.statuses));
+    let count = matches!(lookup, Some(Lookup::Count(_)));
     let page = state
         .store
         .list_client_tokens(&owner, &query, count)
         .await?;
-    if let Some(total) = page.estimated_total {
-        state
-            .totals
-            .insert(account, environment, &query.statuses, total);
-    }
-    let estimated_total = if skip_count {
-        None
-    } else {
-        page.estimated_total.or(cached)
+    let estimated_total = match lookup {
+        None => None,
+        Some(Lookup::Known(total)) => Some(total),
+        Some(Lookup::Count(ticket)) => {
+            let total = page.estimated_total;
+            if let Some(total) = total {
+                let statuses = &query.statuses;
+                state
+                    .totals
+                    .counted(account, environment, statuses, total, ticket);
+            }
+            total
+        }
     };
 
     let cursor = page

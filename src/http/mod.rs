@@ -45,9 +45,26 @@ use crate::domain::PermissionMode;
 use crate::secrets::SecretBox;
 use crate::store::Store;
 
-/// What every handler can reach.
+/// What every handler can reach. Each request clones it, so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The services behind [`AppState`].
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub links: Links,
     pub metrics: Arc<Metrics>,

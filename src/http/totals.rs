@@ -2,23 +2,56 @@
 //! count up to 100,001 rows on every page.
 //!
 //! Within one process totals stay exact: every write through it forgets its
-//! account's totals. Writes made by another replica show up within the
-//! lifetime below, which is why Paddle calls the figure an estimate.
+//! account's totals, and a count that began before a write is not kept.
+//! Writes made by another replica show up within the lifetime below, which
+//! is why Paddle calls the figure an estimate. When a total grows old, one
+//! request recounts it while the others go on with the old figure, rather
+//! than every request at that moment counting at once.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::domain::{ClientTokenStatus, Environment};
 
 const LIFETIME: Duration = Duration::from_secs(1);
+/// After this, a recount that never reported back is presumed lost.
+const RECOUNT_TIMEOUT: Duration = Duration::from_secs(10);
 const CAPACITY: usize = 10_000;
 
 type Key = (String, Environment, bool, bool);
 
+#[derive(Debug)]
+struct Entry {
+    total: u64,
+    counted_at: Instant,
+    recount_since: Option<Instant>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<Key, Entry>,
+    /// Moves on with every forget, so counts begun before it are dropped.
+    generation: u64,
+}
+
 #[derive(Debug, Default)]
 pub struct Totals {
-    totals: Mutex<HashMap<Key, (u64, Instant)>>,
+    inner: Mutex<Inner>,
+}
+
+/// What a list request should do about its total.
+#[derive(Debug)]
+pub enum Lookup {
+    Known(u64),
+    /// Count, and hand the result back with [`Totals::counted`].
+    Count(Ticket),
+}
+
+/// When a count began, relative to the writes that forget totals.
+#[derive(Debug)]
+pub struct Ticket {
+    generation: u64,
 }
 
 fn key(account: &str, environment: Environment, statuses: &[ClientTokenStatus]) -> Key {
@@ -31,43 +64,121 @@ fn key(account: &str, environment: Environment, statuses: &[ClientTokenStatus]) 
 }
 
 impl Totals {
-    pub fn get(
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn lookup(
         &self,
         account: &str,
         environment: Environment,
         statuses: &[ClientTokenStatus],
-    ) -> Option<u64> {
-        let totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
-        totals
-            .get(&key(account, environment, statuses))
-            .filter(|(_, counted_at)| counted_at.elapsed() < LIFETIME)
-            .map(|(total, _)| *total)
+    ) -> Lookup {
+        let mut inner = self.lock();
+        let ticket = Ticket {
+            generation: inner.generation,
+        };
+        let Some(entry) = inner.entries.get_mut(&key(account, environment, statuses)) else {
+            return Lookup::Count(ticket);
+        };
+        let recounting = entry
+            .recount_since
+            .is_some_and(|since| since.elapsed() < RECOUNT_TIMEOUT);
+        if entry.counted_at.elapsed() < LIFETIME || recounting {
+            return Lookup::Known(entry.total);
+        }
+        entry.recount_since = Some(Instant::now());
+        Lookup::Count(ticket)
     }
 
-    pub fn insert(
+    /// Keeps a total counted under `ticket`, unless a write came since.
+    pub fn counted(
         &self,
         account: &str,
         environment: Environment,
         statuses: &[ClientTokenStatus],
         total: u64,
+        ticket: Ticket,
     ) {
-        let mut totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
-        if totals.len() >= CAPACITY {
-            totals.clear();
+        let mut inner = self.lock();
+        if ticket.generation != inner.generation {
+            return;
         }
-        totals.insert(key(account, environment, statuses), (total, Instant::now()));
+        if inner.entries.len() >= CAPACITY {
+            inner.entries.clear();
+        }
+        let entry = Entry {
+            total,
+            counted_at: Instant::now(),
+            recount_since: None,
+        };
+        inner
+            .entries
+            .insert(key(account, environment, statuses), entry);
     }
 
     /// After a write: the account's totals may have changed.
     pub fn forget_account(&self, account: &str) {
-        let mut totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
-        totals.retain(|(owner, ..), _| owner != account);
+        let mut inner = self.lock();
+        inner.entries.retain(|(owner, ..), _| owner != account);
+        inner.generation += 1;
     }
 
     pub fn forget_all(&self) {
-        self.totals
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        let mut inner = self.lock();
+        inner.entries.clear();
+        inner.generation += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACTIVE: &[ClientTokenStatus] = &[ClientTokenStatus::Active];
+
+    fn lookup(totals: &Totals) -> Lookup {
+        totals.lookup("acme", Environment::Sandbox, ACTIVE)
+    }
+
+    fn count(totals: &Totals, total: u64) {
+        let Lookup::Count(ticket) = lookup(totals) else {
+            panic!("expected to be asked to count");
+        };
+        totals.counted("acme", Environment::Sandbox, ACTIVE, total, ticket);
+    }
+
+    #[test]
+    fn a_count_begun_before_a_write_is_not_kept() {
+        let totals = Totals::default();
+        let Lookup::Count(ticket) = lookup(&totals) else {
+            panic!("nothing is known yet");
+        };
+        totals.forget_account("other");
+        totals.counted("acme", Environment::Sandbox, ACTIVE, 7, ticket);
+        assert!(matches!(lookup(&totals), Lookup::Count(_)));
+    }
+
+    #[test]
+    fn a_write_forgets_the_accounts_totals() {
+        let totals = Totals::default();
+        count(&totals, 7);
+        assert!(matches!(lookup(&totals), Lookup::Known(7)));
+        totals.forget_account("acme");
+        assert!(matches!(lookup(&totals), Lookup::Count(_)));
+    }
+
+    #[test]
+    fn an_old_total_is_recounted_by_one_request_while_others_use_it() {
+        let totals = Totals::default();
+        count(&totals, 7);
+        let key = key("acme", Environment::Sandbox, ACTIVE);
+        totals.lock().entries.get_mut(&key).unwrap().counted_at -= LIFETIME;
+        let Lookup::Count(ticket) = lookup(&totals) else {
+            panic!("an old total is recounted");
+        };
+        assert!(matches!(lookup(&totals), Lookup::Known(7)));
+        totals.counted("acme", Environment::Sandbox, ACTIVE, 8, ticket);
+        assert!(matches!(lookup(&totals), Lookup::Known(8)));
     }
 }

@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgPool};
 
 use super::ConnectError;
 use super::group_commit::GroupCommit;
+
+/// How long a pooled connection may sit idle before it is pinged before use.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// How many groups of creations commit side by side: Postgres runs
 /// concurrent writers itself, and flushes their commits together.
@@ -23,6 +26,19 @@ impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // sqlx pings a connection before every use by default: a round
+            // trip per query. Ping only one that has sat idle (as through an
+            // outage); a busy one proves itself, and one that fails is
+            // dropped when it is released.
+            .test_before_acquire(false)
+            .before_acquire(|connection, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        connection.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             // Short enough that an outage is answered with a 503 promptly.
             .acquire_timeout(Duration::from_secs(3))
             .connect(url)

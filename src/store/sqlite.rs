@@ -49,6 +49,8 @@ impl SqliteStore {
             SqlitePoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(5))
+                // A file can't hang up: don't ping before every query.
+                .test_before_acquire(false)
         };
         let (reader, writer) = if in_memory {
             // Every connection to `:memory:` is a separate database: keep
