@@ -10,7 +10,6 @@ use super::auth::{Authorized, Read, Write};
 use super::envelope::{Envelope, Pagination};
 use super::error::{Error, Result};
 use super::extract::{ClientTokenPath, JsonObject};
-use super::totals::Lookup;
 use crate::domain::{
     ClientToken, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery, NewClientToken, Timestamp,
 };
@@ -113,27 +112,15 @@ async fn list(
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
 
     let owner = auth.owner();
-    let (account, environment) = (&owner.account, owner.environment);
-    let lookup = (!skip_count).then(|| state.totals.lookup(account, environment, &query.statuses));
-    let count = matches!(lookup, Some(Lookup::Count(_)));
-    let page = state
-        .store
-        .list_client_tokens(&owner, &query, count)
-        .await?;
-    let estimated_total = match lookup {
-        None => None,
-        Some(Lookup::Known(total)) => Some(total),
-        Some(Lookup::Count(ticket)) => {
-            let total = page.estimated_total;
-            if let Some(total) = total {
-                let statuses = &query.statuses;
-                state
-                    .totals
-                    .counted(account, environment, statuses, total, ticket);
-            }
-            total
-        }
+    let estimated_total = match skip_count {
+        true => None,
+        false => Some(
+            (state.totals)
+                .estimate(state.store.as_ref(), &owner, &query.statuses)
+                .await?,
+        ),
     };
+    let page = state.store.list_client_tokens(&owner, &query).await?;
 
     let cursor = page
         .tokens

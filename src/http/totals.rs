@@ -4,15 +4,23 @@
 //! Within one process totals stay exact: every write through it forgets its
 //! account's totals, and a count that began before a write is not kept.
 //! Writes made by another replica show up within the lifetime below, which
-//! is why Paddle calls the figure an estimate. When a total grows old, one
-//! request recounts it while the others go on with the old figure, rather
-//! than every request at that moment counting at once.
+//! is why Paddle calls the figure an estimate.
+//!
+//! Counting is the dear part, and a burst of list requests must not turn
+//! into a burst of counts (each slowing the others, so that more requests
+//! arrive to find no total, and count too). So counts run one at a time,
+//! and a request that waited for its turn uses the total counted meanwhile;
+//! when a total grows old, one request recounts it while the others go on
+//! with the old figure.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::domain::{ClientTokenStatus, Environment};
+use tokio::sync::Semaphore;
+
+use crate::domain::{ClientTokenStatus, Environment, Owner};
+use crate::store::{Store, StoreError};
 
 const LIFETIME: Duration = Duration::from_secs(1);
 /// After this, a recount that never reported back is presumed lost.
@@ -35,22 +43,33 @@ struct Inner {
     generation: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Totals {
     inner: Mutex<Inner>,
+    /// One count at a time.
+    counting: Semaphore,
+}
+
+impl Default for Totals {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::default(),
+            counting: Semaphore::new(1),
+        }
+    }
 }
 
 /// What a list request should do about its total.
 #[derive(Debug)]
-pub enum Lookup {
+enum Lookup {
     Known(u64),
-    /// Count, and hand the result back with [`Totals::counted`].
-    Count(Ticket),
+    /// Count, with [`Totals::estimate`].
+    Count,
 }
 
 /// When a count began, relative to the writes that forget totals.
 #[derive(Debug)]
-pub struct Ticket {
+struct Ticket {
     generation: u64,
 }
 
@@ -68,18 +87,44 @@ impl Totals {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn lookup(
+    /// The owner's total of tokens with one of `statuses`: remembered, or
+    /// counted now.
+    pub async fn estimate(
+        &self,
+        store: &dyn Store,
+        owner: &Owner,
+        statuses: &[ClientTokenStatus],
+    ) -> Result<u64, StoreError> {
+        let (account, environment) = (owner.account.as_str(), owner.environment);
+        if let Lookup::Known(total) = self.lookup(account, environment, statuses) {
+            return Ok(total);
+        }
+        let _turn = self.counting.acquire().await.expect("never closed");
+        // Whoever counted while this request waited may have left a total.
+        let ticket = {
+            let inner = self.lock();
+            let entry = inner.entries.get(&key(account, environment, statuses));
+            if let Some(entry) = entry.filter(|entry| entry.counted_at.elapsed() < LIFETIME) {
+                return Ok(entry.total);
+            }
+            Ticket {
+                generation: inner.generation,
+            }
+        };
+        let total = store.count_client_tokens(owner, statuses).await?;
+        self.counted(account, environment, statuses, total, ticket);
+        Ok(total)
+    }
+
+    fn lookup(
         &self,
         account: &str,
         environment: Environment,
         statuses: &[ClientTokenStatus],
     ) -> Lookup {
         let mut inner = self.lock();
-        let ticket = Ticket {
-            generation: inner.generation,
-        };
         let Some(entry) = inner.entries.get_mut(&key(account, environment, statuses)) else {
-            return Lookup::Count(ticket);
+            return Lookup::Count;
         };
         let recounting = entry
             .recount_since
@@ -88,11 +133,11 @@ impl Totals {
             return Lookup::Known(entry.total);
         }
         entry.recount_since = Some(Instant::now());
-        Lookup::Count(ticket)
+        Lookup::Count
     }
 
     /// Keeps a total counted under `ticket`, unless a write came since.
-    pub fn counted(
+    fn counted(
         &self,
         account: &str,
         environment: Environment,
@@ -141,44 +186,43 @@ mod tests {
         totals.lookup("acme", Environment::Sandbox, ACTIVE)
     }
 
-    fn count(totals: &Totals, total: u64) {
-        let Lookup::Count(ticket) = lookup(totals) else {
-            panic!("expected to be asked to count");
-        };
+    fn ticket(totals: &Totals) -> Ticket {
+        Ticket {
+            generation: totals.lock().generation,
+        }
+    }
+
+    fn counted(totals: &Totals, total: u64, ticket: Ticket) {
         totals.counted("acme", Environment::Sandbox, ACTIVE, total, ticket);
     }
 
     #[test]
     fn a_count_begun_before_a_write_is_not_kept() {
         let totals = Totals::default();
-        let Lookup::Count(ticket) = lookup(&totals) else {
-            panic!("nothing is known yet");
-        };
+        let before = ticket(&totals);
         totals.forget_account("other");
-        totals.counted("acme", Environment::Sandbox, ACTIVE, 7, ticket);
-        assert!(matches!(lookup(&totals), Lookup::Count(_)));
+        counted(&totals, 7, before);
+        assert!(matches!(lookup(&totals), Lookup::Count));
     }
 
     #[test]
     fn a_write_forgets_the_accounts_totals() {
         let totals = Totals::default();
-        count(&totals, 7);
+        counted(&totals, 7, ticket(&totals));
         assert!(matches!(lookup(&totals), Lookup::Known(7)));
         totals.forget_account("acme");
-        assert!(matches!(lookup(&totals), Lookup::Count(_)));
+        assert!(matches!(lookup(&totals), Lookup::Count));
     }
 
     #[test]
     fn an_old_total_is_recounted_by_one_request_while_others_use_it() {
         let totals = Totals::default();
-        count(&totals, 7);
+        counted(&totals, 7, ticket(&totals));
         let key = key("acme", Environment::Sandbox, ACTIVE);
         totals.lock().entries.get_mut(&key).unwrap().counted_at -= LIFETIME;
-        let Lookup::Count(ticket) = lookup(&totals) else {
-            panic!("an old total is recounted");
-        };
+        assert!(matches!(lookup(&totals), Lookup::Count));
         assert!(matches!(lookup(&totals), Lookup::Known(7)));
-        totals.counted("acme", Environment::Sandbox, ACTIVE, 8, ticket);
+        counted(&totals, 8, ticket(&totals));
         assert!(matches!(lookup(&totals), Lookup::Known(8)));
     }
 }

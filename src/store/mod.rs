@@ -15,8 +15,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Delivery, Environment, Event, ListQuery,
-    NotificationSetting, Owner, Timestamp,
+    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, ClientTokenStatus, Delivery,
+    Environment, Event, ListQuery, NotificationSetting, Owner, Timestamp,
 };
 
 pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
@@ -68,13 +68,11 @@ pub(crate) struct Creation<'a> {
     pub events: &'a [Event],
 }
 
-/// One page of a list, plus what the pagination metadata needs.
+/// One page of a list, and whether there are more after it.
 #[derive(Clone, Debug)]
 pub struct Page {
     pub tokens: Vec<ClientToken>,
     pub has_more: bool,
-    /// `None` when the caller asked to skip counting.
-    pub estimated_total: Option<u64>,
 }
 
 /// A snapshot of the connection pool, for metrics.
@@ -126,8 +124,15 @@ pub trait Store: NotificationStore + Send + Sync + 'static {
         &self,
         owner: &Owner,
         query: &ListQuery,
-        count: bool,
     ) -> Result<Page, StoreError>;
+
+    /// How many of the owner's tokens have one of `statuses`, up to
+    /// [`COUNT_CAP`].
+    async fn count_client_tokens(
+        &self,
+        owner: &Owner,
+        statuses: &[ClientTokenStatus],
+    ) -> Result<u64, StoreError>;
 
     /// Revokes an active token and records its events, atomically; `None`
     /// when there is no such token.

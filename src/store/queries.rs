@@ -4,7 +4,7 @@
 //! stores, so [`impl_store!`] stamps out one `Store` implementation for each,
 //! the way sqlx itself shares code between its drivers.
 
-use crate::domain::{ClientTokenStatus, Direction, ListQuery};
+use crate::domain::{ClientTokenStatus, Direction};
 
 const TOKEN_COLUMNS: &str =
     "id, token, name, description, status, revoked_at, created_at, updated_at";
@@ -81,13 +81,12 @@ pub(super) fn select_api_keys() -> String {
 }
 
 /// The two statuses bound into list and count queries.
-pub(super) fn status_binds(query: &ListQuery) -> (&'static str, &'static str) {
-    let first = query
-        .statuses
+pub(super) fn status_binds(statuses: &[ClientTokenStatus]) -> (&'static str, &'static str) {
+    let first = statuses
         .first()
         .copied()
         .unwrap_or(ClientTokenStatus::Active);
-    let second = query.statuses.get(1).copied().unwrap_or(first);
+    let second = statuses.get(1).copied().unwrap_or(first);
     (first.as_str(), second.as_str())
 }
 
@@ -100,8 +99,8 @@ macro_rules! impl_store {
             use async_trait::async_trait;
 
             use $crate::domain::{
-                Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, Event,
-                ListQuery, Owner, Permission, Timestamp,
+                Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, ClientTokenStatus,
+                Environment, Event, ListQuery, Owner, Permission, Timestamp,
             };
             use $crate::store::queries::*;
             use $crate::store::rows::{AccountRow, ApiKeyRow, ClientTokenRow};
@@ -212,9 +211,8 @@ macro_rules! impl_store {
                     &self,
                     owner: &Owner,
                     query: &ListQuery,
-                    count: bool,
                 ) -> Result<Page, StoreError> {
-                    let (first, second) = status_binds(query);
+                    let (first, second) = status_binds(&query.statuses);
                     let mut tokens =
                         sqlx::query_as::<_, ClientTokenRow>(&list_client_tokens(query.direction))
                             .bind(&owner.account)
@@ -230,24 +228,24 @@ macro_rules! impl_store {
                             .collect::<Result<Vec<_>, _>>()?;
                     let has_more = tokens.len() > query.per_page as usize;
                     tokens.truncate(query.per_page as usize);
-                    let estimated_total = if count {
-                        let (total,): (i64,) = sqlx::query_as(COUNT_CLIENT_TOKENS)
-                            .bind(&owner.account)
-                            .bind(owner.environment.as_str())
-                            .bind(first)
-                            .bind(second)
-                            .bind(COUNT_CAP as i64)
-                            .fetch_one(self.reader())
-                            .await?;
-                        Some(total as u64)
-                    } else {
-                        None
-                    };
-                    Ok(Page {
-                        tokens,
-                        has_more,
-                        estimated_total,
-                    })
+                    Ok(Page { tokens, has_more })
+                }
+
+                async fn count_client_tokens(
+                    &self,
+                    owner: &Owner,
+                    statuses: &[ClientTokenStatus],
+                ) -> Result<u64, StoreError> {
+                    let (first, second) = status_binds(statuses);
+                    let (total,): (i64,) = sqlx::query_as(COUNT_CLIENT_TOKENS)
+                        .bind(&owner.account)
+                        .bind(owner.environment.as_str())
+                        .bind(first)
+                        .bind(second)
+                        .bind(COUNT_CAP as i64)
+                        .fetch_one(self.reader())
+                        .await?;
+                    Ok(total as u64)
                 }
 
                 async fn revoke_client_token(
