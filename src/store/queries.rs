@@ -165,7 +165,9 @@ macro_rules! impl_store {
                     token: &ClientToken,
                     events: &[Event],
                 ) -> Result<(), StoreError> {
-                    self.creations.create(owner, token, events).await
+                    self.creations.create(owner, token, events).await?;
+                    self.note_creations(1);
+                    Ok(())
                 }
 
                 async fn insert_client_tokens(
@@ -189,6 +191,7 @@ macro_rules! impl_store {
                         .collect();
                     Self::write_creations(&mut transaction, &creations).await?;
                     transaction.commit().await?;
+                    self.note_creations(tokens.len() as u64);
                     Ok(())
                 }
 

@@ -81,6 +81,10 @@ impl SqliteStore {
         })
     }
 
+    /// SQLite plans without statistics unless asked to keep them: nothing
+    /// to refresh (see the Postgres store).
+    fn note_creations(&self, _count: u64) {}
+
     fn reader(&self) -> &SqlitePool {
         &self.reader
     }
