@@ -18,6 +18,7 @@ use crate::http::{
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
+use crate::server;
 use crate::store::{self, ConnectError, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +142,8 @@ async fn serve_until_signalled(
             max_attempts: args.webhook_max_attempts,
         },
         key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
+        body_timeout: Duration::from_secs_f64(args.body_timeout),
         emulation: Emulation {
             rate_limit: args.rate_limit.filter(|limit| *limit > 0),
             fault_headers: args.fault_headers,
@@ -172,6 +175,10 @@ pub struct ServeOptions {
     pub key_cache_ttl: Duration,
     /// Paddle's rate limit and injected faults, for client resilience tests.
     pub emulation: Emulation,
+    /// How long a client may take over a request's line and headers.
+    pub header_timeout: Duration,
+    /// How long a client may take over a request's body.
+    pub body_timeout: Duration,
 }
 
 impl Default for ServeOptions {
@@ -190,6 +197,8 @@ impl Default for ServeOptions {
             dispatch_poll: Duration::from_millis(500),
             key_cache_ttl: Duration::from_secs(2),
             emulation: Emulation::default(),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -218,6 +227,7 @@ pub async fn serve(
         totals: Arc::new(Totals::default()),
         emulation: Arc::new(options.emulation.clone()),
         rate_limiter: Arc::new(RateLimiter::default()),
+        body_timeout: options.body_timeout,
     });
     let dispatcher = Dispatcher::new(
         state.store.clone(),
@@ -231,9 +241,12 @@ pub async fn serve(
         shutdown.await;
         let _ = signalled.send(true);
     };
-    // The peer address is the client IP the rate limit counts.
-    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let server = server::serve(
+        listener,
+        http::router(state),
+        options.header_timeout,
+        shutdown,
+    );
     tracing::info!(%address, "listening on http://{address}");
     let grace = options.shutdown_grace;
     let stop_dispatcher = on_signal.clone();
@@ -243,7 +256,7 @@ pub async fn serve(
     };
     let dispatching = tokio::spawn(dispatcher.run(stop_dispatcher));
     tokio::select! {
-        result = server => result.map_err(Error::Serve)?,
+        () = server => {}
         () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
     }
     // Deliveries in flight are cut off; their leases run out and they are

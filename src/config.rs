@@ -125,7 +125,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PADDOCK_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// Seconds before the first retry of a failed notification.
-    #[arg(long, env = "PADDOCK_WEBHOOK_RETRY_BASE", default_value_t = 1.0, value_parser = parse_positive)]
+    #[arg(long, env = "PADDOCK_WEBHOOK_RETRY_BASE", default_value_t = 1.0, value_parser = parse_seconds)]
     pub webhook_retry_base: f64,
     /// Each further retry waits this many times longer.
     #[arg(long, env = "PADDOCK_WEBHOOK_RETRY_FACTOR", default_value_t = 2.0, value_parser = parse_positive)]
@@ -138,6 +138,14 @@ pub struct ServeArgs {
     /// 0 turns the cache off.
     #[arg(long, env = "PADDOCK_KEY_CACHE_TTL", default_value_t = 2.0, value_parser = parse_non_negative)]
     pub key_cache_ttl: f64,
+    /// Seconds a client may take to send a request's line and headers; a
+    /// slower one (slowloris) has its connection closed.
+    #[arg(long, env = "PADDOCK_HEADER_TIMEOUT", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub header_timeout: f64,
+    /// Seconds a client may take to send a request's body once its headers
+    /// are in; a slower one gets 408 `request_timeout`.
+    #[arg(long, env = "PADDOCK_BODY_TIMEOUT", default_value_t = 30.0, value_parser = parse_seconds)]
+    pub body_timeout: f64,
     /// Emulate Paddle's rate limit: requests per minute per client IP, past
     /// which an IP gets 429 for 60 s (Paddle's is 240). Unset or 0: off.
     #[arg(long, env = "PADDOCK_RATE_LIMIT")]
@@ -187,6 +195,8 @@ impl fmt::Debug for ServeArgs {
             .field("webhook_retry_factor", &self.webhook_retry_factor)
             .field("webhook_max_attempts", &self.webhook_max_attempts)
             .field("key_cache_ttl", &self.key_cache_ttl)
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
             .field("rate_limit", &self.rate_limit)
             .field("fault_headers", &self.fault_headers)
             .field("fault_rate", &self.fault_rate)
@@ -264,8 +274,17 @@ fn parse_positive(text: &str) -> Result<f64, String> {
 
 fn parse_non_negative(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
-        _ => Err("must be a number of seconds, 0 or more".to_owned()),
+        Ok(n) if n.is_finite() && (0.0..=86_400.0).contains(&n) => Ok(n),
+        _ => Err("must be a number of seconds from 0 to 86400".to_owned()),
+    }
+}
+
+/// Seconds for a `Duration`: bounded, as `Duration::from_secs_f64` panics
+/// on a number too large to hold.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && n <= 86_400.0 => Ok(n),
+        _ => Err("must be a number of seconds, more than 0 and at most 86400".to_owned()),
     }
 }
 

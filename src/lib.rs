@@ -12,5 +12,6 @@ pub mod domain;
 pub mod http;
 pub mod keys;
 pub mod secrets;
+pub mod server;
 pub mod store;
 pub mod telemetry;

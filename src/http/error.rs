@@ -35,6 +35,10 @@ pub enum Error {
     BadRequest(&'static str),
     #[error("body over {limit} bytes")]
     RequestTooLarge { limit: usize },
+    #[error("request line and headers over {limit} bytes")]
+    RequestHeadersTooLarge { limit: usize },
+    #[error("body not received in time")]
+    RequestTimeout,
     #[error("client token {0} is revoked and can't be made active")]
     ClientTokenRevoked(ClientTokenId),
     #[error("unknown path")]
@@ -73,7 +77,7 @@ impl From<StoreError> for Error {
 }
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
-pub const CODES: [&str; 17] = [
+pub const CODES: [&str; 19] = [
     "authentication_missing",
     "authentication_malformed",
     "invalid_token",
@@ -83,6 +87,8 @@ pub const CODES: [&str; 17] = [
     "invalid_json",
     "bad_request",
     "request_body_too_large",
+    "request_headers_too_large",
+    "request_timeout",
     "client_token_revoked",
     "invalid_url",
     "method_not_allowed",
@@ -189,6 +195,18 @@ impl Error {
                 RequestError,
                 "request_body_too_large",
                 format!("The provided request body is too large. The limit is {limit} bytes."),
+            ),
+            Self::RequestHeadersTooLarge { limit } => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                RequestError,
+                "request_headers_too_large",
+                format!("The provided request URI length or headers are too large. The limit is {limit} bytes."),
+            ),
+            Self::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                RequestError,
+                "request_timeout",
+                "The request body was not received in time.".to_owned(),
             ),
             Self::ClientTokenRevoked(id) => (
                 StatusCode::BAD_REQUEST,
@@ -309,6 +327,8 @@ mod tests {
             Error::InvalidJson,
             Error::BadRequest(""),
             Error::RequestTooLarge { limit: 1 },
+            Error::RequestHeadersTooLarge { limit: 1 },
+            Error::RequestTimeout,
             Error::ClientTokenRevoked(id()),
             Error::InvalidUrl,
             Error::MethodNotAllowed,

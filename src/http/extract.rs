@@ -8,6 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde_json::{Map, Value};
 
+use super::AppState;
 use super::error::{Error, Result};
 use crate::domain::ClientTokenId;
 
@@ -18,22 +19,24 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// A request body that is a JSON object, sent as `application/json`.
 pub struct JsonObject(pub Map<String, Value>);
 
-impl<S: Send + Sync> FromRequest<S> for JsonObject {
+impl FromRequest<AppState> for JsonObject {
     type Rejection = Error;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self> {
         if !is_json(&request) {
             return Err(Error::BadRequest(
                 "The Content-Type header must be application/json.",
             ));
         }
-        let bytes =
-            Bytes::from_request(request, state)
-                .await
-                .map_err(|rejection| match rejection.status() {
-                    StatusCode::PAYLOAD_TOO_LARGE => Error::RequestTooLarge { limit: BODY_LIMIT },
-                    _ => Error::BadRequest("The request body could not be read."),
-                })?;
+        // A client trickling its body (slowloris) is cut off.
+        let read = tokio::time::timeout(state.body_timeout, Bytes::from_request(request, state));
+        let bytes = read
+            .await
+            .map_err(|_| Error::RequestTimeout)?
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => Error::RequestTooLarge { limit: BODY_LIMIT },
+                _ => Error::BadRequest("The request body could not be read."),
+            })?;
         match serde_json::from_slice(&bytes) {
             Ok(Value::Object(object)) => Ok(Self(object)),
             Ok(_) => Err(Error::BadRequest("The request body must be a JSON object.")),

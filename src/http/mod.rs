@@ -18,6 +18,7 @@ mod request_log;
 mod totals;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -83,6 +84,8 @@ pub struct Shared {
     /// Rate limit and fault injection, when asked for.
     pub emulation: Arc<Emulation>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// How long a client may take over a request's body.
+    pub body_timeout: Duration,
 }
 
 /// The whole API, with its middleware.
@@ -102,7 +105,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(reject_unknown_methods))
+        .layer(middleware::from_fn(check_request_head))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -133,16 +136,29 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Paddle answers a method it doesn't know at all (not merely one a path
-/// doesn't allow) with 501 `not_implemented`. The registered methods,
-/// including the newer `QUERY`, get 405 where a path doesn't allow them.
-async fn reject_unknown_methods(request: Request, next: Next) -> Response {
+/// The largest request head (request line and headers) accepted. Real
+/// clients send well under 2 KiB.
+pub const HEAD_LIMIT: usize = 16 * 1024;
+
+/// Checks on the request line and headers, before anything else. Paddle
+/// answers a method it doesn't know at all (not merely one a path doesn't
+/// allow) with 501 `not_implemented`; the registered methods, including the
+/// newer `QUERY`, get 405 where a path doesn't allow them. A head over
+/// [`HEAD_LIMIT`] gets 431.
+async fn check_request_head(request: Request, next: Next) -> Response {
     const KNOWN: [&str; 10] = [
         "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY",
     ];
-    if KNOWN.contains(&request.method().as_str()) {
-        next.run(request).await
-    } else {
-        Error::NotImplemented.into_response()
+    if !KNOWN.contains(&request.method().as_str()) {
+        return Error::NotImplemented.into_response();
     }
+    // As sent: `name: value\r\n` per header, after the request line.
+    let headers: usize = (request.headers().iter())
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let line = request.method().as_str().len() + request.uri().to_string().len() + 11;
+    if line + headers > HEAD_LIMIT {
+        return Error::RequestHeadersTooLarge { limit: HEAD_LIMIT }.into_response();
+    }
+    next.run(request).await
 }

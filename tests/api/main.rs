@@ -15,6 +15,7 @@ mod drills;
 mod emulation;
 mod failures;
 mod get;
+mod hostile;
 mod list;
 mod openapi;
 mod operations;

@@ -1,0 +1,163 @@
+//! Hostile clients: slow heads and bodies (slowloris), oversized heads, and
+//! keys that nearly match. Each gets a bounded, Paddle-shaped refusal, and
+//! other clients are served meanwhile.
+
+use std::time::{Duration, Instant};
+
+use paddock::app::ServeOptions;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::helpers::{Backend, TestApp, default_options, expect_error};
+
+const TIMEOUT: Duration = Duration::from_millis(500);
+
+async fn app_with_short_timeouts() -> TestApp {
+    let options = ServeOptions {
+        header_timeout: TIMEOUT,
+        body_timeout: TIMEOUT,
+        ..default_options()
+    };
+    TestApp::spawn_with(Backend::Sqlite, options).await.unwrap()
+}
+
+/// Reads until the server closes the connection; `None` if it doesn't
+/// within `limit`.
+async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<String> {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(limit, stream.read_to_end(&mut received)).await;
+    read.ok()
+        .map(|_| String::from_utf8_lossy(&received).into_owned())
+}
+
+async fn expect_served(app: &TestApp) {
+    let response = app.get("/client-tokens", &app.keys.sandbox).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn headers_sent_slowly_are_cut_off_while_others_are_served() {
+    let app = app_with_short_timeouts().await;
+    let mut slow = TcpStream::connect(app.address).await.unwrap();
+    slow.write_all(b"GET /client-tokens HTTP/1.1\r\nHost: paddock\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let trickle = async {
+        // One byte of a header that never ends, every 100 ms.
+        while slow.write_all(b"x").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if started.elapsed() > Duration::from_secs(10) {
+                break;
+            }
+        }
+    };
+    let others = async {
+        for _ in 0..3 {
+            expect_served(&app).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::join!(trickle, others);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < 4 * TIMEOUT,
+        "the slow client kept its connection for {elapsed:?}"
+    );
+    // Cut off without an answer: there was no request to answer.
+    assert_eq!(
+        read_until_closed(&mut slow, TIMEOUT).await.as_deref(),
+        Some("")
+    );
+}
+
+#[tokio::test]
+async fn a_body_sent_slowly_is_408_request_timeout_and_creates_nothing() {
+    let app = app_with_short_timeouts().await;
+    let mut slow = TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST /client-tokens HTTP/1.1\r\nHost: paddock\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":",
+        app.keys.sandbox
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    expect_served(&app).await;
+    let answer = read_until_closed(&mut slow, 8 * TIMEOUT)
+        .await
+        .expect("the server never gave up on the body");
+    assert!(started.elapsed() >= TIMEOUT);
+    assert!(
+        answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"),
+        "{answer}"
+    );
+    let body: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["error"]["type"], "request_error");
+    assert_eq!(body["error"]["code"], "request_timeout");
+    assert_eq!(
+        body["error"]["detail"],
+        "The request body was not received in time."
+    );
+    assert!(body["meta"]["request_id"].is_string());
+
+    // A new connection: the pooled one sat idle past the header timeout,
+    // which closes idle keep-alive connections too.
+    let listed: Value = reqwest::Client::new()
+        .get(app.url("/client-tokens"))
+        .bearer_auth(&app.keys.sandbox)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["data"], Value::Array(vec![]));
+}
+
+#[tokio::test]
+async fn headers_over_16_kib_are_431_request_headers_too_large() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let detail = "The provided request URI length or headers are too large. \
+                  The limit is 16384 bytes.";
+    let big = "x".repeat(17 * 1024);
+
+    let response = app
+        .request(Method::POST, "/client-tokens", &app.keys.sandbox)
+        .header("X-Padding", &big)
+        .json(&serde_json::json!({ "name": "never stored" }))
+        .send()
+        .await
+        .unwrap();
+    expect_error(
+        response,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "request_error",
+        "request_headers_too_large",
+        detail,
+    )
+    .await;
+
+    let response = app
+        .get(&format!("/client-tokens?padding={big}"), &app.keys.sandbox)
+        .await;
+    expect_error(
+        response,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "request_error",
+        "request_headers_too_large",
+        detail,
+    )
+    .await;
+
+    // Just under the limit is served, and nothing was stored above.
+    let response = app
+        .request(Method::GET, "/client-tokens", &app.keys.sandbox)
+        .header("X-Padding", "x".repeat(15 * 1024))
+        .send()
+        .await
+        .unwrap();
+    let listed: Value = response.json().await.unwrap();
+    assert_eq!(listed["data"], Value::Array(vec![]));
+}
