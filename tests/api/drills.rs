@@ -43,13 +43,7 @@ async fn concurrent_creates_are_all_unique_and_counted_exactly(backend: Backend)
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    // 10,000 on Postgres; fewer on SQLite, whose one writer makes the debug
-    // build slow, and whose concurrency is simpler (one writer in turn).
-    let count = if backend == Backend::Postgres {
-        10_000
-    } else {
-        2_000
-    };
+    let count = 10_000;
     let requests: Vec<_> = (0..count)
         .map(|n| {
             app.request(Method::POST, "/client-tokens", &app.keys.sandbox)
@@ -265,6 +259,7 @@ async fn crash_drill(backend: Backend) {
                     .send()
                     .await;
                 let Ok(created) = created else { return };
+                assert_eq!(created.status(), StatusCode::CREATED);
                 let Ok(token) = created.json::<Value>().await else {
                     return;
                 };
@@ -281,6 +276,7 @@ async fn crash_drill(backend: Backend) {
                         .send()
                         .await;
                     let Ok(revoked) = revoked else { return };
+                    assert_eq!(revoked.status(), StatusCode::OK);
                     let Ok(revoked) = revoked.json::<Value>().await else {
                         return;
                     };

@@ -161,3 +161,55 @@ async fn headers_over_16_kib_are_431_request_headers_too_large() {
     let listed: Value = response.json().await.unwrap();
     assert_eq!(listed["data"], Value::Array(vec![]));
 }
+
+/// The secret part of a key is compared as a SHA-256 digest, in constant
+/// time: a secret that matches the real one but for its last character is
+/// refused no more slowly than one that matches nothing, so response times
+/// can't be used to guess a key a character at a time.
+#[tokio::test]
+async fn near_miss_keys_take_no_longer_than_wholly_wrong_ones() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let key = &app.keys.sandbox;
+    let (prefix, secret) = key.rsplit_once('_').unwrap();
+    let last = secret.chars().last().unwrap();
+    let near_miss = format!(
+        "{}{}",
+        &key[..key.len() - 1],
+        if last == 'a' { 'b' } else { 'a' }
+    );
+    let wholly_wrong = format!("{prefix}_{}", "Z".repeat(secret.len()));
+    let time = |candidate: String| {
+        let request = app
+            .client
+            .get(app.url("/client-tokens"))
+            .bearer_auth(candidate);
+        async move {
+            let started = Instant::now();
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            started.elapsed()
+        }
+    };
+    // Warm up, then interleave the two so drift affects both alike.
+    for _ in 0..50 {
+        time(near_miss.clone()).await;
+    }
+    let (mut near, mut wrong) = (Vec::new(), Vec::new());
+    for _ in 0..400 {
+        near.push(time(near_miss.clone()).await);
+        wrong.push(time(wholly_wrong.clone()).await);
+    }
+    let median = |samples: &mut Vec<Duration>| {
+        samples.sort_unstable();
+        samples[samples.len() / 2]
+    };
+    let (near, wrong) = (median(&mut near), median(&mut wrong));
+    // Loopback HTTP varies by tens of microseconds; a comparison that
+    // stopped at the first differing byte would not, but any work that
+    // grew with the matching prefix would show well beyond this.
+    let tolerance = (wrong / 4).max(Duration::from_micros(100));
+    assert!(
+        near <= wrong + tolerance,
+        "near misses took {near:?} (median), wholly wrong keys {wrong:?}"
+    );
+}
