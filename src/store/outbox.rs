@@ -43,7 +43,13 @@ macro_rules! impl_notification_store {
                                 .push_bind(event.occurred_at)
                                 .push_bind(data.as_str());
                         });
-                        insert.build().execute(&mut **transaction).await?;
+                        // Its text varies with the number of rows: kept out of the
+                        // statement cache, so it can't push out the hot queries.
+                        insert
+                            .build()
+                            .persistent(false)
+                            .execute(&mut **transaction)
+                            .await?;
                     }
                     // Settings are looked up once per owner and event type.
                     fn key<'a>(
@@ -101,7 +107,13 @@ macro_rules! impl_notification_store {
                                 .push_bind(now)
                                 .push_bind(now);
                         });
-                        insert.build().execute(&mut **transaction).await?;
+                        // Its text varies with the number of rows: kept out of the
+                        // statement cache, so it can't push out the hot queries.
+                        insert
+                            .build()
+                            .persistent(false)
+                            .execute(&mut **transaction)
+                            .await?;
                     }
                     Ok(())
                 }

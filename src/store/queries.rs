@@ -130,7 +130,13 @@ macro_rules! impl_store {
                                 .push_bind(token.created_at)
                                 .push_bind(token.updated_at);
                         });
-                        insert.build().execute(&mut **transaction).await?;
+                        // Its text varies with the number of rows: kept out of the
+                        // statement cache, so it can't push out the hot queries.
+                        insert
+                            .build()
+                            .persistent(false)
+                            .execute(&mut **transaction)
+                            .await?;
                     }
                     let events: Vec<_> = creations
                         .iter()
