@@ -1,13 +1,13 @@
-//! The admin API under `/__paddock/`: accounts, keys, fixtures, resets and
-//! the request log, each with its own auth failures.
+//! The admin API under `/__paddock/`: turning it on, its token, accounts
+//! and keys. Fixtures, resets and the request log are in `admin_fixtures`.
 
 use paddock::app::ServeOptions;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_invalid_fields, expect_json,
-    expect_not_found, request_id,
+    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_invalid_fields,
+    expect_not_found,
 };
 use crate::on_both_backends;
 
@@ -17,13 +17,9 @@ on_both_backends!(
     accounts_are_created_once_and_listed,
     keys_are_shown_once_and_work_with_their_permissions,
     a_revoked_or_expired_key_is_refused,
-    fixtures_are_inserted_with_their_names_statuses_and_timestamps,
-    invalid_fixtures_insert_nothing,
-    resets_delete_tokens_of_one_account_or_all,
-    the_request_log_shows_what_an_account_did,
 );
 
-const BOTH: &[&str] = &["client_token.read", "client_token.write"];
+pub(crate) const BOTH: &[&str] = &["client_token.read", "client_token.write"];
 
 async fn the_admin_api_is_off_without_a_token(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, ServeOptions::default()).await else {
@@ -302,212 +298,4 @@ async fn a_revoked_or_expired_key_is_refused(backend: Backend) {
         "Invalid or revoked API key.",
     )
     .await;
-}
-
-async fn fixtures_are_inserted_with_their_names_statuses_and_timestamps(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let response = app
-        .admin(Method::POST, "/accounts/suite/client-tokens")
-        .json(&json!({ "client_tokens": [
-            { "name": "Old", "description": "From 2024", "created_at": "2024-01-01T10:00:00Z" },
-            { "name": "Gone", "status": "revoked", "created_at": "2024-02-01T10:00:00.123456Z",
-              "revoked_at": "2024-03-01T10:00:00Z" },
-            { "name": "Live one", "environment": "live", "token": "live_0123456789abcdef0123456789a" },
-        ]}))
-        .send()
-        .await
-        .unwrap();
-    let seeded = expect_data(response, StatusCode::CREATED).await;
-    let seeded = seeded.as_array().unwrap();
-    assert_eq!(seeded[0]["created_at"], "2024-01-01T10:00:00.000000Z");
-    assert_eq!(seeded[0]["updated_at"], "2024-01-01T10:00:00.000000Z");
-    assert_eq!(seeded[0]["description"], "From 2024");
-    assert_eq!(seeded[1]["status"], "revoked");
-    assert_eq!(seeded[1]["revoked_at"], "2024-03-01T10:00:00.000000Z");
-    assert_eq!(seeded[1]["updated_at"], "2024-03-01T10:00:00.000000Z");
-    assert_eq!(seeded[2]["token"], "live_0123456789abcdef0123456789a");
-
-    let sandbox = app.account_key("suite", "sandbox", BOTH).await;
-    let listed = expect_data(
-        app.get(
-            "/client-tokens?status=active,revoked&order_by=id[ASC]",
-            &sandbox,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(
-        listed,
-        json!([seeded[0], seeded[1]]),
-        "ids follow created_at"
-    );
-    let live = app.account_key("suite", "live", BOTH).await;
-    let listed = expect_data(app.get("/client-tokens", &live).await, StatusCode::OK).await;
-    assert_eq!(listed, json!([seeded[2]]));
-}
-
-async fn invalid_fixtures_insert_nothing(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let response = app
-        .admin(Method::POST, "/accounts/suite/client-tokens")
-        .json(&json!({ "client_tokens": [
-            { "name": "Fine" },
-            { "name": "", "status": "active", "revoked_at": "2024-01-01T00:00:00Z" },
-            { "name": "Bad token", "token": "test_nothex" },
-        ]}))
-        .send()
-        .await
-        .unwrap();
-    expect_invalid_fields(response, json!([
-            { "field": "client_tokens[1].name", "message": "length must be between 1 and 150 characters" },
-            { "field": "client_tokens[2].token", "message": "must be test_… followed by 27 lowercase hex digits" },
-        ]))
-    .await;
-    let key = app.account_key("suite", "sandbox", BOTH).await;
-    let listed = expect_data(
-        app.get("/client-tokens?status=active,revoked", &key).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(listed, json!([]));
-}
-
-async fn resets_delete_tokens_of_one_account_or_all(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let a = app.account_key("a", "sandbox", BOTH).await;
-    let b = app.account_key("b", "live", BOTH).await;
-    for _ in 0..2 {
-        app.create_with(&a, json!({ "name": "a" })).await;
-    }
-    let kept = app.create_with(&b, json!({ "name": "b" })).await;
-    // Counted once, so the total is remembered.
-    let before = expect_json(app.get("/client-tokens", &a).await, StatusCode::OK).await;
-    assert_eq!(before["meta"]["pagination"]["estimated_total"], 2);
-    let reset = app
-        .admin(Method::POST, "/accounts/a/reset")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        expect_data(reset, StatusCode::OK).await,
-        json!({ "deleted_client_tokens": 2 })
-    );
-    let after = expect_json(app.get("/client-tokens", &a).await, StatusCode::OK).await;
-    assert_eq!(after["data"], json!([]));
-    assert_eq!(
-        after["meta"]["pagination"]["estimated_total"], 0,
-        "the total is forgotten"
-    );
-    let events = app
-        .admin(Method::GET, "/accounts/a/events")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        expect_data(events, StatusCode::OK).await,
-        json!([]),
-        "so are its events"
-    );
-    let events = app
-        .admin(Method::GET, "/accounts/b/events")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        expect_data(events, StatusCode::OK)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        expect_data(app.get("/client-tokens", &b).await, StatusCode::OK).await,
-        json!([kept])
-    );
-    // Keys survive a reset.
-    app.create_with(&a, json!({ "name": "again" })).await;
-
-    let everything = app.admin(Method::POST, "/reset").send().await.unwrap();
-    assert_eq!(
-        expect_data(everything, StatusCode::OK).await,
-        json!({ "deleted_client_tokens": 2 })
-    );
-    assert_eq!(
-        expect_data(app.get("/client-tokens", &b).await, StatusCode::OK).await,
-        json!([])
-    );
-
-    let unknown = app
-        .admin(Method::POST, "/accounts/nobody/reset")
-        .send()
-        .await
-        .unwrap();
-    expect_not_found(unknown, "nobody").await;
-}
-
-async fn the_request_log_shows_what_an_account_did(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let key = app.account_key("suite", "sandbox", BOTH).await;
-    let other = app.account_key("other", "sandbox", BOTH).await;
-    let created = app
-        .request(Method::POST, "/client-tokens", &key)
-        .json(&json!({ "name": "x" }))
-        .send()
-        .await
-        .unwrap();
-    let created_id = request_id(&created);
-    let missing = app
-        .get("/client-tokens/ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x", &key)
-        .await;
-    let missing_id = request_id(&missing);
-    app.get("/client-tokens", &other).await;
-
-    let log = expect_data(
-        app.admin(Method::GET, "/accounts/suite/requests")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let log = log.as_array().unwrap();
-    assert_eq!(log.len(), 2, "{log:?}");
-    let key_id = format!("apikey_{}", &key[16..42]);
-    for (entry, (method, path, status, id)) in log.iter().zip([
-        ("POST", "/client-tokens", 201, &created_id),
-        (
-            "GET",
-            "/client-tokens/ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x",
-            404,
-            &missing_id,
-        ),
-    ]) {
-        assert_eq!(entry["method"], method);
-        assert_eq!(entry["path"], path);
-        assert_eq!(entry["status"], status);
-        assert_eq!(entry["request_id"], id.as_str());
-        assert_eq!(entry["api_key_id"], key_id.as_str());
-        crate::helpers::assert_timestamp(&entry["occurred_at"]);
-    }
-    assert!(
-        !Value::from(log.clone()).to_string().contains(&key[43..]),
-        "no secret in the log"
-    );
-
-    let unknown = app
-        .admin(Method::GET, "/accounts/nobody/requests")
-        .send()
-        .await
-        .unwrap();
-    expect_not_found(unknown, "nobody").await;
 }

@@ -8,6 +8,7 @@ mod receiver;
 
 mod accounts;
 mod admin;
+mod admin_fixtures;
 mod authentication;
 mod bad_input;
 mod create;
