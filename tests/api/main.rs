@@ -23,4 +23,5 @@ mod operations;
 mod permission_modes;
 mod persistence;
 mod revoke;
+mod webhook_settings;
 mod webhooks;

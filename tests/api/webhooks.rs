@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{Backend, TestApp, default_options, expect_data, expect_invalid_fields};
+use crate::helpers::{Backend, TestApp, default_options, expect_data};
 use crate::on_both_backends;
 use crate::receiver::{Received, Receiver};
 
@@ -20,19 +20,17 @@ on_both_backends!(
     a_failing_receiver_gets_retries_with_growing_gaps_then_success,
     a_failed_request_emits_no_event,
     only_active_subscribed_settings_of_the_owner_are_notified,
-    settings_are_managed_through_the_admin_api_and_events_can_be_replayed,
-    setting_secrets_are_stored_encrypted,
     a_delivery_pending_when_paddock_is_killed_is_sent_after_a_restart,
 );
 
-const ALL_EVENTS: [&str; 3] = [
+pub(crate) const ALL_EVENTS: [&str; 3] = [
     "client_token.created",
     "client_token.updated",
     "client_token.revoked",
 ];
 
 /// Fast retries, and a dispatcher that looks often, so tests don't wait.
-fn fast_retries() -> ServeOptions {
+pub(crate) fn fast_retries() -> ServeOptions {
     ServeOptions {
         retry: RetryPolicy {
             base: Duration::from_millis(200),
@@ -45,7 +43,7 @@ fn fast_retries() -> ServeOptions {
 }
 
 /// Creates a setting for the default account's sandbox; returns it with its secret.
-async fn setting(app: &TestApp, destination: &str, events: &[&str]) -> Value {
+pub(crate) async fn setting(app: &TestApp, destination: &str, events: &[&str]) -> Value {
     let response = app
         .admin(Method::POST, "/accounts/default/notification-settings")
         .json(&json!({ "destination": destination, "subscribed_events": events }))
@@ -74,7 +72,7 @@ fn assert_signed(received: &Received, secret: &str) {
     assert_eq!(received.headers["content-type"], "application/json");
 }
 
-fn assert_prefixed_ulid(value: &Value, prefix: &str) {
+pub(crate) fn assert_prefixed_ulid(value: &Value, prefix: &str) {
     let text = value.as_str().unwrap();
     let ulid = text
         .strip_prefix(prefix)
@@ -293,129 +291,6 @@ async fn only_active_subscribed_settings_of_the_owner_are_notified(backend: Back
             .expect_nothing_for(Duration::from_millis(200))
             .await;
     }
-}
-
-async fn settings_are_managed_through_the_admin_api_and_events_can_be_replayed(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, fast_retries()).await else {
-        return;
-    };
-    let mut receiver = Receiver::start(&[]).await;
-    let created = setting(&app, &receiver.url, &["client_token.created"]).await;
-    let id = created["id"].as_str().unwrap();
-    assert_prefixed_ulid(&created["id"], "ntfset_");
-    assert_eq!(created["environment"], "sandbox");
-    assert_eq!(created["active"], true);
-    assert_eq!(
-        created["subscribed_events"],
-        json!(["client_token.created"])
-    );
-
-    let listed = expect_data(
-        app.admin(Method::GET, "/accounts/default/notification-settings")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    let mut shown = created.clone();
-    shown.as_object_mut().unwrap().remove("endpoint_secret_key");
-    assert_eq!(listed, json!([shown]), "the secret is shown only once");
-
-    app.create("Replayed").await;
-    let original = receiver.next().await.json();
-    let events = expect_data(
-        app.admin(Method::GET, "/accounts/default/events")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(events[0]["id"], original["event_id"]);
-    assert_eq!(events[0]["event_type"], "client_token.created");
-    assert_eq!(events[0]["data"], original["data"]);
-
-    let event_id = original["event_id"].as_str().unwrap();
-    let replayed = app
-        .admin(Method::POST, &format!("/events/{event_id}/replay"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        expect_data(replayed, StatusCode::OK)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    let again = receiver.next().await.json();
-    assert_eq!(again["event_id"], original["event_id"]);
-    assert_eq!(again["data"], original["data"]);
-    assert_ne!(again["notification_id"], original["notification_id"]);
-
-    let response = app
-        .admin(Method::PATCH, &format!("/notification-settings/{id}"))
-        .json(&json!({ "destination": "ftp://example.com", "subscribed_events": ["client_token.deleted"], "active": "yes" }))
-        .send()
-        .await
-        .unwrap();
-    expect_invalid_fields(response, json!([
-            { "field": "destination", "message": "must be an http:// or https:// URL" },
-            { "field": "subscribed_events", "message": "must be a non-empty list of: client_token.created, client_token.updated, client_token.revoked" },
-            { "field": "active", "message": "must be true or false" },
-        ]))
-    .await;
-
-    let deleted = app
-        .admin(Method::DELETE, &format!("/notification-settings/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(expect_data(deleted, StatusCode::OK).await["id"], id);
-    let gone = app
-        .admin(
-            Method::GET,
-            &format!("/notification-settings/{id}/deliveries"),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
-    app.create("After deletion").await;
-    receiver
-        .expect_nothing_for(Duration::from_millis(300))
-        .await;
-    let unknown = app
-        .admin(
-            Method::POST,
-            "/events/evt_01hv8gz6y0m8m5f8q2y9f7kj3x/replay",
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-}
-
-async fn setting_secrets_are_stored_encrypted(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, fast_retries()).await else {
-        return;
-    };
-    let created = setting(&app, "http://127.0.0.1:9/webhooks", &ALL_EVENTS).await;
-    let secret = created["endpoint_secret_key"].as_str().unwrap();
-    let stored = app
-        .query_strings("select secret from notification_settings")
-        .await;
-    assert_eq!(stored.len(), 1);
-    assert!(
-        !stored[0].contains(&secret[43..]),
-        "the stored secret is not the secret"
-    );
-    assert!(
-        !app.database_contains(&secret[43..]).await,
-        "nowhere in the database"
-    );
 }
 
 async fn a_delivery_pending_when_paddock_is_killed_is_sent_after_a_restart(backend: Backend) {
