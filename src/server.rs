@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -35,6 +37,14 @@ pub async fn serve(
         // hyper's default of 100 headers stays: any other number costs an
         // allocation per request. Past it, hyper answers a bare 431.
         .max_buf_size(HEAD_BUFFER);
+    // The header timeout also closes a keep-alive connection left idle that
+    // long. Saying so lets clients that read this header (Node's, so the
+    // Node SDK) retire the connection first, instead of racing the close.
+    let keep_alive = HeaderValue::try_from(format!(
+        "timeout={}",
+        header_timeout.as_secs().saturating_sub(1).max(1)
+    ))
+    .expect("digits are a valid header value");
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -52,11 +62,17 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         // The peer address is the client IP the rate limit counts.
+        let keep_alive = keep_alive.clone();
         let service = router
             .clone()
             .map_request(move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
+            })
+            .map_response(move |mut response: Response| {
+                let headers = response.headers_mut();
+                headers.insert(HeaderName::from_static("keep-alive"), keep_alive.clone());
+                response
             });
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));

@@ -37,6 +37,22 @@ async fn expect_served(app: &TestApp) {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
+/// Idle keep-alive connections are closed after the header timeout too, and
+/// responses say when, so that clients can retire them first.
+#[tokio::test]
+async fn responses_say_how_long_an_idle_connection_is_kept() {
+    let options = ServeOptions {
+        header_timeout: Duration::from_secs(10),
+        ..default_options()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
+    let response = app.get("/client-tokens", &app.keys.sandbox).await;
+    assert_eq!(response.headers()["keep-alive"], "timeout=9");
+    let response = app.get("/nowhere", &app.keys.sandbox).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()["keep-alive"], "timeout=9");
+}
+
 #[tokio::test]
 async fn headers_sent_slowly_are_cut_off_while_others_are_served() {
     let app = app_with_short_timeouts().await;
