@@ -321,4 +321,18 @@ async fn crash_drill(backend: Backend) {
             assert_eq!(stored[field], answer[field]);
         }
     }
+    // Nor are the events half-written: one per creation, one per revocation.
+    for (event, tokens) in [
+        ("client_token.created", "true"),
+        ("client_token.revoked", "status = 'revoked'"),
+    ] {
+        let tokens = format!("select cast(count(*) as text) from client_tokens where {tokens}");
+        let events =
+            format!("select cast(count(*) as text) from events where event_type = '{event}'");
+        assert_eq!(
+            database.query_strings(&tokens).await,
+            database.query_strings(&events).await,
+            "{event}"
+        );
+    }
 }

@@ -189,27 +189,7 @@ impl TestApp {
 
     /// Runs a query returning one text column on the test's database directly.
     pub async fn query_strings(&self, sql: &str) -> Vec<String> {
-        use sqlx::Connection;
-        match &self.database {
-            Database::Sqlite(_) => {
-                let mut connection = sqlx::SqliteConnection::connect(&self.database.url())
-                    .await
-                    .unwrap();
-                sqlx::query_scalar(sql)
-                    .fetch_all(&mut connection)
-                    .await
-                    .unwrap()
-            }
-            Database::Postgres { .. } => {
-                let mut connection = sqlx::PgConnection::connect(&self.database.url())
-                    .await
-                    .unwrap();
-                sqlx::query_scalar(sql)
-                    .fetch_all(&mut connection)
-                    .await
-                    .unwrap()
-            }
-        }
+        self.database.query_strings(sql).await
     }
 
     /// Whether `needle` appears anywhere in the stored data: in the SQLite

@@ -41,6 +41,27 @@ pub enum Database {
 }
 
 impl Database {
+    /// Runs a query returning one text column on the test's database directly.
+    pub async fn query_strings(&self, sql: &str) -> Vec<String> {
+        use sqlx::Connection;
+        match self {
+            Database::Sqlite(_) => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url()).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap()
+            }
+            Database::Postgres { .. } => {
+                let mut connection = sqlx::PgConnection::connect(&self.url()).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
     /// A fresh database, or `None` when the backend is Postgres and it isn't
     /// available (and not required).
     pub async fn create(backend: Backend) -> Option<Self> {
