@@ -112,13 +112,15 @@ async fn list(
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
 
     let owner = auth.owner();
-    let estimated_total = match skip_count {
-        true => None,
-        false => Some(
-            (state.totals)
+    let estimated_total = if skip_count {
+        None
+    } else {
+        let totals = &state.totals;
+        Some(
+            totals
                 .estimate(state.store.as_ref(), &owner, &query.statuses)
                 .await?,
-        ),
+        )
     };
     let page = state.store.list_client_tokens(&owner, &query).await?;
 

@@ -36,6 +36,12 @@ struct Entry {
     recount_since: Option<Instant>,
 }
 
+impl Entry {
+    fn is_fresh(&self) -> bool {
+        self.counted_at.elapsed() < LIFETIME
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     entries: HashMap<Key, Entry>,
@@ -104,7 +110,7 @@ impl Totals {
         let ticket = {
             let inner = self.lock();
             let entry = inner.entries.get(&key(account, environment, statuses));
-            if let Some(entry) = entry.filter(|entry| entry.counted_at.elapsed() < LIFETIME) {
+            if let Some(entry) = entry.filter(|entry| entry.is_fresh()) {
                 return Ok(entry.total);
             }
             Ticket {
@@ -129,7 +135,7 @@ impl Totals {
         let recounting = entry
             .recount_since
             .is_some_and(|since| since.elapsed() < RECOUNT_TIMEOUT);
-        if entry.counted_at.elapsed() < LIFETIME || recounting {
+        if entry.is_fresh() || recounting {
             return Lookup::Known(entry.total);
         }
         entry.recount_since = Some(Instant::now());
