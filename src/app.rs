@@ -13,12 +13,12 @@ use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
 use crate::http::{
-    self, AdminToken, AppState, Emulation, KeyCache, Links, Metrics, RateLimiter, RequestLog,
-    Shared, Totals,
+    self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, RequestLog, Shared,
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
+use crate::service::{KeyCache, Totals};
 use crate::store::{self, ConnectError, Store};
 
 #[derive(Debug, thiserror::Error)]

@@ -10,12 +10,10 @@ mod envelope;
 mod error;
 mod extract;
 mod health;
-mod key_cache;
 mod links;
 mod metrics;
 mod openapi;
 mod request_log;
-mod totals;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,18 +30,17 @@ pub use auth::AdminToken;
 pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
-pub use key_cache::KeyCache;
 pub use links::Links;
 pub use metrics::Metrics;
 pub use openapi::{admin_document, public_document};
 
 pub use request_log::RequestLog;
-pub use totals::Totals;
 
 use tokio::sync::Notify;
 
 use crate::domain::PermissionMode;
 use crate::secrets::SecretBox;
+use crate::service::{KeyCache, Totals};
 use crate::store::Store;
 
 /// What every handler can reach. Each request clones it, so it is one `Arc`.
