@@ -9,6 +9,7 @@ pub mod app;
 pub mod config;
 pub mod dispatch;
 pub mod domain;
+pub mod error;
 pub mod http;
 pub mod keys;
 pub mod secrets;
