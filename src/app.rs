@@ -12,13 +12,11 @@ use tokio::sync::Notify;
 use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
-use crate::http::{
-    self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, RequestLog, Shared,
-};
+use crate::http::{self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Shared};
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
-use crate::service::{KeyCache, Totals};
+use crate::service::{ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +25,8 @@ pub enum Error {
     Connect(#[from] ConnectError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error(transparent)]
+    Provision(#[from] ProvisionError),
     #[error("can't listen on {address}: {source}")]
     Listen { address: String, source: io::Error },
     #[error("server failed: {0}")]
@@ -52,7 +52,14 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         store::connect(cli.database.database_url.as_deref(), &cli.database.data_dir).await?;
     let result = match cli.command {
         Some(Command::Keys { command }) => {
-            keys::run(store.as_ref(), command, &mut io::stdout().lock())
+            // The CLI touches keys only: no notifications to seal or send.
+            let services = Services::new(
+                store.clone(),
+                SecretBox::random(),
+                Duration::ZERO,
+                Arc::default(),
+            );
+            keys::run(&services.api_keys, command, &mut io::stdout().lock())
                 .await
                 .map_err(Error::from)
         }
@@ -98,8 +105,19 @@ async fn serve_until_signalled(
         Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
         None => Vec::new(),
     };
-    keys::apply_configured(store.as_ref(), &configured).await?;
-    if let Some(secret) = keys::bootstrap(store.as_ref()).await? {
+    let configured: Vec<_> = (configured.into_iter())
+        .map(|key| (key.key, key.permissions))
+        .collect();
+    // Provisioning needs no cache, sealing or dispatch: a bare service.
+    let api_keys = Services::new(
+        store.clone(),
+        SecretBox::random(),
+        Duration::ZERO,
+        Arc::default(),
+    )
+    .api_keys;
+    api_keys.apply_configured(&configured).await?;
+    if let Some(secret) = api_keys.bootstrap().await? {
         // Standard output, not the log: this is the only time it is shown.
         let mut out = io::stdout().lock();
         let _ = writeln!(
@@ -214,28 +232,31 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let address = listener.local_addr().map_err(Error::Serve)?;
+    let dispatch = Arc::new(Notify::new());
+    let services = Services::new(
+        store.clone(),
+        options.secrets.clone(),
+        options.key_cache_ttl,
+        dispatch.clone(),
+    );
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        options.secrets,
+        options.retry,
+        dispatch,
+        options.dispatch_poll,
+    );
     let state = AppState::new(Shared {
+        services,
         store,
         links: Links::new(options.public_url.as_deref(), address),
         metrics: Metrics::new(),
-        request_log: Arc::new(RequestLog::default()),
         permission_mode: options.permission_mode,
         admin_token: options.admin_token.map(Arc::new),
-        dispatch: Arc::new(Notify::new()),
-        secrets: options.secrets.clone(),
-        key_cache: Arc::new(KeyCache::new(options.key_cache_ttl)),
-        totals: Arc::new(Totals::default()),
         emulation: Arc::new(options.emulation.clone()),
         rate_limiter: Arc::new(RateLimiter::default()),
         body_timeout: options.body_timeout,
     });
-    let dispatcher = Dispatcher::new(
-        state.store.clone(),
-        options.secrets,
-        options.retry,
-        state.dispatch.clone(),
-        options.dispatch_poll,
-    );
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         shutdown.await;

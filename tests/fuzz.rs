@@ -75,7 +75,7 @@ proptest! {
         let valid = body.keys().all(|k| k == "name" || k == "description")
             && valid_text(body.get("name"), 150, false)
             && valid_text(body.get("description"), 500, true);
-        let parsed = NewClientToken::from_json(body.clone());
+        let parsed = NewClientToken::from_json(&body);
         prop_assert_eq!(parsed.is_ok(), valid, "{:?}", body);
         if let Ok(token) = parsed {
             prop_assert_eq!(Some(&Value::from(token.name)), body.get("name"));

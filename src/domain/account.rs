@@ -2,8 +2,10 @@
 //! and every client token belongs to exactly one.
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::Timestamp;
+use super::validation::{Fields, ValidationErrors, message};
 
 /// An account's name: 1–64 ASCII letters, digits, `-`, `_` or `.`.
 /// Names are chosen by people (one per test suite, say), so they are the id.
@@ -20,6 +22,33 @@ pub const ACCOUNT_NAME_RULE: &str = "must be 1 to 64 letters, digits, '-', '_' o
 pub struct Account {
     pub name: String,
     pub created_at: Timestamp,
+}
+
+/// The body of `POST /__paddock/accounts`: `{"name": ...}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccount {
+    pub name: String,
+}
+
+impl NewAccount {
+    pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut fields = Fields::new(body, &["name"]);
+        let name = fields.required("name", |value| match value.as_str() {
+            Some(name) if is_valid_account_name(name) => Ok(name.to_owned()),
+            Some(_) => Err(ACCOUNT_NAME_RULE.to_owned()),
+            None => Err(message::STRING.to_owned()),
+        });
+        fields.finish(name.map(|name| Self { name }))
+    }
+}
+
+/// An account named in a path (`/accounts/{account}/...`).
+pub fn account_in_path(name: String) -> Result<String, ValidationErrors> {
+    if is_valid_account_name(&name) {
+        Ok(name)
+    } else {
+        Err(ValidationErrors::one("account", ACCOUNT_NAME_RULE))
+    }
 }
 
 #[cfg(test)]

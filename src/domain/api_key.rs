@@ -10,6 +10,9 @@ use rand::distr::Alphanumeric;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use serde_json::{Map, Value};
+
+use super::validation::{self, Fields, ValidationErrors, message};
 use super::{Environment, Permission, Timestamp};
 
 const SECRET_LEN: usize = 26;
@@ -233,6 +236,46 @@ fn is_lowercase_ulid(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+}
+
+/// The admin API's body for a new key:
+/// `{"environment": "sandbox", "permissions": [...], "expires_at": null}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApiKey {
+    pub environment: Environment,
+    pub permissions: Vec<Permission>,
+    /// In the past makes an expired key, for testing that path.
+    pub expires_at: Option<Timestamp>,
+}
+
+impl NewApiKey {
+    pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut fields = Fields::new(body, &["environment", "permissions", "expires_at"]);
+        let environment = fields.environment();
+        let names = Permission::ALL.map(Permission::as_str);
+        let permissions = fields.optional("permissions", |value| {
+            validation::list_of(value, &names, Permission::parse_list)
+        });
+        // Absent is as wrong as empty: the same words for both.
+        let permissions = permissions.and_then(|permissions| {
+            if permissions.is_none() {
+                fields.note("permissions", message::non_empty_list_of(&names));
+            }
+            permissions
+        });
+        let expires_at = fields.optional("expires_at", |value| {
+            validation::timestamp(value).map_err(|_| message::DATE_TIME_OR_NULL.to_owned())
+        });
+        let new = match (environment, permissions, expires_at) {
+            (Some(environment), Some(permissions), Some(expires_at)) => Some(Self {
+                environment,
+                permissions,
+                expires_at,
+            }),
+            _ => None,
+        };
+        fields.finish(new)
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,9 @@ use std::sync::Mutex;
 use rand::Rng;
 use serde::Serialize;
 
+use serde_json::{Map, Value};
+
+use super::validation::{self, Fields, ValidationErrors, message};
 use super::{Environment, Timestamp};
 
 /// `ctkn_` + a lowercase ULID, so that id order is creation order.
@@ -150,6 +153,50 @@ pub fn generate_token_value(environment: Environment) -> String {
 pub struct NewClientToken {
     pub name: String,
     pub description: Option<String>,
+}
+
+/// Limits from Paddle's API reference, counted in Unicode characters.
+pub const NAME_LENGTH: (usize, usize) = (1, 150);
+pub const DESCRIPTION_LENGTH: (usize, usize) = (1, 500);
+
+impl NewClientToken {
+    /// Validates the body of `POST /client-tokens`.
+    pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut fields = Fields::new(body, &["name", "description"]);
+        let name = fields.required("name", |value| validation::string(value, NAME_LENGTH));
+        let description = fields.optional("description", |value| {
+            validation::string(value, DESCRIPTION_LENGTH)
+        });
+        fields.finish(
+            name.zip(description)
+                .map(|(name, description)| Self { name, description }),
+        )
+    }
+}
+
+/// A validated body of `PATCH /client-tokens/{id}`: the status asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientTokenUpdate {
+    pub status: ClientTokenStatus,
+}
+
+impl ClientTokenUpdate {
+    pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut fields = Fields::new(body, &["status"]);
+        let status = fields.required("status", ClientTokenStatus::from_json);
+        fields.finish(status.map(|status| Self { status }))
+    }
+}
+
+impl ClientTokenStatus {
+    pub const NAMES: [&str; 2] = ["active", "revoked"];
+
+    pub(super) fn from_json(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::String(_) => validation::one_of(value, &Self::NAMES),
+            _ => Err(message::STRING.to_owned()),
+        }
+    }
 }
 
 #[cfg(test)]

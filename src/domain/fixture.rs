@@ -3,9 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::validation::{
-    DESCRIPTION_LENGTH, NAME_LENGTH, checked_string, environment_field, unknown_fields,
-};
+use super::client_token::{DESCRIPTION_LENGTH, NAME_LENGTH};
+use super::validation::{self, Fields, message};
 use super::{
     ClientToken, ClientTokenId, ClientTokenStatus, Environment, FieldError, Timestamp,
     ValidationErrors, generate_token_value,
@@ -22,6 +21,20 @@ const FIELDS: [&str; 8] = [
     "revoked_at",
 ];
 
+/// Parses the admin API's seed body, `{"client_tokens": [...]}`. Field
+/// errors name the item: `client_tokens[2].name`.
+pub fn parse_seed(
+    body: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
+    let mut fields = Fields::new(body, &["client_tokens"]);
+    let items = fields.required("client_tokens", |value| {
+        value.as_array().ok_or_else(|| message::LIST.to_owned())
+    });
+    let items = fields.finish(items)?;
+    parse_fixtures(items, now).map_err(|errors| errors.under("client_tokens"))
+}
+
 /// Parses a JSON list of fixtures. Field errors name the item: `[2].name`.
 pub fn parse_fixtures(
     items: &[Value],
@@ -30,22 +43,20 @@ pub fn parse_fixtures(
     let mut tokens = Vec::new();
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let mut item_errors = Vec::new();
-        match item {
-            Value::Object(object) => {
-                if let Some(token) = parse_fixture(object, now, &mut item_errors) {
-                    tokens.push(token);
-                }
-            }
-            _ => item_errors.push(FieldError::new("", "must be an object")),
+        let parsed = match item {
+            Value::Object(object) => parse_fixture(object, now),
+            _ => Err(ValidationErrors::one("", message::OBJECT)),
+        };
+        match parsed {
+            Ok(token) => tokens.push(token),
+            Err(item_errors) => errors.extend(item_errors.0.into_iter().map(|error| {
+                let field = match error.field.as_str() {
+                    "" => format!("[{index}]"),
+                    field => format!("[{index}].{field}"),
+                };
+                FieldError::new(field, error.message)
+            })),
         }
-        errors.extend(item_errors.into_iter().map(|error| {
-            let field = match error.field.as_str() {
-                "" => format!("[{index}]"),
-                field => format!("[{index}].{field}"),
-            };
-            FieldError::new(field, error.message)
-        }));
     }
     if errors.is_empty() {
         Ok(tokens)
@@ -57,92 +68,56 @@ pub fn parse_fixtures(
 fn parse_fixture(
     object: &Map<String, Value>,
     now: Timestamp,
-    errors: &mut Vec<FieldError>,
-) -> Option<(Environment, ClientToken)> {
-    errors.extend(unknown_fields(object, &FIELDS));
-    let environment = environment_field(object, errors);
-    let name = match object.get("name") {
-        None | Some(Value::Null) => {
-            errors.push(FieldError::new("name", "is required"));
-            None
-        }
-        Some(value) => checked_string("name", value, NAME_LENGTH, errors),
-    };
-    let description = match object.get("description") {
-        None | Some(Value::Null) => Some(None),
-        Some(value) => checked_string("description", value, DESCRIPTION_LENGTH, errors).map(Some),
-    };
-    let status = match object.get("status") {
-        None | Some(Value::Null) => Some(ClientTokenStatus::Active),
-        Some(Value::String(text)) => text.parse().ok(),
-        Some(_) => None,
-    };
-    if status.is_none() {
-        errors.push(FieldError::new(
-            "status",
-            "must be one of the following: active, revoked",
-        ));
-    }
-    let mut timestamp = |field: &str| match object.get(field) {
-        None | Some(Value::Null) => Some(None),
-        Some(Value::String(text)) => match Timestamp::parse_rfc3339(text) {
-            Some(at) => Some(Some(at)),
-            None => {
-                errors.push(FieldError::new(field, "must be an RFC 3339 date-time"));
-                None
-            }
-        },
-        Some(_) => {
-            errors.push(FieldError::new(field, "must be an RFC 3339 date-time"));
-            None
-        }
-    };
+) -> Result<(Environment, ClientToken), ValidationErrors> {
+    let mut fields = Fields::new(object, &FIELDS);
+    let environment = fields.environment();
+    let name = fields.required("name", |value| validation::string(value, NAME_LENGTH));
+    let description = fields.optional("description", |value| {
+        validation::string(value, DESCRIPTION_LENGTH)
+    });
+    let status = fields.optional("status", |value| {
+        validation::one_of(value, &ClientTokenStatus::NAMES)
+    });
+    let mut timestamp = |field: &str| fields.optional(field, validation::timestamp);
     let (created_at, updated_at, revoked_at) = (
         timestamp("created_at"),
         timestamp("updated_at"),
         timestamp("revoked_at"),
     );
-
-    let (environment, name, description, status) = (environment?, name?, description?, status?);
-    let (created_at, updated_at, revoked_at) = (created_at?, updated_at?, revoked_at?);
+    let (Some(environment), Some(name), Some(description), Some(status)) =
+        (environment, name, description, status)
+    else {
+        return Err(fields.into_errors());
+    };
+    let (Some(created_at), Some(updated_at), Some(revoked_at)) =
+        (created_at, updated_at, revoked_at)
+    else {
+        return Err(fields.into_errors());
+    };
+    let status = status.unwrap_or(ClientTokenStatus::Active);
     let created_at = created_at.unwrap_or(now);
     let revoked_at = match (status, revoked_at) {
         (ClientTokenStatus::Active, Some(_)) => {
-            errors.push(FieldError::new(
-                "revoked_at",
-                "must be null unless status is revoked",
-            ));
-            return None;
+            fields.note("revoked_at", "must be null unless status is revoked");
+            return Err(fields.into_errors());
         }
         (ClientTokenStatus::Active, None) => None,
         (ClientTokenStatus::Revoked, at) => Some(at.or(updated_at).unwrap_or(now.max(created_at))),
     };
     let updated_at = updated_at.or(revoked_at).unwrap_or(created_at);
     if updated_at < created_at || revoked_at.is_some_and(|at| at < created_at) {
-        errors.push(FieldError::new(
-            "updated_at",
-            "must not be before created_at",
-        ));
-        return None;
+        fields.note("updated_at", "must not be before created_at");
+        return Err(fields.into_errors());
     }
-    let token = match object.get("token") {
-        None | Some(Value::Null) => generate_token_value(environment),
-        Some(Value::String(text)) if is_token_value(text, environment) => text.clone(),
-        Some(_) => {
-            errors.push(FieldError::new(
-                "token",
-                format!(
-                    "must be {}… followed by 27 lowercase hex digits",
-                    environment.token_prefix()
-                ),
-            ));
-            return None;
-        }
-    };
-    if !errors.is_empty() {
-        return None;
-    }
-    let token = ClientToken {
+    let token = fields.optional("token", |value| match value.as_str() {
+        Some(text) if is_token_value(text, environment) => Ok(text.to_owned()),
+        _ => Err(format!(
+            "must be {}… followed by 27 lowercase hex digits",
+            environment.token_prefix()
+        )),
+    });
+    let token = token.map(|token| token.unwrap_or_else(|| generate_token_value(environment)));
+    let token = token.map(|token| ClientToken {
         id: ClientTokenId::generate_at(created_at),
         token,
         name,
@@ -151,8 +126,8 @@ fn parse_fixture(
         revoked_at,
         created_at,
         updated_at,
-    };
-    Some((environment, token))
+    });
+    fields.finish(token.map(|token| (environment, token)))
 }
 
 fn is_token_value(text: &str, environment: Environment) -> bool {

@@ -1,5 +1,6 @@
 //! The query of `GET /client-tokens`: cursor, page size, order and status filter.
 
+use super::validation::message;
 use super::{ClientTokenId, ClientTokenStatus, FieldError, ValidationErrors};
 
 pub const DEFAULT_PER_PAGE: u32 = 50;
@@ -49,7 +50,7 @@ impl ListQuery {
         }
         let mut query = Self::default();
         let mut errors = Vec::new();
-        let mut check = |field: &str, result: Result<(), &str>| {
+        let mut check = |field: &str, result: Result<(), String>| {
             if let Err(message) = result {
                 errors.push(FieldError::new(field, message));
             }
@@ -80,48 +81,49 @@ impl ListQuery {
     }
 }
 
-fn parse_after(value: &str) -> Result<ClientTokenId, &'static str> {
-    ClientTokenId::parse(value).ok_or("must be a valid client token id (ctkn_...)")
+fn parse_after(value: &str) -> Result<ClientTokenId, String> {
+    ClientTokenId::parse(value)
+        .ok_or_else(|| "must be a valid client token id (ctkn_...)".to_owned())
 }
 
 /// A number over the maximum is clamped, as Paddle does; zero, negatives and
 /// non-numbers are errors.
-fn parse_per_page(value: &str) -> Result<u32, &'static str> {
-    const MESSAGE: &str = "must be an integer between 1 and 200";
+fn parse_per_page(value: &str) -> Result<u32, String> {
+    let invalid = || format!("must be an integer between 1 and {MAX_PER_PAGE}");
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(MESSAGE);
+        return Err(invalid());
     }
     // All digits: anything that overflows is far above the maximum.
     let n = value.parse::<u64>().unwrap_or(u64::MAX);
     if n == 0 {
-        return Err(MESSAGE);
+        return Err(invalid());
     }
     Ok(n.min(u64::from(MAX_PER_PAGE)) as u32)
 }
 
 /// `id[ASC]` or `id[DESC]`; the direction's case is ignored because the
 /// official Python and PHP SDKs send `id[asc]`.
-fn parse_order_by(value: &str) -> Result<Direction, &'static str> {
-    const MESSAGE: &str = "must be one of the following: id[ASC], id[DESC]";
+fn parse_order_by(value: &str) -> Result<Direction, String> {
+    let invalid = || message::one_of(&["id[ASC]", "id[DESC]"]);
     let direction = value
         .strip_prefix("id[")
         .and_then(|rest| rest.strip_suffix(']'))
-        .ok_or(MESSAGE)?;
+        .ok_or_else(invalid)?;
     if direction.eq_ignore_ascii_case("asc") {
         Ok(Direction::Ascending)
     } else if direction.eq_ignore_ascii_case("desc") {
         Ok(Direction::Descending)
     } else {
-        Err(MESSAGE)
+        Err(invalid())
     }
 }
 
-fn parse_statuses(value: &str) -> Result<Vec<ClientTokenStatus>, &'static str> {
+fn parse_statuses(value: &str) -> Result<Vec<ClientTokenStatus>, String> {
     let mut statuses = Vec::new();
     for name in value.split(',') {
         let status = name
             .parse()
-            .map_err(|()| "must be a comma-separated list of: active, revoked")?;
+            .map_err(|_| message::comma_separated_list_of(&ClientTokenStatus::NAMES))?;
         if !statuses.contains(&status) {
             statuses.push(status);
         }

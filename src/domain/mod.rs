@@ -8,30 +8,31 @@ mod environment;
 mod fixture;
 mod listing;
 mod notification;
+mod notification_setting;
 mod permission;
 mod timestamp;
 mod validation;
 
-pub use account::{ACCOUNT_NAME_RULE, Account, is_valid_account_name};
+pub use account::{ACCOUNT_NAME_RULE, Account, NewAccount, account_in_path, is_valid_account_name};
 pub use api_key::{
-    ApiKey, ApiKeyId, ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, KeyHash, PresentedKey,
+    ApiKey, ApiKeyId, ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, KeyHash, NewApiKey, PresentedKey,
 };
 pub use client_token::{
-    ClientToken, ClientTokenId, ClientTokenStatus, NewClientToken, generate_token_value,
+    ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,
+    NAME_LENGTH, NewClientToken, generate_token_value,
 };
 pub use environment::Environment;
-pub use fixture::parse_fixtures;
+pub use fixture::{parse_fixtures, parse_seed};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE};
 pub use notification::{
-    Delivery, DeliveryStatus, Event, EventType, NotificationBody, NotificationSetting, RetryPolicy,
-    signature,
+    Delivery, DeliveryStatus, Event, EventType, NotificationBody, RetryPolicy, signature,
+};
+pub use notification_setting::{
+    NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
-pub use validation::{
-    ClientTokenUpdate, DESCRIPTION_LENGTH, FieldError, NAME_LENGTH, ValidationErrors,
-    environment_field, unknown_fields,
-};
+pub use validation::{FieldError, Fields, ValidationErrors};
 
 /// Whose data a request may touch: an account's tokens in one environment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

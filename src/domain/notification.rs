@@ -7,12 +7,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde::Serialize;
 use sha2::Sha256;
 
-use super::{ClientToken, Environment, Timestamp};
+use super::{ClientToken, Timestamp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventType {
@@ -81,7 +79,7 @@ impl Serialize for EventType {
 
 /// Ids from one monotonic source, so that events made one after the other
 /// (a revoke's `revoked` then `updated`) sort in that order.
-fn prefixed_ulid(prefix: &str) -> String {
+pub(super) fn prefixed_ulid(prefix: &str) -> String {
     format!("{prefix}{}", super::client_token::next_ulid())
 }
 
@@ -117,51 +115,6 @@ impl Event {
             Self::new(EventType::ClientTokenRevoked, token),
             Self::new(EventType::ClientTokenUpdated, token),
         ]
-    }
-}
-
-/// Where an account's notifications for one environment go.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NotificationSetting {
-    pub id: String,
-    #[serde(skip)]
-    pub account: String,
-    pub environment: Environment,
-    pub destination: String,
-    pub subscribed_events: Vec<EventType>,
-    pub active: bool,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-impl NotificationSetting {
-    /// A new setting and its secret, `pdl_ntfset_<ulid>_<secret>`, which
-    /// the caller shows once.
-    pub fn create(
-        account: &str,
-        environment: Environment,
-        destination: String,
-        subscribed_events: Vec<EventType>,
-        active: bool,
-    ) -> (Self, String) {
-        let ulid = super::client_token::next_ulid();
-        let secret: String = rand::rng()
-            .sample_iter(Alphanumeric)
-            .take(32)
-            .map(char::from)
-            .collect();
-        let now = Timestamp::now();
-        let setting = Self {
-            id: format!("ntfset_{ulid}"),
-            account: account.to_owned(),
-            environment,
-            destination,
-            subscribed_events,
-            active,
-            created_at: now,
-            updated_at: now,
-        };
-        (setting, format!("pdl_ntfset_{ulid}_{secret}"))
     }
 }
 
@@ -264,6 +217,7 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Environment;
 
     #[test]
     fn signs_timestamp_colon_body() {

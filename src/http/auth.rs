@@ -55,24 +55,7 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let presented =
             PresentedKey::parse(bearer_token(parts)?).ok_or(Error::AuthenticationMalformed)?;
-        let key = match state.key_cache.get(presented.id()) {
-            Some(key) => key,
-            None => {
-                let key = state
-                    .store
-                    .api_key(presented.id())
-                    .await?
-                    .ok_or(Error::InvalidToken)?;
-                // Only keys that prove themselves are remembered.
-                if key.key_hash.matches(presented.hash()) {
-                    state.key_cache.insert(&key);
-                }
-                key
-            }
-        };
-        if !key.key_hash.matches(presented.hash()) {
-            return Err(Error::InvalidToken);
-        }
+        let key = state.services.api_keys.authenticate(&presented).await?;
         // The key is the account's own: its requests are the account's,
         // rejected ones included.
         set_caller(Caller {

@@ -8,12 +8,10 @@ use axum::routing::get;
 use super::AppState;
 use super::auth::{Authorized, Read, Write};
 use super::envelope::{Envelope, Pagination};
-use super::error::{Error, Result};
+use super::error::Result;
 use super::extract::{ClientTokenPath, JsonObject};
-use crate::domain::{
-    ClientToken, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery, NewClientToken, Timestamp,
-};
-use crate::store::{Revocation, StoreError};
+use crate::domain::{ClientToken, ClientTokenUpdate, ListQuery, NewClientToken};
+use crate::service::Listing;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,27 +25,13 @@ async fn create(
     auth: Authorized<Write>,
     JsonObject(body): JsonObject,
 ) -> Result<Envelope<ClientToken>> {
-    let new = NewClientToken::from_json(body)?;
-    let owner = auth.owner();
-    // Token values are 108 random bits; a collision is retried, never surfaced.
-    let mut attempts = 0;
-    loop {
-        let token = ClientToken::create(new.clone(), owner.environment, Timestamp::now());
-        let events = Event::for_creation(&token);
-        match state
-            .store
-            .create_client_token(&owner, &token, &events)
-            .await
-        {
-            Ok(()) => {
-                state.totals.forget_account(&owner.account);
-                state.dispatch.notify_one();
-                return Ok(Envelope::created(token));
-            }
-            Err(StoreError::Conflict(_)) if attempts < 3 => attempts += 1,
-            Err(error) => return Err(error.into()),
-        }
-    }
+    let new = NewClientToken::from_json(&body)?;
+    let token = state
+        .services
+        .client_tokens
+        .create(&auth.owner(), new)
+        .await?;
+    Ok(Envelope::created(token))
 }
 
 /// `GET /client-tokens/{client_token_id}`
@@ -56,44 +40,22 @@ async fn fetch(
     auth: Authorized<Read>,
     ClientTokenPath(id): ClientTokenPath,
 ) -> Result<Envelope<ClientToken>> {
-    match state.store.client_token(&auth.owner(), &id).await? {
-        Some(token) => Ok(Envelope::ok(token)),
-        None => Err(Error::NotFound(id.to_string())),
-    }
+    let token = state.services.client_tokens.get(&auth.owner(), &id).await?;
+    Ok(Envelope::ok(token))
 }
 
-/// `PATCH /client-tokens/{client_token_id}`: revoke only. Revoking a revoked
-/// token returns it unchanged; asking for `active` on a revoked one is an error.
+/// `PATCH /client-tokens/{client_token_id}`: revoke only.
 async fn update(
     State(state): State<AppState>,
     auth: Authorized<Write>,
     ClientTokenPath(id): ClientTokenPath,
     JsonObject(body): JsonObject,
 ) -> Result<Envelope<ClientToken>> {
-    let update = ClientTokenUpdate::from_json(body)?;
-    let owner = auth.owner();
-    match update.status {
-        ClientTokenStatus::Revoked => {
-            match state
-                .store
-                .revoke_client_token(&owner, &id, Timestamp::now())
-                .await?
-            {
-                Some(Revocation::Revoked(token)) => {
-                    state.totals.forget_account(&owner.account);
-                    state.dispatch.notify_one();
-                    Ok(Envelope::ok(token))
-                }
-                Some(Revocation::AlreadyRevoked(token)) => Ok(Envelope::ok(token)),
-                None => Err(Error::NotFound(id.to_string())),
-            }
-        }
-        ClientTokenStatus::Active => match state.store.client_token(&owner, &id).await? {
-            Some(token) if token.status == ClientTokenStatus::Active => Ok(Envelope::ok(token)),
-            Some(_) => Err(Error::ClientTokenRevoked(id)),
-            None => Err(Error::NotFound(id.to_string())),
-        },
-    }
+    let update = ClientTokenUpdate::from_json(&body)?;
+    let token = (state.services.client_tokens)
+        .update(&auth.owner(), &id, update)
+        .await?;
+    Ok(Envelope::ok(token))
 }
 
 /// `GET /client-tokens`
@@ -111,18 +73,12 @@ async fn list(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
 
-    let owner = auth.owner();
-    let estimated_total = if skip_count {
-        None
-    } else {
-        let totals = &state.totals;
-        Some(
-            totals
-                .estimate(state.store.as_ref(), &owner, &query.statuses)
-                .await?,
-        )
-    };
-    let page = state.store.list_client_tokens(&owner, &query).await?;
+    let Listing {
+        page,
+        estimated_total,
+    } = (state.services.client_tokens)
+        .list(&auth.owner(), &query, skip_count)
+        .await?;
 
     let cursor = page
         .tokens

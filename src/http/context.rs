@@ -11,8 +11,8 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::AppState;
-use super::request_log::LoggedRequest;
 use crate::domain::{ApiKeyId, Timestamp};
+use crate::service::LoggedRequest;
 
 /// Who made a request: the account and key of a recognised API key.
 #[derive(Clone, Debug)]
@@ -60,7 +60,7 @@ pub async fn track_request(
         response.headers_mut().insert(name, value.clone());
     }
     if let Some(caller) = context.caller.get() {
-        state.request_log.record(
+        state.services.request_log.record(
             &caller.account,
             LoggedRequest {
                 method,

@@ -244,6 +244,8 @@ impl IntoResponse for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{ClientTokenId, Permission};
+    use crate::store::StoreError;
 
     #[test]
     fn every_error_has_a_listed_code_and_every_code_an_error() {

@@ -1,7 +1,6 @@
 //! The HTTP layer: routes, extractors, and Paddle's response envelopes.
 
 mod admin;
-mod admin_notifications;
 mod auth;
 mod client_tokens;
 mod context;
@@ -13,7 +12,6 @@ mod health;
 mod links;
 mod metrics;
 mod openapi;
-mod request_log;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,13 +32,8 @@ pub use links::Links;
 pub use metrics::Metrics;
 pub use openapi::{admin_document, public_document};
 
-pub use request_log::RequestLog;
-
-use tokio::sync::Notify;
-
 use crate::domain::PermissionMode;
-use crate::secrets::SecretBox;
-use crate::service::{KeyCache, Totals};
+use crate::service::Services;
 use crate::store::Store;
 
 /// What every handler can reach. Each request clones it, so it is one `Arc`.
@@ -61,23 +54,17 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The services behind [`AppState`].
+/// What handlers share behind [`AppState`].
 pub struct Shared {
+    /// Every read and write of paddock's data.
+    pub services: Services,
+    /// For health checks and pool metrics only; changes go through `services`.
     pub store: Arc<dyn Store>,
     pub links: Links,
     pub metrics: Arc<Metrics>,
-    pub request_log: Arc<RequestLog>,
     pub permission_mode: PermissionMode,
     /// `None` turns the admin API off: its paths answer 404 like any other.
     pub admin_token: Option<Arc<AdminToken>>,
-    /// Wakes the notification dispatcher when a change queued deliveries.
-    pub dispatch: Arc<Notify>,
-    /// Seals notification settings' secrets.
-    pub secrets: SecretBox,
-    /// Verified API keys, so authentication needn't ask the database.
-    pub key_cache: Arc<KeyCache>,
-    /// Recent list totals.
-    pub totals: Arc<Totals>,
     /// Rate limit and fault injection, when asked for.
     pub emulation: Arc<Emulation>,
     pub rate_limiter: Arc<RateLimiter>,

@@ -135,7 +135,7 @@ async fn commit(pool: &impl CommitCreations, group: &[PendingCreation]) -> Resul
 mod tests {
     use super::*;
     use crate::domain::{Environment, NewClientToken, Timestamp};
-    use crate::store::{SqliteStore, Store};
+    use crate::store::{AccountStore, ClientTokenStore, SqliteStore};
 
     /// Creations committed together still succeed or fail each on its own:
     /// one that conflicts doesn't take the rest of its group down with it.
@@ -144,6 +144,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let store = SqliteStore::open_file(&directory.path().join("paddock.db"))
             .await
+            .map(Arc::new)
             .unwrap();
         let now = Timestamp::now();
         store.ensure_account("default", now).await.unwrap();

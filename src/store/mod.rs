@@ -1,13 +1,18 @@
-//! Persistence behind one small interface, with a Postgres and an SQLite
-//! implementation. All SQL in paddock lives under this module.
+//! Persistence behind one interface per entity, implemented once
+//! ([`SqlStore`]) for both databases; what differs between Postgres and
+//! SQLite is the [`Backend`] trait. All SQL in paddock lives under this
+//! module, next to the code that runs it.
 
+mod accounts;
+mod client_tokens;
 mod group_commit;
 mod notifications;
 mod outbox;
 mod postgres;
-mod queries;
 mod rows;
+mod sql;
 mod sqlite;
+mod timestamp;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,6 +26,7 @@ use crate::domain::{
 
 pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
 pub use postgres::PostgresStore;
+pub use sql::{Backend, SqlStore};
 pub use sqlite::SqliteStore;
 
 /// Counting stops here: Paddle reports exact totals up to 100,000 and
@@ -92,13 +98,24 @@ pub enum Revocation {
     AlreadyRevoked(ClientToken),
 }
 
-/// Everything paddock keeps. Notifications are a trait of their own
-/// ([`NotificationStore`]); a `Store` has both.
+/// Everything paddock keeps, one interface per entity. The store writes what
+/// it is given, in one transaction per call; the rules, the events and what
+/// follows a write are the services' (`crate::service`).
 #[async_trait]
-pub trait Store: NotificationStore + Send + Sync + 'static {
+pub trait Store:
+    ClientTokenStore + AccountStore + ApiKeyStore + NotificationStore + Send + Sync + 'static
+{
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    fn pool_stats(&self) -> PoolStats;
+
+    /// Waits for open connections to finish and closes them.
+    async fn close(&self);
+}
+
+#[async_trait]
+pub trait ClientTokenStore: Send + Sync {
     /// Stores a new token and its events (the outbox), atomically.
     async fn create_client_token(
         &self,
@@ -134,18 +151,24 @@ pub trait Store: NotificationStore + Send + Sync + 'static {
         statuses: &[ClientTokenStatus],
     ) -> Result<u64, StoreError>;
 
-    /// Revokes an active token and records its events, atomically; `None`
-    /// when there is no such token.
+    /// Revokes an active token at `at` and records the events that
+    /// `events_for` makes of the revoked token, atomically; `None` when there
+    /// is no such token.
     async fn revoke_client_token(
         &self,
         owner: &Owner,
         id: &ClientTokenId,
         at: Timestamp,
+        events_for: &(dyn for<'t> Fn(&'t ClientToken) -> Vec<Event> + Sync),
     ) -> Result<Option<Revocation>, StoreError>;
 
-    /// Deletes the client tokens of one account, or of every account.
+    /// Deletes the client tokens and events (with their deliveries) of one
+    /// account, or of every account, atomically; returns how many tokens.
     async fn delete_client_tokens(&self, account: Option<&str>) -> Result<u64, StoreError>;
+}
 
+#[async_trait]
+pub trait AccountStore: Send + Sync {
     /// Creates the account unless it exists; `true` when this call created it.
     async fn ensure_account(&self, name: &str, at: Timestamp) -> Result<bool, StoreError>;
 
@@ -153,7 +176,10 @@ pub trait Store: NotificationStore + Send + Sync + 'static {
 
     /// Every account, by name.
     async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+}
 
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync {
     async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
 
     /// Replaces a key's permissions; `false` when there is no such key.
@@ -166,11 +192,6 @@ pub trait Store: NotificationStore + Send + Sync + 'static {
 
     /// `false` when there is no such key.
     async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<bool, StoreError>;
-
-    fn pool_stats(&self) -> PoolStats;
-
-    /// Waits for open connections to finish and closes them.
-    async fn close(&self);
 }
 
 /// Notification settings, events and their deliveries.
@@ -206,9 +227,6 @@ pub trait NotificationStore: Send + Sync {
     async fn events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError>;
 
     async fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError>;
-
-    /// Deletes the events (and deliveries) of one account, or of all.
-    async fn delete_events(&self, account: Option<&str>) -> Result<(), StoreError>;
 
     /// A setting's deliveries, oldest first.
     async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError>;

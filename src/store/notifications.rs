@@ -1,67 +1,53 @@
-//! The notification tables: settings, events and deliveries (the outbox).
-//! As in `queries`, the statements run unchanged on both backends and
-//! [`impl_notification_store!`] writes the implementation once.
+//! Notification settings, events and deliveries: their statements, and
+//! [`NotificationStore`] for [`SqlStore`]. Events and deliveries are
+//! written with the change they report (see `outbox`).
 
+use async_trait::async_trait;
 use serde_json::value::RawValue;
+use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::StoreError;
+use super::outbox::{queue_deliveries, subscribed_settings};
+use super::rows::{DeliveryRow, DueRow, EventRow, SettingRow};
+use super::{Backend, NotificationStore, SqlStore, StoreError};
 use crate::domain::{Delivery, Environment, EventType, NotificationSetting, Timestamp};
-
-/// Followed by `values` rows: id, account, environment, event_type, occurred_at, data.
-pub(super) const INSERT_EVENTS: &str =
-    "insert into events (id, account, environment, event_type, occurred_at, data) ";
-
-/// Active settings of an account and environment subscribed to an event type
-/// (bound as `%,<type>,%`).
-pub(super) const SUBSCRIBED_SETTINGS: &str = "select id from notification_settings \
-     where account = $1 and environment = $2 and active = true \
-     and (',' || subscribed_events || ',') like $3 order by id";
-
-/// Followed by `values` rows, in this column order.
-pub(super) const INSERT_DELIVERIES: &str = "insert into deliveries \
-     (notification_id, event_id, notification_setting_id, status, attempts, next_attempt_at, created_at) ";
 
 const SETTING_COLUMNS: &str =
     "id, account, environment, destination, subscribed_events, active, created_at, updated_at";
 
-pub(super) fn select_settings() -> String {
+fn select_settings() -> String {
     format!("select {SETTING_COLUMNS} from notification_settings where account = $1 order by id")
 }
 
-pub(super) fn select_setting() -> String {
+fn select_setting() -> String {
     format!("select {SETTING_COLUMNS} from notification_settings where id = $1")
 }
 
-pub(super) const INSERT_SETTING: &str = "insert into notification_settings \
+const INSERT_SETTING: &str = "insert into notification_settings \
      (id, account, environment, destination, subscribed_events, active, secret, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-pub(super) const UPDATE_SETTING: &str = "update notification_settings \
+const UPDATE_SETTING: &str = "update notification_settings \
      set destination = $2, subscribed_events = $3, active = $4, updated_at = $5 where id = $1";
 
-pub(super) const DELETE_SETTING: &str = "delete from notification_settings where id = $1";
+const DELETE_SETTING: &str = "delete from notification_settings where id = $1";
 
-pub(super) const SELECT_EVENTS: &str = "select id, account, environment, event_type, occurred_at, data \
+const SELECT_EVENTS: &str = "select id, account, environment, event_type, occurred_at, data \
      from events where account = $1 order by id";
 
-pub(super) const SELECT_EVENT: &str = "select id, account, environment, event_type, occurred_at, data \
+const SELECT_EVENT: &str = "select id, account, environment, event_type, occurred_at, data \
      from events where id = $1";
-
-pub(super) const DELETE_ACCOUNT_EVENTS: &str = "delete from events where account = $1";
-
-pub(super) const DELETE_ALL_EVENTS: &str = "delete from events";
 
 const DELIVERY_COLUMNS: &str = "notification_id, event_id, notification_setting_id, status, attempts, \
      next_attempt_at, last_response_code, last_error, delivered_at, created_at";
 
-pub(super) fn select_deliveries() -> String {
+fn select_deliveries() -> String {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where notification_setting_id = $1 \
          order by created_at, notification_id"
     )
 }
 
-pub(super) fn select_event_deliveries() -> String {
+fn select_event_deliveries() -> String {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where event_id = $1 order by notification_id"
     )
@@ -70,7 +56,7 @@ pub(super) fn select_event_deliveries() -> String {
 /// Leases up to `$3` due deliveries until `$2`. The conditions are repeated
 /// outside the subquery so that, on Postgres, a row another replica leased
 /// meanwhile is re-checked and skipped.
-pub(super) const CLAIM_DUE: &str = "update deliveries set lease_until = $2 \
+const CLAIM_DUE: &str = "update deliveries set lease_until = $2 \
      where notification_id in (select notification_id from deliveries \
          where status = 'pending' and next_attempt_at <= $1 \
          and (lease_until is null or lease_until < $1) \
@@ -78,13 +64,13 @@ pub(super) const CLAIM_DUE: &str = "update deliveries set lease_until = $2 \
      and status = 'pending' and (lease_until is null or lease_until < $1) \
      returning notification_id";
 
-pub(super) const SELECT_DUE: &str = "select d.notification_id, d.attempts, e.id as event_id, \
+const SELECT_DUE: &str = "select d.notification_id, d.attempts, e.id as event_id, \
      e.event_type, e.occurred_at, e.data, s.destination, s.secret \
      from deliveries d join events e on e.id = d.event_id \
      join notification_settings s on s.id = d.notification_setting_id \
      where d.notification_id = $1";
 
-pub(super) const RECORD_ATTEMPT: &str = "update deliveries set status = $2, attempts = attempts + 1, \
+const RECORD_ATTEMPT: &str = "update deliveries set status = $2, attempts = attempts + 1, \
      next_attempt_at = $3, lease_until = null, last_response_code = $4, last_error = $5, \
      delivered_at = $6 where notification_id = $1";
 
@@ -133,126 +119,186 @@ impl std::fmt::Display for EventTypeList<'_> {
     }
 }
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-fn raw_json(text: String) -> Result<Box<RawValue>, StoreError> {
-    RawValue::from_string(text).map_err(corrupt)
-}
-
-#[derive(sqlx::FromRow)]
-pub struct SettingRow {
-    id: String,
-    account: String,
-    environment: String,
-    destination: String,
-    subscribed_events: String,
-    active: bool,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-}
-
-impl TryFrom<SettingRow> for NotificationSetting {
-    type Error = StoreError;
-
-    fn try_from(row: SettingRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.id,
-            account: row.account,
-            environment: row.environment.parse().map_err(corrupt)?,
-            destination: row.destination,
-            subscribed_events: EventType::parse_list(&row.subscribed_events).map_err(corrupt)?,
-            active: row.active,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
+#[async_trait]
+impl<DB: Backend> NotificationStore for SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> i32: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i32>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Timestamp: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<Timestamp>: Encode<'q, DB>,
+    for<'r> SettingRow: FromRow<'r, DB::Row>,
+    for<'r> EventRow: FromRow<'r, DB::Row>,
+    for<'r> DeliveryRow: FromRow<'r, DB::Row>,
+    for<'r> DueRow: FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+{
+    async fn insert_notification_setting(
+        &self,
+        setting: &NotificationSetting,
+        sealed_secret: &str,
+    ) -> Result<(), StoreError> {
+        let subscribed_events = EventTypeList(&setting.subscribed_events).to_string();
+        sqlx::query(INSERT_SETTING)
+            .bind(setting.id.as_str())
+            .bind(setting.account.as_str())
+            .bind(setting.environment.as_str())
+            .bind(setting.destination.as_str())
+            .bind(subscribed_events.as_str())
+            .bind(setting.active)
+            .bind(sealed_secret)
+            .bind(setting.created_at)
+            .bind(setting.updated_at)
+            .execute(self.writer())
+            .await?;
+        Ok(())
     }
-}
 
-#[derive(sqlx::FromRow)]
-pub struct EventRow {
-    id: String,
-    account: String,
-    environment: String,
-    event_type: String,
-    occurred_at: Timestamp,
-    data: String,
-}
-
-impl TryFrom<EventRow> for StoredEvent {
-    type Error = StoreError;
-
-    fn try_from(row: EventRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.id,
-            account: row.account,
-            environment: row.environment.parse().map_err(corrupt)?,
-            event_type: row.event_type.parse().map_err(corrupt)?,
-            occurred_at: row.occurred_at,
-            data: raw_json(row.data)?,
-        })
+    async fn notification_settings(
+        &self,
+        account: &str,
+    ) -> Result<Vec<NotificationSetting>, StoreError> {
+        sqlx::query_as::<_, SettingRow>(&select_settings())
+            .bind(account)
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(NotificationSetting::try_from)
+            .collect()
     }
-}
 
-#[derive(sqlx::FromRow)]
-pub struct DeliveryRow {
-    notification_id: String,
-    event_id: String,
-    notification_setting_id: String,
-    status: String,
-    attempts: i32,
-    next_attempt_at: Option<Timestamp>,
-    last_response_code: Option<i32>,
-    last_error: Option<String>,
-    delivered_at: Option<Timestamp>,
-    created_at: Timestamp,
-}
-
-impl TryFrom<DeliveryRow> for Delivery {
-    type Error = StoreError;
-
-    fn try_from(row: DeliveryRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            notification_id: row.notification_id,
-            event_id: row.event_id,
-            notification_setting_id: row.notification_setting_id,
-            status: row.status.parse().map_err(corrupt)?,
-            attempts: row.attempts.max(0) as u32,
-            next_attempt_at: row.next_attempt_at,
-            last_response_code: row.last_response_code.map(|code| code as u16),
-            last_error: row.last_error,
-            delivered_at: row.delivered_at,
-            created_at: row.created_at,
-        })
+    async fn notification_setting(
+        &self,
+        id: &str,
+    ) -> Result<Option<NotificationSetting>, StoreError> {
+        sqlx::query_as::<_, SettingRow>(&select_setting())
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?
+            .map(NotificationSetting::try_from)
+            .transpose()
     }
-}
 
-#[derive(sqlx::FromRow)]
-pub struct DueRow {
-    notification_id: String,
-    attempts: i32,
-    event_id: String,
-    event_type: String,
-    occurred_at: Timestamp,
-    data: String,
-    destination: String,
-    secret: String,
-}
+    async fn update_notification_setting(
+        &self,
+        setting: &NotificationSetting,
+    ) -> Result<bool, StoreError> {
+        let subscribed_events = EventTypeList(&setting.subscribed_events).to_string();
+        let result = sqlx::query(UPDATE_SETTING)
+            .bind(setting.id.as_str())
+            .bind(setting.destination.as_str())
+            .bind(subscribed_events.as_str())
+            .bind(setting.active)
+            .bind(setting.updated_at)
+            .execute(self.writer())
+            .await?;
+        Ok(DB::rows_affected(&result) == 1)
+    }
 
-impl TryFrom<DueRow> for DueDelivery {
-    type Error = StoreError;
+    async fn delete_notification_setting(&self, id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query(DELETE_SETTING)
+            .bind(id)
+            .execute(self.writer())
+            .await?;
+        Ok(DB::rows_affected(&result) == 1)
+    }
 
-    fn try_from(row: DueRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            notification_id: row.notification_id,
-            attempts: row.attempts.max(0) as u32,
-            event_id: row.event_id,
-            event_type: row.event_type.parse().map_err(corrupt)?,
-            occurred_at: row.occurred_at,
-            data: raw_json(row.data)?,
-            destination: row.destination,
-            sealed_secret: row.secret,
-        })
+    async fn events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        sqlx::query_as::<_, EventRow>(SELECT_EVENTS)
+            .bind(account)
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(StoredEvent::try_from)
+            .collect()
+    }
+
+    async fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError> {
+        sqlx::query_as::<_, EventRow>(SELECT_EVENT)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?
+            .map(StoredEvent::try_from)
+            .transpose()
+    }
+
+    async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError> {
+        sqlx::query_as::<_, DeliveryRow>(&select_deliveries())
+            .bind(setting_id)
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(Delivery::try_from)
+            .collect()
+    }
+
+    async fn replay_event(&self, id: &str) -> Result<Option<Vec<Delivery>>, StoreError> {
+        let Some(event) = self.event(id).await? else {
+            return Ok(None);
+        };
+        let mut transaction = self.writer().begin().await?;
+        let audience = (event.account.as_str(), event.environment, event.event_type);
+        let settings = subscribed_settings(&mut transaction, audience).await?;
+        let deliveries: Vec<_> = settings
+            .iter()
+            .map(|setting_id| (event.id.as_str(), setting_id.as_str()))
+            .collect();
+        queue_deliveries(&mut transaction, &deliveries).await?;
+        transaction.commit().await?;
+        sqlx::query_as::<_, DeliveryRow>(&select_event_deliveries())
+            .bind(id)
+            .fetch_all(self.writer())
+            .await?
+            .into_iter()
+            .map(Delivery::try_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    async fn claim_due_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        let claimed: Vec<(String,)> = sqlx::query_as(CLAIM_DUE)
+            .bind(now)
+            .bind(lease_until)
+            .bind(i64::from(limit))
+            .fetch_all(self.writer())
+            .await?;
+        let mut due = Vec::with_capacity(claimed.len());
+        for (id,) in claimed {
+            let row = sqlx::query_as::<_, DueRow>(SELECT_DUE)
+                .bind(id.as_str())
+                .fetch_optional(self.writer())
+                .await?;
+            if let Some(row) = row {
+                due.push(DueDelivery::try_from(row)?);
+            }
+        }
+        Ok(due)
+    }
+
+    async fn record_delivery_attempt(
+        &self,
+        notification_id: &str,
+        outcome: &AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        sqlx::query(RECORD_ATTEMPT)
+            .bind(notification_id)
+            .bind(outcome.status.as_str())
+            .bind(outcome.next_attempt_at)
+            .bind(outcome.response_code.map(i32::from))
+            .bind(outcome.error.as_deref())
+            .bind(outcome.delivered_at)
+            .execute(self.writer())
+            .await?;
+        Ok(())
     }
 }

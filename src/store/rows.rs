@@ -1,16 +1,11 @@
-//! Rows as both backends read them, and how a [`Timestamp`] is stored in each.
+//! Rows as both backends read them, and their conversion to domain values.
 
-use sqlx::encode::IsNull;
-use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
-use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
-use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
-use time::OffsetDateTime;
+use serde_json::value::RawValue;
 
-use super::StoreError;
+use super::{DueDelivery, StoreError, StoredEvent};
 use crate::domain::{
-    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Environment, KeyHash, Permission,
-    Timestamp,
+    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Delivery, Environment, EventType,
+    KeyHash, NotificationSetting, Permission, Timestamp,
 };
 
 #[derive(sqlx::FromRow)]
@@ -95,45 +90,126 @@ impl TryFrom<ApiKeyRow> for ApiKey {
     }
 }
 
-// Postgres keeps timestamps as `timestamptz`, which holds microseconds exactly.
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
 
-impl Type<Postgres> for Timestamp {
-    fn type_info() -> PgTypeInfo {
-        <OffsetDateTime as Type<Postgres>>::type_info()
+fn raw_json(text: String) -> Result<Box<RawValue>, StoreError> {
+    RawValue::from_string(text).map_err(corrupt)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SettingRow {
+    id: String,
+    account: String,
+    environment: String,
+    destination: String,
+    subscribed_events: String,
+    active: bool,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl TryFrom<SettingRow> for NotificationSetting {
+    type Error = StoreError;
+
+    fn try_from(row: SettingRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            account: row.account,
+            environment: row.environment.parse().map_err(corrupt)?,
+            destination: row.destination,
+            subscribed_events: EventType::parse_list(&row.subscribed_events).map_err(corrupt)?,
+            active: row.active,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
     }
 }
 
-impl Encode<'_, Postgres> for Timestamp {
-    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        <OffsetDateTime as Encode<Postgres>>::encode(self.as_datetime(), buf)
+#[derive(sqlx::FromRow)]
+pub struct EventRow {
+    id: String,
+    account: String,
+    environment: String,
+    event_type: String,
+    occurred_at: Timestamp,
+    data: String,
+}
+
+impl TryFrom<EventRow> for StoredEvent {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            account: row.account,
+            environment: row.environment.parse().map_err(corrupt)?,
+            event_type: row.event_type.parse().map_err(corrupt)?,
+            occurred_at: row.occurred_at,
+            data: raw_json(row.data)?,
+        })
     }
 }
 
-impl<'r> Decode<'r, Postgres> for Timestamp {
-    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Self::from_datetime(
-            <OffsetDateTime as Decode<Postgres>>::decode(value)?,
-        ))
+#[derive(sqlx::FromRow)]
+pub struct DeliveryRow {
+    notification_id: String,
+    event_id: String,
+    notification_setting_id: String,
+    status: String,
+    attempts: i32,
+    next_attempt_at: Option<Timestamp>,
+    last_response_code: Option<i32>,
+    last_error: Option<String>,
+    delivered_at: Option<Timestamp>,
+    created_at: Timestamp,
+}
+
+impl TryFrom<DeliveryRow> for Delivery {
+    type Error = StoreError;
+
+    fn try_from(row: DeliveryRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            notification_id: row.notification_id,
+            event_id: row.event_id,
+            notification_setting_id: row.notification_setting_id,
+            status: row.status.parse().map_err(corrupt)?,
+            attempts: row.attempts.max(0) as u32,
+            next_attempt_at: row.next_attempt_at,
+            last_response_code: row.last_response_code.map(|code| code as u16),
+            last_error: row.last_error,
+            delivered_at: row.delivered_at,
+            created_at: row.created_at,
+        })
     }
 }
 
-// SQLite keeps them as TEXT in the API's own fixed-width form.
-
-impl Type<Sqlite> for Timestamp {
-    fn type_info() -> SqliteTypeInfo {
-        <String as Type<Sqlite>>::type_info()
-    }
+#[derive(sqlx::FromRow)]
+pub struct DueRow {
+    notification_id: String,
+    attempts: i32,
+    event_id: String,
+    event_type: String,
+    occurred_at: Timestamp,
+    data: String,
+    destination: String,
+    secret: String,
 }
 
-impl<'q> Encode<'q, Sqlite> for Timestamp {
-    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
-        <String as Encode<Sqlite>>::encode(self.to_string(), buf)
-    }
-}
+impl TryFrom<DueRow> for DueDelivery {
+    type Error = StoreError;
 
-impl<'r> Decode<'r, Sqlite> for Timestamp {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        let text = <&str as Decode<Sqlite>>::decode(value)?;
-        Self::parse(text).ok_or_else(|| format!("unreadable timestamp `{text}`").into())
+    fn try_from(row: DueRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            notification_id: row.notification_id,
+            attempts: row.attempts.max(0) as u32,
+            event_id: row.event_id,
+            event_type: row.event_type.parse().map_err(corrupt)?,
+            occurred_at: row.occurred_at,
+            data: raw_json(row.data)?,
+            destination: row.destination,
+            sealed_secret: row.secret,
+        })
     }
 }

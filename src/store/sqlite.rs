@@ -5,21 +5,29 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Sqlite;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
+    SqliteSynchronous,
+};
 
-use super::ConnectError;
 use super::group_commit::GroupCommit;
+use super::{Backend, ConnectError, SqlStore};
 
-/// SQLite allows one writer at a time; writers that race each other spin on
-/// the lock. So writes go through a pool of one connection, in turn, and
-/// reads through another pool, beside them (WAL). Creations, the commonest
-/// write, are committed in groups (see `group_commit`).
-#[derive(Clone, Debug)]
-pub struct SqliteStore {
-    reader: SqlitePool,
-    writer: SqlitePool,
-    creations: GroupCommit,
+/// The embedded store. SQLite allows one writer at a time; writers that race
+/// each other spin on the lock. So writes go through a pool of one
+/// connection, in turn, and reads through another pool, beside them (WAL).
+/// Creations, the commonest write, are committed in groups (see
+/// `group_commit`).
+pub type SqliteStore = SqlStore<Sqlite>;
+
+impl Backend for Sqlite {
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    // SQLite plans without statistics unless asked to keep them: nothing to
+    // refresh (see Postgres).
 }
 
 impl SqliteStore {
@@ -56,7 +64,7 @@ impl SqliteStore {
                 // A file can't hang up: don't ping before every query.
                 .test_before_acquire(false)
         };
-        let (reader, writer) = if in_memory {
+        if in_memory {
             // Every connection to `:memory:` is a separate database: keep
             // exactly one, forever, for reads and writes alike.
             let pool = connect(1)
@@ -65,53 +73,15 @@ impl SqliteStore {
                 .max_lifetime(None)
                 .connect_with(options)
                 .await?;
-            (pool.clone(), pool)
-        } else {
-            let writer = connect(1).connect_with(options.clone()).await?;
-            let reader = connect(4).connect_with(options).await?;
-            (reader, writer)
-        };
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            let creations = GroupCommit::start(pool.clone(), 1);
+            return Ok(Self::new(pool, None, creations));
+        }
+        let writer = connect(1).connect_with(options.clone()).await?;
+        let reader = connect(4).connect_with(options).await?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         // One committer: SQLite takes one writer at a time anyway.
         let creations = GroupCommit::start(writer.clone(), 1);
-        Ok(Self {
-            reader,
-            writer,
-            creations,
-        })
-    }
-
-    /// SQLite plans without statistics unless asked to keep them: nothing
-    /// to refresh (see the Postgres store).
-    fn note_creations(&self, _count: u64) {}
-
-    fn reader(&self) -> &SqlitePool {
-        &self.reader
-    }
-
-    fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-
-    fn stats(&self) -> super::PoolStats {
-        let both = [&self.reader, &self.writer];
-        let shared = self.reader.options().get_max_connections() == 1;
-        let pools = if shared { &both[..1] } else { &both[..] };
-        super::PoolStats {
-            connections: pools.iter().map(|pool| pool.size()).sum(),
-            idle: pools.iter().map(|pool| pool.num_idle()).sum(),
-            max: pools
-                .iter()
-                .map(|pool| pool.options().get_max_connections())
-                .sum(),
-        }
-    }
-
-    async fn close_pools(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        Ok(Self::new(reader, Some(writer), creations))
     }
 }
-
-super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
-super::outbox::impl_notification_store!(SqliteStore, sqlx::Sqlite);

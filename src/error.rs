@@ -1,0 +1,72 @@
+//! paddock's one error type: every way a request can fail, in Paddle's
+//! terms. The HTTP layer renders it as Paddle's error envelope, in one place
+//! (`http::error`); the services and extractors return it.
+
+use crate::domain::{ClientTokenId, FieldError, Permission, ValidationErrors};
+use crate::store::StoreError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no Authorization header")]
+    AuthenticationMissing,
+    #[error("Authorization header is not `Bearer <api key>`")]
+    AuthenticationMalformed,
+    #[error("unknown, revoked or expired API key")]
+    InvalidToken,
+    #[error("wrong admin token")]
+    InvalidAdminToken,
+    #[error("API key lacks {0}")]
+    Forbidden(Permission),
+    /// Names what wasn't found: a client token id, an account, a key id.
+    #[error("no entity {0}")]
+    NotFound(String),
+    #[error("request does not pass validation")]
+    InvalidField(Vec<FieldError>),
+    #[error("body is not valid JSON")]
+    InvalidJson,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("body over {limit} bytes")]
+    RequestTooLarge { limit: usize },
+    #[error("request line and headers over {limit} bytes")]
+    RequestHeadersTooLarge { limit: usize },
+    #[error("body not received in time")]
+    RequestTimeout,
+    #[error("client token {0} is revoked and can't be made active")]
+    ClientTokenRevoked(ClientTokenId),
+    #[error("unknown path")]
+    InvalidUrl,
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
+    #[error("unrecognised HTTP method")]
+    NotImplemented,
+    #[error("database unavailable")]
+    ServiceUnavailable(#[source] StoreError),
+    /// A 503 asked for through fault injection.
+    #[error("injected service_unavailable")]
+    Injected503,
+    #[error("injected bad_gateway")]
+    BadGateway,
+    /// Paddle's rate limit, when emulated.
+    #[error("rate limit exceeded")]
+    TooManyRequests { retry_after: u64 },
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::InvalidField(errors.0)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => Self::ServiceUnavailable(error),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The admin API under `/__paddock/` (a prefix Paddle never uses), for test
+//! suites and a team's sandbox: accounts, their keys, fixtures, resets, the
+//! request log, and notifications. Mounted only when `PADDOCK_ADMIN_TOKEN`
+//! is set. Like the API's handlers, these parse, call a service, render.
+
+mod accounts;
+mod api_keys;
+mod client_tokens;
+mod notifications;
+
+use axum::Router;
+
+use super::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::routes())
+        .merge(api_keys::routes())
+        .merge(client_tokens::routes())
+        .merge(notifications::routes())
+}

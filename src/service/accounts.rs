@@ -1,0 +1,77 @@
+//! Accounts: create, read, and reset to empty.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{RequestLog, Totals};
+use crate::domain::{Account, NewAccount, Timestamp};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: Arc<dyn Store>,
+    totals: Arc<Totals>,
+    request_log: Arc<RequestLog>,
+}
+
+/// What a reset deleted.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ResetReport {
+    pub deleted_client_tokens: u64,
+}
+
+impl Accounts {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        totals: Arc<Totals>,
+        request_log: Arc<RequestLog>,
+    ) -> Self {
+        Self {
+            store,
+            totals,
+            request_log,
+        }
+    }
+
+    /// Creates the account unless it exists; `true` when this call created it.
+    pub async fn create(&self, new: NewAccount) -> Result<(Account, bool)> {
+        let created = self
+            .store
+            .ensure_account(&new.name, Timestamp::now())
+            .await?;
+        Ok((self.get(&new.name).await?, created))
+    }
+
+    /// Creates the account unless it exists, for a write that names it.
+    pub async fn ensure(&self, name: &str) -> Result<()> {
+        self.store.ensure_account(name, Timestamp::now()).await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, name: &str) -> Result<Account> {
+        let account = self.store.account(name).await?;
+        account.ok_or_else(|| Error::NotFound(name.to_owned()))
+    }
+
+    /// Every account, by name.
+    pub async fn list(&self) -> Result<Vec<Account>> {
+        Ok(self.store.accounts().await?)
+    }
+
+    /// Deletes the client tokens and events of one account (`None`: of
+    /// every account) and forgets what this process remembers of them; keys
+    /// and notification settings stay.
+    pub async fn reset(&self, account: Option<&str>) -> Result<ResetReport> {
+        let deleted = self.store.delete_client_tokens(account).await?;
+        match account {
+            Some(account) => self.totals.forget_account(account),
+            None => self.totals.forget_all(),
+        }
+        self.request_log.clear(account);
+        Ok(ResetReport {
+            deleted_client_tokens: deleted,
+        })
+    }
+}

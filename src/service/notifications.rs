@@ -1,0 +1,103 @@
+//! Notification settings, the events paddock recorded, their deliveries,
+//! and replays. Settings' secrets are sealed before they are stored.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::domain::{
+    Delivery, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Timestamp,
+};
+use crate::error::{Error, Result};
+use crate::secrets::SecretBox;
+use crate::store::{Store, StoredEvent};
+
+#[derive(Clone)]
+pub struct Notifications {
+    store: Arc<dyn Store>,
+    secrets: SecretBox,
+    dispatch: Arc<Notify>,
+}
+
+impl Notifications {
+    pub(super) fn new(store: Arc<dyn Store>, secrets: SecretBox, dispatch: Arc<Notify>) -> Self {
+        Self {
+            store,
+            secrets,
+            dispatch,
+        }
+    }
+
+    /// A new setting for `account` (created on first use), and its secret,
+    /// shown this once.
+    pub async fn create_setting(
+        &self,
+        account: &str,
+        new: NewNotificationSetting,
+    ) -> Result<(NotificationSetting, String)> {
+        self.store.ensure_account(account, Timestamp::now()).await?;
+        let (setting, secret) = NotificationSetting::create(
+            account,
+            new.environment,
+            new.destination,
+            new.subscribed_events,
+            new.active,
+        );
+        let sealed = self.secrets.seal(&secret);
+        self.store
+            .insert_notification_setting(&setting, &sealed)
+            .await?;
+        Ok((setting, secret))
+    }
+
+    /// An account's settings, oldest first.
+    pub async fn settings(&self, account: &str) -> Result<Vec<NotificationSetting>> {
+        Ok(self.store.notification_settings(account).await?)
+    }
+
+    pub async fn setting(&self, id: &str) -> Result<NotificationSetting> {
+        let setting = self.store.notification_setting(id).await?;
+        setting.ok_or_else(|| Error::NotFound(id.to_owned()))
+    }
+
+    pub async fn update_setting(
+        &self,
+        id: &str,
+        update: NotificationSettingUpdate,
+    ) -> Result<NotificationSetting> {
+        let setting = update.apply(self.setting(id).await?, Timestamp::now());
+        if !self.store.update_notification_setting(&setting).await? {
+            return Err(Error::NotFound(id.to_owned()));
+        }
+        Ok(setting)
+    }
+
+    /// Deletes a setting and its pending deliveries; returns what it was.
+    pub async fn delete_setting(&self, id: &str) -> Result<NotificationSetting> {
+        let setting = self.setting(id).await?;
+        if !self.store.delete_notification_setting(id).await? {
+            return Err(Error::NotFound(id.to_owned()));
+        }
+        Ok(setting)
+    }
+
+    /// A setting's deliveries, oldest first.
+    pub async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>> {
+        self.setting(setting_id).await?;
+        Ok(self.store.deliveries(setting_id).await?)
+    }
+
+    /// An account's events, oldest first.
+    pub async fn events(&self, account: &str) -> Result<Vec<StoredEvent>> {
+        Ok(self.store.events(account).await?)
+    }
+
+    /// Sends the event again to every setting now subscribed to it; returns
+    /// all its deliveries.
+    pub async fn replay(&self, event_id: &str) -> Result<Vec<Delivery>> {
+        let deliveries = self.store.replay_event(event_id).await?;
+        let deliveries = deliveries.ok_or_else(|| Error::NotFound(event_id.to_owned()))?;
+        self.dispatch.notify_one();
+        Ok(deliveries)
+    }
+}

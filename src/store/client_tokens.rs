@@ -1,0 +1,302 @@
+//! Client tokens: their statements, and [`ClientTokenStore`] for
+//! [`SqlStore`]. New tokens are committed in groups (`group_commit`), with
+//! their events in the same transaction (`outbox`).
+
+use async_trait::async_trait;
+use sqlx::error::BoxDynError;
+use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Pool, Transaction};
+
+use super::Backend;
+use super::group_commit::CommitCreations;
+use super::outbox::write_events;
+use super::rows::ClientTokenRow;
+use super::sql::values_statement;
+use super::{
+    COUNT_CAP, ClientTokenStore, Creation, Page, ROWS_PER_INSERT, Revocation, SqlStore, StoreError,
+};
+use crate::domain::{
+    ClientToken, ClientTokenId, ClientTokenStatus, Direction, Environment, Event, ListQuery, Owner,
+    Timestamp,
+};
+
+const TOKEN_COLUMNS: &str =
+    "id, token, name, description, status, revoked_at, created_at, updated_at";
+
+/// Followed by `values` rows, in this column order.
+const INSERT_CLIENT_TOKENS: &str = "insert into client_tokens \
+     (id, account, environment, token, name, description, status, revoked_at, created_at, updated_at) ";
+
+fn select_client_token() -> String {
+    format!(
+        "select {TOKEN_COLUMNS} from client_tokens where account = $1 and environment = $2 and id = $3"
+    )
+}
+
+/// Revokes only an active token, so concurrent revokes agree on one winner.
+fn revoke_client_token() -> String {
+    format!(
+        "update client_tokens set status = 'revoked', revoked_at = $4, updated_at = $4 \
+         where account = $1 and environment = $2 and id = $3 and status = 'active' \
+         returning {TOKEN_COLUMNS}"
+    )
+}
+
+/// One page, fetching one row more than asked to learn whether there are more.
+/// Binds: account, environment, two statuses (repeat one to ask for one),
+/// the cursor (or null) and the row limit.
+fn list_client_tokens(direction: Direction) -> String {
+    let (after, order) = match direction {
+        Direction::Ascending => (">", "asc"),
+        Direction::Descending => ("<", "desc"),
+    };
+    format!(
+        "select {TOKEN_COLUMNS} from client_tokens \
+         where account = $1 and environment = $2 and (status = $3 or status = $4) \
+         and ($5 is null or id {after} $5) \
+         order by id {order} limit $6"
+    )
+}
+
+/// Counts matching tokens up to [`COUNT_CAP`], ignoring the cursor.
+const COUNT_CLIENT_TOKENS: &str = "select count(*) from (select 1 from client_tokens \
+     where account = $1 and environment = $2 and (status = $3 or status = $4) limit $5) as matching";
+
+// Events go first: their deliveries reference them.
+const DELETE_ACCOUNT_EVENTS: &str = "delete from events where account = $1";
+const DELETE_ALL_EVENTS: &str = "delete from events";
+const DELETE_ACCOUNT_CLIENT_TOKENS: &str = "delete from client_tokens where account = $1";
+const DELETE_ALL_CLIENT_TOKENS: &str = "delete from client_tokens";
+
+/// The two statuses bound into list and count queries.
+fn status_binds(statuses: &[ClientTokenStatus]) -> (&'static str, &'static str) {
+    let first = statuses
+        .first()
+        .copied()
+        .unwrap_or(ClientTokenStatus::Active);
+    let second = statuses.get(1).copied().unwrap_or(first);
+    (first.as_str(), second.as_str())
+}
+
+/// New tokens and their outbox rows, in the caller's transaction, in a few
+/// multi-row statements.
+async fn write_creations<DB: Backend>(
+    transaction: &mut Transaction<'_, DB>,
+    creations: &[Creation<'_>],
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> i32: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<Timestamp>: Encode<'q, DB>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+{
+    for chunk in creations.chunks(ROWS_PER_INSERT) {
+        let statement = values_statement(INSERT_CLIENT_TOKENS, chunk.len(), 10);
+        let mut arguments = DB::Arguments::default();
+        let bound: Result<(), BoxDynError> = chunk.iter().try_for_each(|creation| {
+            let Creation { owner, token, .. } = creation;
+            arguments.add(token.id.as_str())?;
+            arguments.add(owner.account.as_str())?;
+            arguments.add(owner.environment.as_str())?;
+            arguments.add(token.token.as_str())?;
+            arguments.add(token.name.as_str())?;
+            arguments.add(token.description.as_deref())?;
+            arguments.add(token.status.as_str())?;
+            arguments.add(token.revoked_at)?;
+            arguments.add(token.created_at)?;
+            arguments.add(token.updated_at)
+        });
+        bound.map_err(sqlx::Error::Encode)?;
+        // Its text varies with the number of rows: kept out of the
+        // statement cache, so it can't push out the hot queries.
+        sqlx::query_with(&statement, arguments)
+            .persistent(false)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    let events: Vec<_> = creations
+        .iter()
+        .flat_map(|creation| creation.events.iter().map(|e| (creation.owner, e)))
+        .collect();
+    write_events(transaction, &events).await
+}
+
+impl<DB: Backend> CommitCreations for Pool<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> i32: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<Timestamp>: Encode<'q, DB>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+{
+    async fn commit_creations(&self, creations: &[Creation<'_>]) -> Result<(), StoreError> {
+        let mut transaction = self.begin().await?;
+        write_creations(&mut transaction, creations).await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl<DB: Backend> ClientTokenStore for SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> i32: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<Timestamp>: Encode<'q, DB>,
+    for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+{
+    async fn create_client_token(
+        &self,
+        owner: &Owner,
+        token: &ClientToken,
+        events: &[Event],
+    ) -> Result<(), StoreError> {
+        self.creations.create(owner, token, events).await?;
+        self.note_creations(1);
+        Ok(())
+    }
+
+    async fn insert_client_tokens(
+        &self,
+        account: &str,
+        tokens: &[(Environment, ClientToken)],
+    ) -> Result<(), StoreError> {
+        let owners = [Environment::Sandbox, Environment::Live].map(|environment| Owner {
+            account: account.to_owned(),
+            environment,
+        });
+        let creations: Vec<_> = tokens
+            .iter()
+            .map(|(environment, token)| Creation {
+                owner: &owners[usize::from(*environment == Environment::Live)],
+                token,
+                events: &[],
+            })
+            .collect();
+        let mut transaction = self.writer().begin().await?;
+        write_creations(&mut transaction, &creations).await?;
+        transaction.commit().await?;
+        self.note_creations(tokens.len() as u64);
+        Ok(())
+    }
+
+    async fn client_token(
+        &self,
+        owner: &Owner,
+        id: &ClientTokenId,
+    ) -> Result<Option<ClientToken>, StoreError> {
+        sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
+            .bind(owner.account.as_str())
+            .bind(owner.environment.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&self.reader)
+            .await?
+            .map(ClientToken::try_from)
+            .transpose()
+    }
+
+    async fn list_client_tokens(
+        &self,
+        owner: &Owner,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        let (first, second) = status_binds(&query.statuses);
+        let mut tokens = sqlx::query_as::<_, ClientTokenRow>(&list_client_tokens(query.direction))
+            .bind(owner.account.as_str())
+            .bind(owner.environment.as_str())
+            .bind(first)
+            .bind(second)
+            .bind(query.after.as_ref().map(ClientTokenId::as_str))
+            .bind(i64::from(query.per_page) + 1)
+            .fetch_all(&self.reader)
+            .await?
+            .into_iter()
+            .map(ClientToken::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let has_more = tokens.len() > query.per_page as usize;
+        tokens.truncate(query.per_page as usize);
+        Ok(Page { tokens, has_more })
+    }
+
+    async fn count_client_tokens(
+        &self,
+        owner: &Owner,
+        statuses: &[ClientTokenStatus],
+    ) -> Result<u64, StoreError> {
+        let (first, second) = status_binds(statuses);
+        let (total,): (i64,) = sqlx::query_as(COUNT_CLIENT_TOKENS)
+            .bind(owner.account.as_str())
+            .bind(owner.environment.as_str())
+            .bind(first)
+            .bind(second)
+            .bind(COUNT_CAP as i64)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(total as u64)
+    }
+
+    async fn revoke_client_token(
+        &self,
+        owner: &Owner,
+        id: &ClientTokenId,
+        at: Timestamp,
+        events_for: &(dyn for<'t> Fn(&'t ClientToken) -> Vec<Event> + Sync),
+    ) -> Result<Option<Revocation>, StoreError> {
+        let mut transaction = self.writer().begin().await?;
+        let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
+            .bind(owner.account.as_str())
+            .bind(owner.environment.as_str())
+            .bind(id.as_str())
+            .bind(at)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let Some(row) = revoked else {
+            transaction.rollback().await?;
+            let token = self.client_token(owner, id).await?;
+            return Ok(token.map(Revocation::AlreadyRevoked));
+        };
+        let token = ClientToken::try_from(row)?;
+        let events = events_for(&token);
+        let events: Vec<_> = events.iter().map(|event| (owner, event)).collect();
+        write_events(&mut transaction, &events).await?;
+        transaction.commit().await?;
+        Ok(Some(Revocation::Revoked(token)))
+    }
+
+    async fn delete_client_tokens(&self, account: Option<&str>) -> Result<u64, StoreError> {
+        let mut transaction = self.writer().begin().await?;
+        let deleted = match account {
+            Some(account) => {
+                sqlx::query(DELETE_ACCOUNT_EVENTS)
+                    .bind(account)
+                    .execute(&mut *transaction)
+                    .await?;
+                sqlx::query(DELETE_ACCOUNT_CLIENT_TOKENS)
+                    .bind(account)
+                    .execute(&mut *transaction)
+                    .await?
+            }
+            None => {
+                (&mut *transaction).execute(DELETE_ALL_EVENTS).await?;
+                (&mut *transaction)
+                    .execute(DELETE_ALL_CLIENT_TOKENS)
+                    .await?
+            }
+        };
+        transaction.commit().await?;
+        Ok(DB::rows_affected(&deleted))
+    }
+}

@@ -1,0 +1,146 @@
+//! [`SqlStore`]: the one implementation of the store, generic over the
+//! database. The statements are written once, in the dialect Postgres and
+//! SQLite share (`$n` placeholders, `returning`, `on conflict`); what differs
+//! is the [`Backend`] trait, and how a timestamp is encoded (`timestamp`).
+//!
+//! Each entity's statements sit beside the code that runs them:
+//! `client_tokens`, `accounts` (accounts and API keys), `notifications`,
+//! and `outbox` (events and deliveries, written with the change they report).
+//! Each `impl` names what it needs of the database in its `where` clause:
+//! the types it binds and the rows it reads.
+
+use async_trait::async_trait;
+use sqlx::database::HasStatementCache;
+use sqlx::{Database, Executor, Pool};
+
+use super::group_commit::GroupCommit;
+use super::{PoolStats, Store, StoreError};
+
+/// What a database provides beyond what sqlx offers for any database.
+pub trait Backend: Database + HasStatementCache {
+    /// How many rows a statement changed (sqlx has this per driver only).
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+
+    /// After this many new tokens, the store refreshes the planner's
+    /// statistics of `client_tokens` with `ANALYZE_STATEMENT` (see Postgres).
+    const ANALYZE_EVERY: Option<u64> = None;
+}
+
+/// `insert` followed by `values ($1, $2, ..), ..`: `rows` rows of `columns`
+/// placeholders. (sqlx's `QueryBuilder` can't be executed from code generic
+/// over the database: its arguments' lifetime can't be shortened there.)
+pub(super) fn values_statement(insert: &str, rows: usize, columns: usize) -> String {
+    let mut statement = String::with_capacity(insert.len() + 8 + rows * columns * 6);
+    statement.push_str(insert);
+    statement.push_str("values ");
+    for row in 0..rows {
+        statement.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            let separator = if column == 0 { "" } else { ", " };
+            statement.push_str(&format!("{separator}${}", row * columns + column + 1));
+        }
+        statement.push(')');
+    }
+    statement
+}
+
+/// Postgres plans from statistics that are refreshed here, see [`Backend::ANALYZE_EVERY`].
+pub(super) const ANALYZE_STATEMENT: &str = "analyze client_tokens";
+
+/// The store over one database. Reads go to `reader`; writes to `writer`,
+/// which is the same pool where the database runs writers side by side.
+#[derive(Debug)]
+pub struct SqlStore<DB: Backend> {
+    pub(super) reader: Pool<DB>,
+    /// `None`: `reader` takes the writes too.
+    writer: Option<Pool<DB>>,
+    /// Creations wait here to be committed in groups.
+    pub(super) creations: GroupCommit,
+    /// Tokens this process has created, for [`Backend::ANALYZE_EVERY`].
+    created: std::sync::atomic::AtomicU64,
+}
+
+impl<DB: Backend> SqlStore<DB> {
+    /// A store over migrated pools, its creations committed by `creations`.
+    pub(super) fn new(reader: Pool<DB>, writer: Option<Pool<DB>>, creations: GroupCommit) -> Self {
+        Self {
+            reader,
+            writer,
+            creations,
+            created: Default::default(),
+        }
+    }
+
+    pub(super) fn writer(&self) -> &Pool<DB> {
+        self.writer.as_ref().unwrap_or(&self.reader)
+    }
+
+    fn pools(&self) -> impl Iterator<Item = &Pool<DB>> {
+        std::iter::once(&self.reader).chain(&self.writer)
+    }
+
+    /// Counts new tokens, and refreshes the table's statistics in the
+    /// background each time the count passes a multiple of
+    /// [`Backend::ANALYZE_EVERY`].
+    pub(super) fn note_creations(&self, count: u64)
+    where
+        for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    {
+        use std::sync::atomic::Ordering;
+        let Some(every) = DB::ANALYZE_EVERY else {
+            return;
+        };
+        let before = self.created.fetch_add(count, Ordering::Relaxed);
+        if (before + count) / every > before / every {
+            let pool = self.writer().clone();
+            tokio::spawn(async move {
+                if let Err(error) = pool.execute(ANALYZE_STATEMENT).await {
+                    tracing::warn!(%error, "could not refresh the statistics of client_tokens");
+                }
+            });
+        }
+    }
+}
+
+#[async_trait]
+impl<DB: Backend> Store for SqlStore<DB>
+where
+    Self: super::ClientTokenStore
+        + super::AccountStore
+        + super::ApiKeyStore
+        + super::NotificationStore,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.reader.execute("select 1").await?;
+        Ok(())
+    }
+
+    fn pool_stats(&self) -> PoolStats {
+        let pools = || self.pools();
+        PoolStats {
+            connections: pools().map(Pool::size).sum(),
+            idle: pools().map(Pool::num_idle).sum(),
+            max: pools()
+                .map(|pool| pool.options().get_max_connections())
+                .sum(),
+        }
+    }
+
+    async fn close(&self) {
+        for pool in self.pools() {
+            pool.close().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_statements_number_their_placeholders() {
+        assert_eq!(
+            super::values_statement("insert into t (a, b) ", 2, 2),
+            "insert into t (a, b) values ($1, $2), ($3, $4)"
+        );
+    }
+}
