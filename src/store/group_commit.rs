@@ -24,9 +24,10 @@ pub(super) trait CommitCreations: Clone + Send + Sync + 'static {
 }
 
 /// The queue in front of the committers.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct GroupCommit {
-    queue: mpsc::Sender<PendingCreation>,
+    /// `None` once closed.
+    queue: std::sync::Mutex<Option<mpsc::Sender<PendingCreation>>>,
 }
 
 #[derive(Debug)]
@@ -39,14 +40,26 @@ struct PendingCreation {
 
 impl GroupCommit {
     /// Starts `committers` tasks that commit groups through `pool`, side by
-    /// side. They stop once every `GroupCommit` is dropped.
+    /// side. They stop once the `GroupCommit` is closed or dropped, and the
+    /// creations already queued are answered.
     pub(super) fn start(pool: impl CommitCreations, committers: usize) -> Self {
         let (queue, pending) = mpsc::channel(4 * GROUP_LIMIT);
         let pending = Arc::new(Mutex::new(pending));
         for _ in 0..committers {
             tokio::spawn(commit_groups(pool.clone(), pending.clone()));
         }
-        Self { queue }
+        Self {
+            queue: std::sync::Mutex::new(Some(queue)),
+        }
+    }
+
+    /// Takes no more creations; the committers stop when the queue is empty.
+    pub(super) fn close(&self) {
+        self.sender().take();
+    }
+
+    fn sender(&self) -> std::sync::MutexGuard<'_, Option<mpsc::Sender<PendingCreation>>> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Queues the creation for the next group and waits for its commit.
@@ -64,7 +77,8 @@ impl GroupCommit {
             committed,
         };
         let stopped = || StoreError::Unavailable(sqlx::Error::PoolClosed);
-        self.queue.send(creation).await.map_err(|_| stopped())?;
+        let queue = self.sender().clone().ok_or_else(stopped)?;
+        queue.send(creation).await.map_err(|_| stopped())?;
         outcome.await.map_err(|_| stopped())?
     }
 }
@@ -133,6 +147,9 @@ async fn commit(pool: &impl CommitCreations, group: &[PendingCreation]) -> Resul
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
     use super::*;
     use crate::domain::{Environment, NewClientToken, Timestamp};
     use crate::store::{AccountStore, ClientTokenStore, SqliteStore};
@@ -184,6 +201,60 @@ mod tests {
         for token in &tokens {
             let stored = store.client_token(&owner, &token.id).await.unwrap();
             assert_eq!(stored.as_ref(), Some(token));
+        }
+    }
+
+    /// Counts commits; every committer task holds a clone of `alive`.
+    #[derive(Clone)]
+    struct Counting {
+        commits: Arc<AtomicUsize>,
+        alive: Arc<()>,
+    }
+
+    impl CommitCreations for Counting {
+        async fn commit_creations(&self, _: &[Creation<'_>]) -> Result<(), StoreError> {
+            self.commits.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    /// The committers end, without committing anything more, once their
+    /// queue is closed or dropped (as `SqlStore::close` and dropping the
+    /// store do); they don't spin on an empty queue.
+    #[tokio::test]
+    async fn committers_stop_once_closed_or_dropped() {
+        for close in [true, false] {
+            let counting = Counting {
+                commits: Arc::default(),
+                alive: Arc::default(),
+            };
+            let group = GroupCommit::start(counting.clone(), 2);
+            let owner = Owner {
+                account: "default".to_owned(),
+                environment: Environment::Sandbox,
+            };
+            let new = NewClientToken {
+                name: "one".to_owned(),
+                description: None,
+            };
+            let token = ClientToken::create(new, Environment::Sandbox, Timestamp::now());
+            group.create(&owner, &token, &[]).await.unwrap();
+            if close {
+                group.close();
+                let refused = group.create(&owner, &token, &[]).await;
+                assert!(matches!(refused, Err(StoreError::Unavailable(_))));
+            } else {
+                drop(group);
+            }
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Arc::strong_count(&counting.alive) > 1 {
+                assert!(
+                    Instant::now() < deadline,
+                    "committers still running (closed: {close})"
+                );
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            assert_eq!(counting.commits.load(Ordering::SeqCst), 1);
         }
     }
 }

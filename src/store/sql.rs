@@ -128,6 +128,7 @@ where
     }
 
     async fn close(&self) {
+        self.creations.close();
         for pool in self.pools() {
             pool.close().await;
         }
