@@ -226,8 +226,7 @@ async fn crash_drill(backend: Backend) {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
 
-    use crate::helpers::Database;
-    use crate::process::Paddock;
+    use crate::helpers::{Database, Paddock};
 
     let Some(database) = Database::create(backend).await else {
         return;

@@ -6,9 +6,8 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, expect_data, expect_invalid_fields};
+use crate::helpers::{Backend, Receiver, TestApp, expect_data, expect_invalid_fields};
 use crate::on_both_backends;
-use crate::receiver::Receiver;
 use crate::webhooks::{ALL_EVENTS, assert_prefixed_ulid, fast_retries, setting};
 
 on_both_backends!(

@@ -11,9 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{Backend, TestApp, default_options, expect_data};
+use crate::helpers::{Backend, Received, Receiver, TestApp, default_options, expect_data};
 use crate::on_both_backends;
-use crate::receiver::{Received, Receiver};
 
 on_both_backends!(
     each_event_arrives_with_paddles_body_and_a_valid_signature,
@@ -294,8 +293,7 @@ async fn only_active_subscribed_settings_of_the_owner_are_notified(backend: Back
 }
 
 async fn a_delivery_pending_when_paddock_is_killed_is_sent_after_a_restart(backend: Backend) {
-    use crate::helpers::{ADMIN_TOKEN, Database};
-    use crate::process::Paddock;
+    use crate::helpers::{ADMIN_TOKEN, Database, Paddock};
 
     let Some(database) = Database::create(backend).await else {
         return;

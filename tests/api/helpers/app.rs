@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{Backend, Database, expect_data, postgres_address};
-use crate::proxy::Proxy;
+use super::{Backend, Database, Proxy, expect_data, postgres_address};
 
 /// The admin API's token in tests.
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests";
