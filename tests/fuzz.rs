@@ -3,7 +3,7 @@
 //! allow. (`PROPTEST_CASES=100000 cargo test --test fuzz` for a longer run.)
 
 use paddock::domain::{
-    ClientTokenId, ListQuery, NewClientToken, PresentedKey, Timestamp, parse_fixtures,
+    ClientTokenId, Environment, ListQuery, NewClientToken, PresentedKey, Timestamp, parse_fixtures,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -59,6 +59,142 @@ fn create_body() -> impl Strategy<Value = Map<String, Value>> {
         })
 }
 
+/// Valid client token ids, API keys, and near misses of each (one
+/// character changed, inserted or deleted, uppercased, the wrong prefix, the
+/// wrong length), with the odd arbitrary string: most cases sit right at
+/// the edge of the patterns, and a good share parse.
+fn id_or_key_or_near_miss() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => near_miss(valid_id(), ID_PREFIXES),
+        4 => near_miss(valid_key(), KEY_PREFIXES),
+        1 => ".{0,80}",
+    ]
+}
+
+fn valid_id() -> BoxedStrategy<String> {
+    "ctkn_[a-z0-9]{26}".boxed()
+}
+
+/// In the format `PresentedKey::parse` reads:
+/// `pdl_<sdbx|live>_apikey_<26 of [a-z0-9]>_<1 to 128 of [A-Za-z0-9_-]>`.
+fn valid_key() -> BoxedStrategy<String> {
+    prop_oneof![
+        "pdl_(sdbx|live)_apikey_[a-z0-9]{26}_[A-Za-z0-9_-]{1,40}",
+        "pdl_(sdbx|live)_apikey_[a-z0-9]{26}_[A-Za-z0-9_-]{120,128}",
+    ]
+    .boxed()
+}
+
+/// Wrong prefixes, each put in place of the real one: near misses of it,
+/// and the other pattern's.
+const ID_PREFIXES: &[&str] = &[
+    "ctkn",
+    "ctkn__",
+    "ctk_",
+    "ctkn-",
+    "CTKN_",
+    "Ctkn_",
+    "txn_",
+    "pdl_sdbx_apikey_",
+    "",
+];
+const KEY_PREFIXES: &[&str] = &[
+    "pdl_test_apikey_",
+    "pdl_SDBX_apikey_",
+    "PDL_sdbx_apikey_",
+    "pdl_sdbx_key_",
+    "pdl_sdbx_apikey",
+    "pdl_sdbx_apikey__",
+    "pdl__apikey_",
+    "pdl_sdbxapikey_",
+    "pdl_live_sdbx_apikey_",
+    "pdl_",
+    "ctkn_",
+    "",
+];
+
+/// One character a mutation puts in: mostly those the patterns are made
+/// of, sometimes anything (multi-byte, control, space).
+fn any_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => prop::sample::select("abcxyz0189ABCXYZ_-".chars().collect::<Vec<_>>()),
+        1 => any::<char>(),
+    ]
+}
+
+/// `valid` itself, or one mutation of it. `valid` is ASCII, so byte
+/// indices are character boundaries.
+fn near_miss(
+    valid: BoxedStrategy<String>,
+    wrong_prefixes: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    use prop::sample::{Index, select};
+    let at = |text: &String, index: &Index| index.index(text.len());
+    prop_oneof![
+        3 => valid.clone(),
+        2 => (valid.clone(), any::<Index>(), any_char()).prop_map(move |(mut text, index, c)| {
+            let i = at(&text, &index);
+            text.replace_range(i..=i, c.encode_utf8(&mut [0; 4]));
+            text
+        }),
+        2 => (valid.clone(), any::<Index>(), any_char()).prop_map(move |(mut text, index, c)| {
+            let i = index.index(text.len() + 1);
+            text.insert(i, c);
+            text
+        }),
+        2 => (valid.clone(), any::<Index>()).prop_map(move |(mut text, index)| {
+            let i = at(&text, &index);
+            text.remove(i);
+            text
+        }),
+        1 => (valid.clone(), any::<Index>()).prop_map(move |(mut text, index)| {
+            let i = at(&text, &index);
+            text[i..=i].make_ascii_uppercase();
+            text
+        }),
+        1 => valid.clone().prop_map(|text| text.to_ascii_uppercase()),
+        1 => (valid.clone(), select(wrong_prefixes)).prop_map(|(text, prefix)| {
+            // Valid ids and keys are a fixed-length prefix, then the rest.
+            let rest = match text.strip_prefix("ctkn_") {
+                Some(rest) => rest,
+                None => &text["pdl_sdbx_apikey_".len()..],
+            };
+            format!("{prefix}{rest}")
+        }),
+        // The wrong length: cut short, or run on.
+        1 => (valid.clone(), any::<Index>()).prop_map(move |(text, index)| {
+            text[..at(&text, &index)].to_owned()
+        }),
+        1 => (valid, "[a-z0-9_]{1,3}").prop_map(|(text, more)| text + &more),
+    ]
+}
+
+/// The client token id pattern, written independently of the parser.
+fn is_client_token_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 31
+        && bytes.starts_with(b"ctkn_")
+        && bytes[5..]
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// The API key pattern, written independently of the parser.
+fn is_api_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let prefixed = bytes.starts_with(b"pdl_sdbx_apikey_") || bytes.starts_with(b"pdl_live_apikey_");
+    if !prefixed || !(16 + 26 + 1 + 1..=16 + 26 + 1 + 128).contains(&bytes.len()) {
+        return false;
+    }
+    let (ulid, secret) = bytes[16..].split_at(26);
+    ulid.iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && secret[0] == b'_'
+        && secret[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+}
+
 fn valid_text(value: Option<&Value>, max: usize, nullable: bool) -> bool {
     match value {
         None | Some(Value::Null) => nullable,
@@ -92,14 +228,23 @@ proptest! {
     }
 
     #[test]
-    fn ids_and_keys_parse_only_their_patterns(text in ".{0,80}") {
-        if let Some(id) = ClientTokenId::parse(&text) {
+    fn ids_and_keys_parse_only_their_patterns(text in id_or_key_or_near_miss()) {
+        let id = ClientTokenId::parse(&text);
+        prop_assert_eq!(id.is_some(), is_client_token_id(&text), "{:?}", text);
+        if let Some(id) = id {
             prop_assert!(text.starts_with("ctkn_") && text.len() == 31);
             prop_assert_eq!(id.as_str(), text.as_str());
         }
-        if let Some(key) = PresentedKey::parse(&text) {
+        let key = PresentedKey::parse(&text);
+        prop_assert_eq!(key.is_some(), is_api_key(&text), "{:?}", text);
+        if let Some(key) = key {
             prop_assert!(text.starts_with("pdl_sdbx_apikey_") || text.starts_with("pdl_live_apikey_"));
             prop_assert_eq!(key.id().as_str(), format!("apikey_{}", &text[16..42]));
+            let environment = match &text[4..8] {
+                "sdbx" => Environment::Sandbox,
+                _ => Environment::Live,
+            };
+            prop_assert_eq!(key.environment(), environment);
         }
     }
 

@@ -83,4 +83,34 @@ mod tests {
         cache.insert(&key);
         assert!(cache.get(&key.id).is_none());
     }
+
+    #[test]
+    fn keys_inserted_alternately_all_stay_cached() {
+        let cache = KeyCache::new(Duration::from_secs(60));
+        let (first, second) = (key(), key());
+        for _ in 0..3 {
+            cache.insert(&first);
+            cache.insert(&second);
+        }
+        assert_eq!(cache.get(&first.id).map(|k| k.id), Some(first.id.clone()));
+        assert_eq!(cache.get(&second.id).map(|k| k.id), Some(second.id.clone()));
+    }
+
+    #[test]
+    fn the_cache_starts_afresh_when_full() {
+        let cache = KeyCache::new(Duration::from_secs(60));
+        let keys: Vec<ApiKey> = (0..CAPACITY).map(|_| key()).collect();
+        for key in &keys {
+            cache.insert(key);
+        }
+        // Full, and nothing forgotten yet.
+        assert!(keys.iter().all(|key| cache.get(&key.id).is_some()));
+        let one_more = key();
+        cache.insert(&one_more);
+        assert!(keys.iter().all(|key| cache.get(&key.id).is_none()));
+        assert_eq!(
+            cache.get(&one_more.id).map(|k| k.id),
+            Some(one_more.id.clone())
+        );
+    }
 }

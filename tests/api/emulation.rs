@@ -15,7 +15,7 @@ async fn app_with(emulation: Emulation) -> TestApp {
         emulation,
         ..default_options()
     };
-    TestApp::spawn_with(Backend::Sqlite, options).await.unwrap()
+    TestApp::spawn_with(Backend::Sqlite, options).await
 }
 
 const RATE_LIMITED: &str = "IP address exceeded the allowed rate limit. Retry after the number of seconds in the Retry-After header.";
@@ -73,7 +73,7 @@ async fn past_the_rate_limit_an_ip_gets_429_with_retry_after_for_a_minute() {
 
 #[tokio::test]
 async fn without_configuration_nothing_is_limited_or_injected() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     for _ in 0..300 {
         let response = app
             .request(Method::GET, "/client-tokens", &app.keys.sandbox)

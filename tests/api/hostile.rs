@@ -20,7 +20,7 @@ async fn app_with_short_timeouts() -> TestApp {
         body_timeout: TIMEOUT,
         ..default_options()
     };
-    TestApp::spawn_with(Backend::Sqlite, options).await.unwrap()
+    TestApp::spawn_with(Backend::Sqlite, options).await
 }
 
 /// Reads until the server closes the connection; `None` if it doesn't
@@ -45,7 +45,7 @@ async fn responses_say_how_long_an_idle_connection_is_kept() {
         header_timeout: Duration::from_secs(10),
         ..default_options()
     };
-    let app = TestApp::spawn_with(Backend::Sqlite, options).await.unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
     let response = app.get("/client-tokens", &app.keys.sandbox).await;
     assert_eq!(response.headers()["keep-alive"], "timeout=9");
     let response = app.get("/nowhere", &app.keys.sandbox).await;
@@ -134,7 +134,7 @@ async fn a_body_sent_slowly_is_408_request_timeout_and_creates_nothing() {
 
 #[tokio::test]
 async fn headers_over_16_kib_are_431_request_headers_too_large() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let detail = "The provided request URI length or headers are too large. \
                   The limit is 16384 bytes.";
     let big = "x".repeat(17 * 1024);
@@ -177,7 +177,7 @@ async fn headers_over_16_kib_are_431_request_headers_too_large() {
 /// can't be used to guess a key a character at a time.
 #[tokio::test]
 async fn near_miss_keys_take_no_longer_than_wholly_wrong_ones() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let key = &app.keys.sandbox;
     let (prefix, secret) = key.rsplit_once('_').unwrap();
     let last = secret.chars().last().unwrap();

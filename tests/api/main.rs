@@ -2,9 +2,6 @@
 //! (`../shared/paddle-contract.md`): one module per section.
 
 mod helpers;
-mod process;
-mod proxy;
-mod receiver;
 
 mod accounts;
 mod admin;

@@ -58,7 +58,7 @@ async fn assert_operations_exist(app: &TestApp, document: &Value, token: &str) {
 
 #[tokio::test]
 async fn the_public_document_matches_the_api() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let document = document(&app, "/openapi.json").await;
     assert_eq!(document["openapi"], "3.1.0");
     let paths = keys(&document["paths"]);
@@ -103,7 +103,7 @@ async fn the_public_document_matches_the_api() {
 
 #[tokio::test]
 async fn the_admin_document_matches_the_admin_api() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let document = document(&app, "/openapi-admin.json").await;
     assert!(
         keys(&document["paths"])

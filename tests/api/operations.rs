@@ -7,10 +7,16 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{ADMIN_TOKEN, Backend, LogCapture, TestApp, expect_data, expect_error};
+use crate::postgres_only;
+
+postgres_only!(
+    readyz_is_503_while_the_database_is_unreachable_and_recovers,
+    paddock_healthcheck_exits_0_when_ready_and_1_when_not,
+);
 
 #[tokio::test]
 async fn healthz_and_readyz_need_no_key_and_say_only_up_or_not() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let live = expect_data(
         app.client.get(app.url("/healthz")).send().await.unwrap(),
         StatusCode::OK,
@@ -25,11 +31,8 @@ async fn healthz_and_readyz_need_no_key_and_say_only_up_or_not() {
     assert_eq!(ready, json!({ "status": "ready" }));
 }
 
-#[tokio::test]
 async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
-    let Some(app) = TestApp::spawn_behind_proxy().await else {
-        return;
-    };
+    let app = TestApp::spawn_behind_proxy().await;
     let readyz = || app.client.get(app.url("/readyz")).send();
     expect_data(readyz().await.unwrap(), StatusCode::OK).await;
     app.proxy.as_ref().unwrap().sever();
@@ -67,7 +70,7 @@ fn sample(metrics: &str, name_and_labels: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn metrics_count_real_requests_by_route_and_status() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     for _ in 0..3 {
         app.get("/client-tokens", &app.keys.sandbox).await;
     }
@@ -124,7 +127,7 @@ async fn metrics_count_real_requests_by_route_and_status() {
 #[tokio::test]
 async fn no_secret_ever_appears_in_a_log_line() {
     let (logs, _guard) = LogCapture::start();
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let app = TestApp::spawn(Backend::Sqlite).await;
     let account_key = app
         .account_key("suite", "sandbox", &["client_token.write"])
         .await;
@@ -168,7 +171,7 @@ async fn no_secret_ever_appears_in_a_log_line() {
 #[tokio::test]
 async fn shutdown_finishes_an_in_flight_request_and_then_refuses_new_ones() {
     let (logs, _guard) = LogCapture::start();
-    let mut app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut app = TestApp::spawn(Backend::Sqlite).await;
     // A request whose body is still arriving when shutdown begins.
     let body = json!({ "name": "in flight" }).to_string();
     let (head, tail) = body.split_at(10);
@@ -224,11 +227,8 @@ async fn healthcheck(url: String) -> (bool, String) {
     .unwrap()
 }
 
-#[tokio::test]
 async fn paddock_healthcheck_exits_0_when_ready_and_1_when_not() {
-    let Some(app) = TestApp::spawn_behind_proxy().await else {
-        return;
-    };
+    let app = TestApp::spawn_behind_proxy().await;
     let (ready, stderr) = healthcheck(app.url("/readyz")).await;
     assert!(ready, "{stderr}");
 

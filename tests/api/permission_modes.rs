@@ -12,7 +12,7 @@ async fn app_in(mode: PermissionMode) -> TestApp {
         permission_mode: mode,
         ..default_options()
     };
-    TestApp::spawn_with(Backend::Sqlite, options).await.unwrap()
+    TestApp::spawn_with(Backend::Sqlite, options).await
 }
 
 async fn create_with_read_only_key(app: &TestApp) -> reqwest::Response {

@@ -11,9 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{Backend, TestApp, default_options, expect_data};
+use crate::helpers::{Backend, Received, Receiver, TestApp, default_options, expect_data};
 use crate::on_both_backends;
-use crate::receiver::{Received, Receiver};
 
 on_both_backends!(
     each_event_arrives_with_paddles_body_and_a_valid_signature,
@@ -86,9 +85,7 @@ pub(crate) fn assert_prefixed_ulid(value: &Value, prefix: &str) {
 }
 
 async fn each_event_arrives_with_paddles_body_and_a_valid_signature(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, fast_retries()).await else {
-        return;
-    };
+    let app = TestApp::spawn_with(backend, fast_retries()).await;
     let mut receiver = Receiver::start(&[]).await;
     let created_setting = setting(&app, &receiver.url, &ALL_EVENTS).await;
     let secret = created_setting["endpoint_secret_key"].as_str().unwrap();
@@ -152,9 +149,7 @@ async fn each_event_arrives_with_paddles_body_and_a_valid_signature(backend: Bac
 }
 
 async fn a_failing_receiver_gets_retries_with_growing_gaps_then_success(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, fast_retries()).await else {
-        return;
-    };
+    let app = TestApp::spawn_with(backend, fast_retries()).await;
     let mut receiver = Receiver::start(&[500, 503, 404]).await;
     let created_setting = setting(&app, &receiver.url, &["client_token.created"]).await;
     let started = Instant::now();
@@ -211,9 +206,7 @@ async fn a_failing_receiver_gets_retries_with_growing_gaps_then_success(backend:
 }
 
 async fn a_failed_request_emits_no_event(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, fast_retries()).await else {
-        return;
-    };
+    let app = TestApp::spawn_with(backend, fast_retries()).await;
     let mut receiver = Receiver::start(&[]).await;
     setting(&app, &receiver.url, &ALL_EVENTS).await;
     let invalid = app
@@ -244,9 +237,7 @@ async fn a_failed_request_emits_no_event(backend: Backend) {
 }
 
 async fn only_active_subscribed_settings_of_the_owner_are_notified(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, fast_retries()).await else {
-        return;
-    };
+    let app = TestApp::spawn_with(backend, fast_retries()).await;
     let mut subscribed = Receiver::start(&[]).await;
     let mut revocations_only = Receiver::start(&[]).await;
     let mut inactive = Receiver::start(&[]).await;
@@ -294,12 +285,9 @@ async fn only_active_subscribed_settings_of_the_owner_are_notified(backend: Back
 }
 
 async fn a_delivery_pending_when_paddock_is_killed_is_sent_after_a_restart(backend: Backend) {
-    use crate::helpers::{ADMIN_TOKEN, Database};
-    use crate::process::Paddock;
+    use crate::helpers::{ADMIN_TOKEN, Database, Paddock};
 
-    let Some(database) = Database::create(backend).await else {
-        return;
-    };
+    let database = Database::create(backend).await;
     let data_dir = tempfile::tempdir().unwrap();
     let key = "pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_killTestKey";
     let url = database.url();

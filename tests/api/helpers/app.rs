@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{Backend, Database, expect_data, postgres_address};
-use crate::proxy::Proxy;
+use super::{Backend, Database, Proxy, expect_data, postgres_address};
 
 /// The admin API's token in tests.
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests";
@@ -59,29 +58,25 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts paddock on `backend`, or returns `None` when that backend is
-    /// Postgres and Postgres isn't available (and not required).
-    /// The admin API is on, with [`ADMIN_TOKEN`].
-    pub async fn spawn(backend: Backend) -> Option<Self> {
+    /// Starts paddock on `backend`, with the admin API on, with
+    /// [`ADMIN_TOKEN`]. (Whether a Postgres test runs at all is decided
+    /// before it starts: see [`crate::on_both_backends!`].)
+    pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, default_options()).await
     }
 
     /// As [`TestApp::spawn`], with the given server options.
-    pub async fn spawn_with(backend: Backend, options: ServeOptions) -> Option<Self> {
+    pub async fn spawn_with(backend: Backend, options: ServeOptions) -> Self {
         Self::start_new(backend, options, false).await
     }
 
     /// Starts paddock on Postgres reached through a [`Proxy`] the test can sever.
-    pub async fn spawn_behind_proxy() -> Option<Self> {
+    pub async fn spawn_behind_proxy() -> Self {
         Self::start_new(Backend::Postgres, default_options(), true).await
     }
 
-    async fn start_new(
-        backend: Backend,
-        options: ServeOptions,
-        behind_proxy: bool,
-    ) -> Option<Self> {
-        let database = Database::create(backend).await?;
+    async fn start_new(backend: Backend, options: ServeOptions, behind_proxy: bool) -> Self {
+        let database = Database::create(backend).await;
         let proxy = match behind_proxy {
             true => Some(Proxy::start(postgres_address()).await),
             false => None,
@@ -102,7 +97,7 @@ impl TestApp {
             server: None,
         };
         app.start().await;
-        Some(app)
+        app
     }
 
     async fn start(&mut self) {

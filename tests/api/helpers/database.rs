@@ -1,5 +1,9 @@
 //! Where a test's data lives: a fresh SQLite file or Postgres database per
-//! test, and the macro that runs a test on both.
+//! test, and the macros that run a test on both, or on Postgres only.
+//!
+//! Whether Postgres tests run is decided in one place, [`postgres_available`],
+//! which the macros consult before a Postgres test starts: a test body never
+//! checks, and [`Database::create`] (so `TestApp::spawn`) always succeeds.
 
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Once;
@@ -14,7 +18,8 @@ pub enum Backend {
 }
 
 /// Runs each named `async fn(Backend)` once per backend, as
-/// `sqlite::name` and `postgres::name`.
+/// `sqlite::name` and `postgres::name`. The Postgres one passes without
+/// running when Postgres is unavailable and not required.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -27,7 +32,28 @@ macro_rules! on_both_backends {
         mod postgres {
             $(#[tokio::test]
             async fn $name() {
+                if !$crate::helpers::postgres_available() {
+                    return;
+                }
                 super::$name($crate::helpers::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
+/// Runs each named `async fn()`, a test that needs Postgres itself, as
+/// `postgres_only::name`; it passes without running when Postgres is
+/// unavailable and not required.
+#[macro_export]
+macro_rules! postgres_only {
+    ($($name:ident),* $(,)?) => {
+        mod postgres_only {
+            $(#[tokio::test]
+            async fn $name() {
+                if !$crate::helpers::postgres_available() {
+                    return;
+                }
+                super::$name().await
             })*
         }
     };
@@ -62,15 +88,18 @@ impl Database {
         }
     }
 
-    /// A fresh database, or `None` when the backend is Postgres and it isn't
-    /// available (and not required).
-    pub async fn create(backend: Backend) -> Option<Self> {
+    /// A fresh database. A Postgres test runs only through
+    /// [`on_both_backends!`] or [`postgres_only!`], which skip it when
+    /// Postgres is unavailable; so here Postgres is there, or required.
+    pub async fn create(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => Some(Self::Sqlite(tempfile::tempdir().unwrap())),
+            Backend::Sqlite => Self::Sqlite(tempfile::tempdir().unwrap()),
             Backend::Postgres => {
-                if !postgres_available() {
-                    return None;
-                }
+                assert!(
+                    postgres_available(),
+                    "Postgres is unavailable: declare Postgres tests with on_both_backends! \
+                     or postgres_only!, which skip them then"
+                );
                 use sqlx::Connection;
                 let admin_url = postgres_admin_url();
                 let name = format!("paddock_test_{}", uuid::Uuid::new_v4().simple());
@@ -79,7 +108,7 @@ impl Database {
                     .execute(&mut admin)
                     .await
                     .unwrap();
-                Some(Self::Postgres { admin_url, name })
+                Self::Postgres { admin_url, name }
             }
         }
     }
@@ -140,9 +169,10 @@ pub fn postgres_address() -> SocketAddr {
     })
 }
 
-/// Whether Postgres tests can run. When Postgres is required
-/// (`PADDOCK_REQUIRE_POSTGRES=1`, or `CI` is set) and down, that's a failure.
-fn postgres_available() -> bool {
+/// Whether Postgres tests can run: the one place that decides. When
+/// Postgres is required (`PADDOCK_REQUIRE_POSTGRES=1`, or `CI` is set) and
+/// down, that's a failure.
+pub fn postgres_available() -> bool {
     static NOTICE: Once = Once::new();
     let address = postgres_address();
     let reachable = TcpStream::connect_timeout(&address, Duration::from_secs(2)).is_ok();

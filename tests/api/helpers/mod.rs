@@ -1,12 +1,20 @@
 //! Shared test harness: a real paddock server on a random port, over a fresh
-//! database per test, with API keys of every kind the contract talks about.
+//! database per test, with API keys of every kind the contract talks about;
+//! and what tests put around it: the `paddock` binary as a child process, a
+//! proxy that cuts the database off, a receiver for notifications.
 
 mod app;
 mod database;
 mod expect;
 mod logs;
+mod process;
+mod proxy;
+mod receiver;
 
 pub use app::*;
 pub use database::*;
 pub use expect::*;
 pub use logs::*;
+pub use process::Paddock;
+pub use proxy::Proxy;
+pub use receiver::{Received, Receiver};
