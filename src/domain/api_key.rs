@@ -124,7 +124,8 @@ impl fmt::Debug for PresentedKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum ApiKeyStatus {
     Active,
     Expired,
@@ -133,11 +134,7 @@ pub enum ApiKeyStatus {
 
 impl ApiKeyStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Expired => "expired",
-            Self::Revoked => "revoked",
-        }
+        self.into()
     }
 }
 
@@ -277,12 +274,15 @@ mod tests {
         let other = PresentedKey::parse(&format!("{}x", secret.expose())).unwrap();
         assert!(!record.accepts(&other, now));
 
+        assert_eq!(record.status(now).as_str(), "active");
         record.expires_at = Some(now);
         assert_eq!(record.status(now), ApiKeyStatus::Expired);
+        assert_eq!(record.status(now).as_str(), "expired");
         assert!(!record.accepts(&presented, now));
 
         record.expires_at = None;
         record.revoked = true;
         assert!(!record.accepts(&presented, now));
+        assert_eq!(record.status(now).as_str(), "revoked");
     }
 }

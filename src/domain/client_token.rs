@@ -1,7 +1,6 @@
 //! The client-side token entity: `ctkn_` ids, `test_`/`live_` token values.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Mutex;
 
 use rand::Rng;
@@ -78,8 +77,15 @@ pub(super) fn next_ulid() -> String {
     ulid.to_string().to_lowercase()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::EnumString,
+)]
+#[serde(into = "&'static str")]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = NotAStatus,
+    parse_err_fn = not_a_status
+)]
 pub enum ClientTokenStatus {
     Active,
     Revoked,
@@ -87,24 +93,14 @@ pub enum ClientTokenStatus {
 
 impl ClientTokenStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-        }
+        self.into()
     }
 }
 
-impl FromStr for ClientTokenStatus {
-    type Err = ();
+/// Parsing a status fails with `()`: callers say what held the bad text.
+type NotAStatus = ();
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "active" => Ok(Self::Active),
-            "revoked" => Ok(Self::Revoked),
-            _ => Err(()),
-        }
-    }
-}
+fn not_a_status(_: &str) -> NotAStatus {}
 
 /// A client-side token, serialized exactly as Paddle's API returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -162,6 +158,19 @@ mod tests {
         let second = ClientTokenId::generate();
         assert!(ClientTokenId::parse(first.as_str()).is_some());
         assert!(first < second);
+    }
+
+    #[test]
+    fn statuses_keep_their_names() {
+        for (status, name) in [
+            (ClientTokenStatus::Active, "active"),
+            (ClientTokenStatus::Revoked, "revoked"),
+        ] {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(serde_json::to_value(status).unwrap(), name);
+            assert_eq!(name.parse(), Ok(status));
+        }
+        assert_eq!("Active".parse::<ClientTokenStatus>(), Err(()));
     }
 
     #[test]
