@@ -19,17 +19,7 @@ impl ClientTokenId {
     /// Mints the next id. Ids minted by one process are strictly increasing,
     /// even within one millisecond, so lists never reorder same-instant tokens.
     pub fn generate() -> Self {
-        static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
-        let ulid = GENERATOR
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .generate()
-            .unwrap_or_else(|_| ulid::Ulid::new());
-        Self(format!(
-            "{}{}",
-            Self::PREFIX,
-            ulid.to_string().to_lowercase()
-        ))
+        Self(format!("{}{}", Self::PREFIX, next_ulid()))
     }
 
     /// An id for a token created at `at`, for fixtures: ids still sort by
@@ -65,7 +55,8 @@ impl fmt::Display for ClientTokenId {
     }
 }
 
-/// The next lowercase ULID from this process's monotonic generator: each is
+/// The next lowercase ULID from this process's one monotonic generator
+/// (client token, event, notification and setting ids alike): each is
 /// greater than the last, even within one millisecond.
 pub(super) fn next_ulid() -> String {
     static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
@@ -158,6 +149,15 @@ mod tests {
         let second = ClientTokenId::generate();
         assert!(ClientTokenId::parse(first.as_str()).is_some());
         assert!(first < second);
+    }
+
+    #[test]
+    fn ids_from_every_caller_share_one_increasing_sequence() {
+        let token = ClientTokenId::generate();
+        let other = next_ulid();
+        let last = ClientTokenId::generate();
+        assert!(&token.as_str()[5..] < other.as_str());
+        assert!(other.as_str() < &last.as_str()[5..]);
     }
 
     #[test]
