@@ -1,17 +1,17 @@
 //! The command line: `paddock` serves; `paddock keys ...` manages API keys.
 //! Every option is also an environment variable.
 
-use std::fmt;
+use std::ops::Deref;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{
     ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, Environment, Permission, PermissionMode, PresentedKey,
     is_valid_account_name,
 };
 use crate::http::Fault;
-use crate::store::redact_url;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,12 +70,12 @@ pub enum KeysCommand {
     Revoke { id: String },
 }
 
-#[derive(Clone, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct DatabaseArgs {
     /// Postgres (`postgres://...`) or SQLite (`sqlite:<path>`, `sqlite::memory:`).
     /// Unset: an SQLite file in the data directory.
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
-    pub database_url: Option<String>,
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true, value_parser = SecretArg::wrap)]
+    pub database_url: Option<SecretArg>,
     /// Where the embedded SQLite database lives when no database URL is set.
     #[arg(
         long,
@@ -86,19 +86,7 @@ pub struct DatabaseArgs {
     pub data_dir: PathBuf,
 }
 
-impl fmt::Debug for DatabaseArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DatabaseArgs")
-            .field(
-                "database_url",
-                &self.database_url.as_deref().map(redact_url),
-            )
-            .field("data_dir", &self.data_dir)
-            .finish()
-    }
-}
-
-#[derive(Clone, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PADDOCK_LISTEN", default_value = "127.0.0.1:8080")]
@@ -109,11 +97,11 @@ pub struct ServeArgs {
     pub public_url: Option<String>,
     /// Keys to accept from start: `KEY=perm,perm;KEY2=perm`. Stored hashed.
     /// (Parsed at start, not by clap, whose errors would repeat the value.)
-    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = ApiKeysSpec::wrap)]
+    #[arg(long, env = "PADDOCK_API_KEYS", hide_env_values = true, value_parser = SecretArg::wrap)]
     pub api_keys: Option<ApiKeysSpec>,
     /// Turns on the admin API under /__paddock/, guarded by this token.
-    #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true)]
-    pub admin_token: Option<String>,
+    #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true, value_parser = SecretArg::wrap)]
+    pub admin_token: Option<SecretArg>,
     /// What a missing permission does: enforce (403), log (and allow), or off.
     #[arg(long, env = "PADDOCK_PERMISSIONS", default_value = "enforce")]
     pub permissions: PermissionMode,
@@ -122,8 +110,8 @@ pub struct ServeArgs {
     pub log_format: LogFormat,
     /// 64 hex digits: the key notification secrets are encrypted with at
     /// rest. Unset: kept in `secret.key` in the data directory.
-    #[arg(long, env = "PADDOCK_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
+    #[arg(long, env = "PADDOCK_SECRET_KEY", hide_env_values = true, value_parser = SecretArg::wrap)]
+    pub secret_key: Option<SecretArg>,
     /// Seconds before the first retry of a failed notification.
     #[arg(long, env = "PADDOCK_WEBHOOK_RETRY_BASE", default_value_t = 1.0, value_parser = parse_seconds)]
     pub webhook_retry_base: f64,
@@ -174,37 +162,6 @@ pub enum LogFormat {
     Json,
 }
 
-impl fmt::Debug for ServeArgs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServeArgs")
-            .field("listen", &self.listen)
-            .field("public_url", &self.public_url)
-            .field("api_keys", &self.api_keys)
-            .field(
-                "admin_token",
-                &self.admin_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("permissions", &self.permissions)
-            .field("log_format", &self.log_format)
-            .field("shutdown_grace", &self.shutdown_grace)
-            .field(
-                "secret_key",
-                &self.secret_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("webhook_retry_base", &self.webhook_retry_base)
-            .field("webhook_retry_factor", &self.webhook_retry_factor)
-            .field("webhook_max_attempts", &self.webhook_max_attempts)
-            .field("key_cache_ttl", &self.key_cache_ttl)
-            .field("header_timeout", &self.header_timeout)
-            .field("body_timeout", &self.body_timeout)
-            .field("rate_limit", &self.rate_limit)
-            .field("fault_headers", &self.fault_headers)
-            .field("fault_rate", &self.fault_rate)
-            .field("fault_code", &self.fault_code)
-            .finish()
-    }
-}
-
 /// A non-empty, comma-separated list of permissions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PermissionList(pub Vec<Permission>);
@@ -215,25 +172,33 @@ impl PermissionList {
     }
 }
 
-/// The text of `PADDOCK_API_KEYS`, unparsed; `Debug` hides it.
-#[derive(Clone)]
-pub struct ApiKeysSpec(String);
+/// The value of a secret option (`DATABASE_URL`, `PADDOCK_API_KEYS`,
+/// `PADDOCK_ADMIN_TOKEN`, `PADDOCK_SECRET_KEY`): `Debug` shows `[REDACTED]`,
+/// so logging the arguments never logs it, and the memory is wiped on drop.
+#[derive(Clone, Debug)]
+pub struct SecretArg(SecretString);
 
-impl ApiKeysSpec {
+impl SecretArg {
     fn wrap(text: &str) -> Result<Self, String> {
-        Ok(Self(text.to_owned()))
+        Ok(Self(text.into()))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
-impl fmt::Debug for ApiKeysSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKeysSpec(..)")
+/// The value as text where it is used (`Option::as_deref`, `&str` arguments).
+impl Deref for SecretArg {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.expose()
     }
 }
+
+/// The text of `PADDOCK_API_KEYS`, unparsed; `Debug` hides it.
+pub type ApiKeysSpec = SecretArg;
 
 /// A key given in `PADDOCK_API_KEYS`. `Debug` shows its id, not the key.
 #[derive(Clone, Debug)]
@@ -371,6 +336,33 @@ mod tests {
         let spec = cli.serve.api_keys.unwrap();
         assert_eq!(ConfiguredKey::parse_list(spec.expose()).unwrap().len(), 1);
         assert!(!format!("{spec:?}").contains("pdl_"));
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret_option() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "paddock",
+            "--database-url",
+            "postgres://user:hunter2@db/paddock",
+            "--api-keys",
+            "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s3cr3t=client_token.read",
+            "--admin-token",
+            "adm1n-t0ken",
+            "--secret-key",
+            "0123456789abcdef",
+        ])
+        .unwrap();
+        let debug = format!("{cli:?}");
+        for secret in ["hunter2", "s3cr3t", "adm1n-t0ken", "0123456789abcdef"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(debug.contains("REDACTED"), "{debug}");
+        assert_eq!(cli.serve.admin_token.as_deref(), Some("adm1n-t0ken"));
+        assert_eq!(
+            cli.database.database_url.as_deref(),
+            Some("postgres://user:hunter2@db/paddock")
+        );
     }
 
     #[test]

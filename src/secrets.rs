@@ -3,19 +3,20 @@
 //! are kept as digests instead.) The key lives outside the database:
 //! `PADDOCK_SECRET_KEY`, or a file in the data directory made on first start.
 
-use std::fmt;
 use std::io::Write;
 use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use secrecy::{ExposeSecret, SecretSlice};
 
 const NONCE_LEN: usize = 12;
 
-/// Seals and opens secrets with ChaCha20-Poly1305.
-#[derive(Clone)]
+/// Seals and opens secrets with ChaCha20-Poly1305. `Debug` shows
+/// `[REDACTED]` for the key, which is wiped from memory on drop.
+#[derive(Clone, Debug)]
 pub struct SecretBox {
-    cipher: ChaCha20Poly1305,
+    key: SecretSlice<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,8 +33,13 @@ pub enum SecretKeyError {
 impl SecretBox {
     pub fn new(key: [u8; 32]) -> Self {
         Self {
-            cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+            key: key.to_vec().into(),
         }
+    }
+
+    /// The cipher, set up from the key for one use (setup is a copy).
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(self.key.expose_secret()))
     }
 
     /// A box with a fresh random key, for throwaway runs and tests.
@@ -75,7 +81,7 @@ impl SecretBox {
     pub fn seal(&self, plaintext: &str) -> String {
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
         let ciphertext = self
-            .cipher
+            .cipher()
             .encrypt(&nonce, plaintext.as_bytes())
             .expect("encryption of a short secret can't fail");
         let mut sealed = nonce.to_vec();
@@ -91,16 +97,10 @@ impl SecretBox {
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
         let plaintext = self
-            .cipher
+            .cipher()
             .decrypt(Nonce::from_slice(nonce), ciphertext)
             .ok()?;
         String::from_utf8(plaintext).ok()
-    }
-}
-
-impl fmt::Debug for SecretBox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretBox(..)")
     }
 }
 
@@ -119,6 +119,13 @@ mod tests {
         );
         assert_eq!(SecretBox::random().open(&sealed), None);
         assert_eq!(secrets.open("zz"), None);
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let key = [0xab; 32];
+        let debug = format!("{:?}", SecretBox::new(key));
+        assert!(!debug.contains("171") && !debug.contains("ab"), "{debug}");
     }
 
     #[test]

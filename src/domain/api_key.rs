@@ -7,6 +7,7 @@ use std::fmt;
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -127,7 +128,8 @@ impl fmt::Debug for PresentedKey {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum ApiKeyStatus {
     Active,
     Expired,
@@ -136,11 +138,7 @@ pub enum ApiKeyStatus {
 
 impl ApiKeyStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Expired => "expired",
-            Self::Revoked => "revoked",
-        }
+        self.into()
     }
 }
 
@@ -212,22 +210,18 @@ impl ApiKey {
         let key = format!("pdl_{}_apikey_{ulid}_{secret}", environment.key_segment());
         let presented = PresentedKey::parse(&key).expect("a generated key is well-formed");
         let record = Self::from_presented(&presented, account, permissions, expires_at);
-        (record, ApiKeySecret(key))
+        (record, ApiKeySecret(key.into()))
     }
 }
 
-/// A plaintext key, held only long enough to show it once.
-pub struct ApiKeySecret(String);
+/// A plaintext key, held only long enough to show it once. `Debug` shows
+/// `[REDACTED]`, and the memory is wiped on drop.
+#[derive(Debug)]
+pub struct ApiKeySecret(SecretString);
 
 impl ApiKeySecret {
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKeySecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKeySecret(..)")
+        self.0.expose_secret()
     }
 }
 
@@ -313,6 +307,7 @@ mod tests {
         let (mut record, secret) =
             ApiKey::generate(DEFAULT_ACCOUNT, Environment::Live, vec![], None);
         assert!(secret.expose().starts_with("pdl_live_apikey_"));
+        assert!(!format!("{secret:?}").contains("pdl_"));
         let presented = PresentedKey::parse(secret.expose()).unwrap();
         let now = Timestamp::now();
         assert!(record.accepts(&presented, now));
@@ -320,12 +315,15 @@ mod tests {
         let other = PresentedKey::parse(&format!("{}x", secret.expose())).unwrap();
         assert!(!record.accepts(&other, now));
 
+        assert_eq!(record.status(now).as_str(), "active");
         record.expires_at = Some(now);
         assert_eq!(record.status(now), ApiKeyStatus::Expired);
+        assert_eq!(record.status(now).as_str(), "expired");
         assert!(!record.accepts(&presented, now));
 
         record.expires_at = None;
         record.revoked = true;
         assert!(!record.accepts(&presented, now));
+        assert_eq!(record.status(now).as_str(), "revoked");
     }
 }

@@ -1,7 +1,6 @@
 //! The client-side token entity: `ctkn_` ids, `test_`/`live_` token values.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Mutex;
 
 use rand::Rng;
@@ -23,17 +22,7 @@ impl ClientTokenId {
     /// Mints the next id. Ids minted by one process are strictly increasing,
     /// even within one millisecond, so lists never reorder same-instant tokens.
     pub fn generate() -> Self {
-        static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
-        let ulid = GENERATOR
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .generate()
-            .unwrap_or_else(|_| ulid::Ulid::new());
-        Self(format!(
-            "{}{}",
-            Self::PREFIX,
-            ulid.to_string().to_lowercase()
-        ))
+        Self(format!("{}{}", Self::PREFIX, next_ulid()))
     }
 
     /// An id for a token created at `at`, for fixtures: ids still sort by
@@ -69,7 +58,8 @@ impl fmt::Display for ClientTokenId {
     }
 }
 
-/// The next lowercase ULID from this process's monotonic generator: each is
+/// The next lowercase ULID from this process's one monotonic generator
+/// (client token, event, notification and setting ids alike): each is
 /// greater than the last, even within one millisecond.
 pub(super) fn next_ulid() -> String {
     static GENERATOR: Mutex<ulid::Generator> = Mutex::new(ulid::Generator::new());
@@ -81,8 +71,15 @@ pub(super) fn next_ulid() -> String {
     ulid.to_string().to_lowercase()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr, strum::EnumString,
+)]
+#[serde(into = "&'static str")]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = NotAStatus,
+    parse_err_fn = not_a_status
+)]
 pub enum ClientTokenStatus {
     Active,
     Revoked,
@@ -90,24 +87,14 @@ pub enum ClientTokenStatus {
 
 impl ClientTokenStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-        }
+        self.into()
     }
 }
 
-impl FromStr for ClientTokenStatus {
-    type Err = ();
+/// Parsing a status fails with `()`: callers say what held the bad text.
+type NotAStatus = ();
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "active" => Ok(Self::Active),
-            "revoked" => Ok(Self::Revoked),
-            _ => Err(()),
-        }
-    }
-}
+fn not_a_status(_: &str) -> NotAStatus {}
 
 /// A client-side token, serialized exactly as Paddle's API returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -209,6 +196,28 @@ mod tests {
         let second = ClientTokenId::generate();
         assert!(ClientTokenId::parse(first.as_str()).is_some());
         assert!(first < second);
+    }
+
+    #[test]
+    fn ids_from_every_caller_share_one_increasing_sequence() {
+        let token = ClientTokenId::generate();
+        let other = next_ulid();
+        let last = ClientTokenId::generate();
+        assert!(&token.as_str()[5..] < other.as_str());
+        assert!(other.as_str() < &last.as_str()[5..]);
+    }
+
+    #[test]
+    fn statuses_keep_their_names() {
+        for (status, name) in [
+            (ClientTokenStatus::Active, "active"),
+            (ClientTokenStatus::Revoked, "revoked"),
+        ] {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(serde_json::to_value(status).unwrap(), name);
+            assert_eq!(name.parse(), Ok(status));
+        }
+        assert_eq!("Active".parse::<ClientTokenStatus>(), Err(()));
     }
 
     #[test]

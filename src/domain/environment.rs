@@ -1,11 +1,25 @@
 //! Paddle's two environments. A key belongs to one, and so does every client
 //! token it creates: a key never sees the other environment's tokens.
 
-use std::fmt;
-use std::str::FromStr;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+/// `sandbox` or `live`, in text, JSON and the database alike.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+)]
+#[serde(into = "&'static str")]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_environment
+)]
 pub enum Environment {
     Sandbox,
     Live,
@@ -13,10 +27,7 @@ pub enum Environment {
 
 impl Environment {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sandbox => "sandbox",
-            Self::Live => "live",
-        }
+        self.into()
     }
 
     /// The segment in an API key: `pdl_sdbx_apikey_...`, `pdl_live_apikey_...`.
@@ -44,22 +55,28 @@ impl Environment {
     }
 }
 
-impl fmt::Display for Environment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+fn unknown_environment(text: &str) -> String {
+    format!("unknown environment `{text}` (expected `sandbox` or `live`)")
 }
 
-impl FromStr for Environment {
-    type Err = String;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "sandbox" => Ok(Self::Sandbox),
-            "live" => Ok(Self::Live),
-            other => Err(format!(
-                "unknown environment `{other}` (expected `sandbox` or `live`)"
-            )),
+    #[test]
+    fn names_are_the_same_in_every_form() {
+        for (environment, name) in [
+            (Environment::Sandbox, "sandbox"),
+            (Environment::Live, "live"),
+        ] {
+            assert_eq!(environment.as_str(), name);
+            assert_eq!(environment.to_string(), name);
+            assert_eq!(serde_json::to_value(environment).unwrap(), name);
+            assert_eq!(name.parse(), Ok(environment));
         }
+        assert_eq!(
+            "Live".parse::<Environment>(),
+            Err("unknown environment `Live` (expected `sandbox` or `live`)".to_owned())
+        );
     }
 }

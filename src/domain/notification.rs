@@ -2,36 +2,49 @@
 //! tokens, delivered to each subscribed notification setting, signed with
 //! the setting's secret.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
+use strum::{EnumCount, VariantArray};
 
 use super::{ClientToken, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[serde(into = "&'static str")]
+#[strum(parse_err_ty = String, parse_err_fn = unknown_event_type)]
 pub enum EventType {
+    #[strum(serialize = "client_token.created")]
     ClientTokenCreated,
+    #[strum(serialize = "client_token.updated")]
     ClientTokenUpdated,
+    #[strum(serialize = "client_token.revoked")]
     ClientTokenRevoked,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 3] = [
-        Self::ClientTokenCreated,
-        Self::ClientTokenUpdated,
-        Self::ClientTokenRevoked,
-    ];
+    /// Every event type, in declaration order.
+    pub const ALL: [EventType; <EventType as EnumCount>::COUNT] =
+        *Self::VARIANTS.first_chunk().expect("one variant per count");
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientTokenCreated => "client_token.created",
-            Self::ClientTokenUpdated => "client_token.updated",
-            Self::ClientTokenRevoked => "client_token.revoked",
-        }
+        self.into()
     }
 
     pub fn join(types: &[EventType]) -> String {
@@ -54,27 +67,8 @@ impl EventType {
     }
 }
 
-impl fmt::Display for EventType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for EventType {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown event type `{s}`"))
-    }
-}
-
-impl Serialize for EventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
+fn unknown_event_type(text: &str) -> String {
+    format!("unknown event type `{text}`")
 }
 
 /// Ids from one monotonic source, so that events made one after the other
@@ -119,8 +113,13 @@ impl Event {
 }
 
 /// The state of one event's delivery to one setting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumString)]
+#[serde(into = "&'static str")]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_delivery_status
+)]
 pub enum DeliveryStatus {
     Pending,
     Delivered,
@@ -129,25 +128,12 @@ pub enum DeliveryStatus {
 
 impl DeliveryStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Delivered => "delivered",
-            Self::Failed => "failed",
-        }
+        self.into()
     }
 }
 
-impl FromStr for DeliveryStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "delivered" => Ok(Self::Delivered),
-            "failed" => Ok(Self::Failed),
-            other => Err(format!("unknown delivery status `{other}`")),
-        }
-    }
+fn unknown_delivery_status(text: &str) -> String {
+    format!("unknown delivery status `{text}`")
 }
 
 /// One notification: an event on its way to one setting.
@@ -264,6 +250,38 @@ mod tests {
         assert_eq!(
             types,
             [EventType::ClientTokenRevoked, EventType::ClientTokenUpdated]
+        );
+    }
+
+    #[test]
+    fn event_types_and_statuses_keep_their_names() {
+        for (event_type, name) in [
+            (EventType::ClientTokenCreated, "client_token.created"),
+            (EventType::ClientTokenUpdated, "client_token.updated"),
+            (EventType::ClientTokenRevoked, "client_token.revoked"),
+        ] {
+            assert_eq!(event_type.as_str(), name);
+            assert_eq!(event_type.to_string(), name);
+            assert_eq!(serde_json::to_value(event_type).unwrap(), name);
+            assert_eq!(name.parse(), Ok(event_type));
+        }
+        assert_eq!(EventType::ALL.len(), 3);
+        assert_eq!(
+            "client_token.deleted".parse::<EventType>(),
+            Err("unknown event type `client_token.deleted`".to_owned())
+        );
+        for (status, name) in [
+            (DeliveryStatus::Pending, "pending"),
+            (DeliveryStatus::Delivered, "delivered"),
+            (DeliveryStatus::Failed, "failed"),
+        ] {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(serde_json::to_value(status).unwrap(), name);
+            assert_eq!(name.parse(), Ok(status));
+        }
+        assert_eq!(
+            "Failed".parse::<DeliveryStatus>(),
+            Err("unknown delivery status `Failed`".to_owned())
         );
     }
 }

@@ -1,22 +1,39 @@
 //! API key permissions, named as in Paddle's dashboard.
 
-use std::fmt;
-use std::str::FromStr;
+use strum::{EnumCount, VariantArray};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[serde(into = "&'static str")]
+#[strum(parse_err_ty = String, parse_err_fn = unknown_permission)]
 pub enum Permission {
+    #[strum(serialize = "client_token.read")]
     ClientTokenRead,
+    #[strum(serialize = "client_token.write")]
     ClientTokenWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 2] = [Self::ClientTokenRead, Self::ClientTokenWrite];
+    /// Every permission, in declaration order.
+    pub const ALL: [Permission; <Permission as EnumCount>::COUNT] =
+        *Self::VARIANTS.first_chunk().expect("one variant per count");
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientTokenRead => "client_token.read",
-            Self::ClientTokenWrite => "client_token.write",
-        }
+        self.into()
     }
 
     /// Paddle: "write permissions include read access".
@@ -55,35 +72,17 @@ impl Permission {
     }
 }
 
-impl serde::Serialize for Permission {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl fmt::Display for Permission {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Permission {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|permission| permission.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown permission `{s}` (expected client_token.read or client_token.write)"
-                )
-            })
-    }
+fn unknown_permission(text: &str) -> String {
+    format!("unknown permission `{text}` (expected client_token.read or client_token.write)")
 }
 
 /// What to do when a key lacks a permission (`PADDOCK_PERMISSIONS`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, strum::EnumString)]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_permission_mode
+)]
 pub enum PermissionMode {
     /// Refuse with 403 `forbidden`, as Paddle does.
     #[default]
@@ -94,19 +93,8 @@ pub enum PermissionMode {
     Off,
 }
 
-impl FromStr for PermissionMode {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enforce" => Ok(Self::Enforce),
-            "log" => Ok(Self::Log),
-            "off" => Ok(Self::Off),
-            other => Err(format!(
-                "unknown permission mode `{other}` (expected enforce, log or off)"
-            )),
-        }
-    }
+fn unknown_permission_mode(text: &str) -> String {
+    format!("unknown permission mode `{text}` (expected enforce, log or off)")
 }
 
 #[cfg(test)]
@@ -129,5 +117,37 @@ mod tests {
         );
         assert!(Permission::parse_list("transaction.read").is_err());
         assert!(Permission::parse_list("").is_err());
+    }
+
+    #[test]
+    fn names_are_paddles_in_every_form() {
+        for (permission, name) in [
+            (ClientTokenRead, "client_token.read"),
+            (ClientTokenWrite, "client_token.write"),
+        ] {
+            assert_eq!(permission.as_str(), name);
+            assert_eq!(permission.to_string(), name);
+            assert_eq!(
+                serde_json::to_value(permission).unwrap(),
+                serde_json::json!(name)
+            );
+            assert_eq!(name.parse(), Ok(permission));
+        }
+        assert_eq!(Permission::ALL, [ClientTokenRead, ClientTokenWrite]);
+        assert_eq!(
+            "client_token.Read".parse::<Permission>(),
+            Err("unknown permission `client_token.Read` (expected client_token.read or client_token.write)".to_owned())
+        );
+    }
+
+    #[test]
+    fn parses_permission_modes() {
+        assert_eq!("enforce".parse(), Ok(PermissionMode::Enforce));
+        assert_eq!("log".parse(), Ok(PermissionMode::Log));
+        assert_eq!("off".parse(), Ok(PermissionMode::Off));
+        assert_eq!(
+            "Off".parse::<PermissionMode>(),
+            Err("unknown permission mode `Off` (expected enforce, log or off)".to_owned())
+        );
     }
 }

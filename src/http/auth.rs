@@ -2,7 +2,6 @@
 //! only runs for a valid API key that may write (or whatever the permission
 //! mode allows); one that takes `Admin` only for the admin token.
 
-use std::fmt;
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
@@ -83,19 +82,14 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
     }
 }
 
-/// The admin API's token. Only its digest is kept; `Debug` shows neither.
-#[derive(Clone)]
+/// The admin API's token. Only its digest is kept; `Debug` shows neither
+/// (a `KeyHash` prints as `KeyHash(..)`).
+#[derive(Clone, Debug)]
 pub struct AdminToken(KeyHash);
 
 impl AdminToken {
     pub fn new(token: &str) -> Self {
         Self(KeyHash::of(token))
-    }
-}
-
-impl fmt::Debug for AdminToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AdminToken(..)")
     }
 }
 

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -22,7 +21,12 @@ const LOCKOUT: Duration = Duration::from_secs(60);
 const MAX_DELAY: Duration = Duration::from_secs(30);
 
 /// An error a fault can answer with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::EnumString)]
+#[strum(
+    serialize_all = "snake_case",
+    parse_err_ty = String,
+    parse_err_fn = unknown_fault
+)]
 pub enum Fault {
     InternalError,
     BadGateway,
@@ -30,20 +34,10 @@ pub enum Fault {
     TooManyRequests,
 }
 
-impl FromStr for Fault {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "internal_error" => Ok(Self::InternalError),
-            "bad_gateway" => Ok(Self::BadGateway),
-            "service_unavailable" => Ok(Self::ServiceUnavailable),
-            "too_many_requests" => Ok(Self::TooManyRequests),
-            other => Err(format!(
-                "unknown fault `{other}` (expected internal_error, bad_gateway, service_unavailable or too_many_requests)"
-            )),
-        }
-    }
+fn unknown_fault(text: &str) -> String {
+    format!(
+        "unknown fault `{text}` (expected internal_error, bad_gateway, service_unavailable or too_many_requests)"
+    )
 }
 
 impl Fault {
@@ -189,6 +183,22 @@ mod tests {
         assert_eq!(limiter.check(b, 3, start), Ok(()), "per IP");
         assert_eq!(limiter.check(a, 3, start + Duration::from_secs(59)), Err(1));
         assert_eq!(limiter.check(a, 3, start + Duration::from_secs(61)), Ok(()));
+    }
+
+    #[test]
+    fn parses_fault_names() {
+        for (name, fault) in [
+            ("internal_error", Fault::InternalError),
+            ("bad_gateway", Fault::BadGateway),
+            ("service_unavailable", Fault::ServiceUnavailable),
+            ("too_many_requests", Fault::TooManyRequests),
+        ] {
+            assert_eq!(name.parse(), Ok(fault));
+        }
+        assert_eq!(
+            "BadGateway".parse::<Fault>(),
+            Err("unknown fault `BadGateway` (expected internal_error, bad_gateway, service_unavailable or too_many_requests)".to_owned())
+        );
     }
 
     #[test]

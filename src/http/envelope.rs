@@ -7,6 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::context::request_id;
+use super::error::internal_error_body;
 
 #[derive(Serialize)]
 pub struct Meta {
@@ -88,29 +89,58 @@ impl<T: Serialize> IntoResponse for Envelope<T> {
 /// Serializes `body` as an `application/json` response.
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = Response::new(Body::from(bytes));
-            *response.status_mut() = status;
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            response
-        }
+        Ok(bytes) => json_bytes(status, bytes),
         Err(error) => {
-            // Unreachable with paddock's own types; still answer in Paddle's shape.
+            // Unreachable with paddock's own types; still answer in Paddle's
+            // shape, with the body error.rs gives every internal error.
             tracing::error!(%error, "response serialization failed");
-            let body = format!(
-                r#"{{"error":{{"type":"api_error","code":"internal_error","detail":"Problem processing your request.","documentation_url":"https://developer.paddle.com/errors/shared/internal_error"}},"meta":{{"request_id":"{}"}}}}"#,
-                request_id()
-            );
-            let mut response = Response::new(Body::from(body));
-            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            response
+            json_bytes(StatusCode::INTERNAL_SERVER_ERROR, internal_error_body())
         }
+    }
+}
+
+fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+    use crate::http::error::Error;
+
+    struct Unserializable;
+
+    impl Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no"))
+        }
+    }
+
+    async fn body_of(response: Response) -> serde_json::Value {
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_body_that_fails_to_serialize_answers_as_an_internal_error_does() {
+        let response = json_response(StatusCode::OK, &Unserializable);
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        let mut fallback = body_of(response).await;
+        let mut internal = body_of(Error::Internal("x".into()).into_response()).await;
+        // Outside a request each body gets a fresh request id.
+        for body in [&mut fallback, &mut internal] {
+            assert!(body["meta"]["request_id"].is_string());
+            body["meta"]["request_id"] = serde_json::Value::Null;
+        }
+        assert_eq!(fallback, internal);
     }
 }

@@ -193,18 +193,11 @@ impl Error {
     }
 }
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
+impl Error {
+    /// Paddle's error body for this error.
+    fn body(&self) -> (StatusCode, Body<'_>) {
         let (status, kind, code, detail) = self.parts();
-        // The cause of a 5xx is for the operator's log, never for the client.
-        match &self {
-            Self::Internal(cause) => tracing::error!(error = %cause, "request failed"),
-            Self::ServiceUnavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable")
-            }
-            _ => {}
-        }
-        let errors = match &self {
+        let errors = match self {
             Self::InvalidField(errors) => Some(
                 errors
                     .iter()
@@ -226,6 +219,30 @@ impl IntoResponse for Error {
             },
             meta: Meta::current(),
         };
+        (status, body)
+    }
+}
+
+/// The bytes of Paddle's 500 body, for a response whose own body failed to
+/// serialize. Serialized here, not through `json_response`, so it can't recurse.
+pub(super) fn internal_error_body() -> Vec<u8> {
+    let error = Error::Internal("response serialization failed".into());
+    let (_, body) = error.body();
+    // Strings and a UUID: serializing them can't fail.
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        // The cause of a 5xx is for the operator's log, never for the client.
+        match &self {
+            Self::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+            Self::ServiceUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable")
+            }
+            _ => {}
+        }
+        let (status, body) = self.body();
         let mut response = json_response(status, &body);
         let retry_after = match self {
             Self::ServiceUnavailable(_) | Self::Injected503 => Some(1),

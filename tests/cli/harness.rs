@@ -201,9 +201,15 @@ impl Server {
     /// Starts `paddock --listen 127.0.0.1:0` on `data_dir` with `env`;
     /// returns once it logs where it listens.
     pub fn start(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with(data_dir, &[], env)
+    }
+
+    /// [`Server::start`] with more arguments after `--listen 127.0.0.1:0`.
+    pub fn start_with(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = paddock(data_dir);
         command
             .args(["--listen", "127.0.0.1:0"])
+            .args(args)
             .envs(env.iter().copied());
         let mut child = Guard(command.spawn().expect("the paddock binary starts"));
         let stdout = Lines::new(child.0.stdout.take().unwrap());

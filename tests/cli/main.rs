@@ -8,3 +8,4 @@ mod first_start;
 mod harness;
 mod keys;
 mod logs;
+mod permissions;
