@@ -1,9 +1,19 @@
 //! paddock: a self-hosted emulator of Paddle Billing's client-side token API.
 //!
-//! - [`domain`]: client tokens, API keys, permissions, environments; no I/O.
-//! - [`store`]: persistence behind one interface, on Postgres or SQLite.
-//! - [`http`]: routes, extractors and Paddle's envelopes.
-//! - [`config`], [`keys`], [`app`]: the command line, key provisioning, start-up.
+//! A change takes one path: [`http`] (or the CLI) parses and renders,
+//! [`service`] applies the rules and owns what follows each write, [`store`]
+//! runs the SQL.
+//!
+//! - [`domain`]: client tokens, API keys, permissions, environments, events,
+//!   and the parsing of every body paddock reads; no I/O.
+//! - [`service`]: one service per entity, the only path for its writes.
+//! - [`store`]: persistence, one interface per entity, implemented once for
+//!   Postgres and SQLite.
+//! - [`http`]: routes, extractors, Paddle's envelopes, the admin API.
+//! - [`error`]: the one error type, rendered by `http`.
+//! - [`dispatch`]: the webhook dispatcher; [`secrets`]: secrets at rest.
+//! - [`config`], [`keys`], [`app`], [`server`], [`telemetry`]: the command
+//!   line, `paddock keys`, start-up, the connection loop, logging.
 
 pub mod app;
 pub mod config;

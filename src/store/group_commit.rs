@@ -15,7 +15,7 @@ use crate::domain::{ClientToken, Event, Owner};
 const GROUP_LIMIT: usize = 64;
 
 /// Commits a group of creations in one transaction (implemented for each
-/// backend's pool by `impl_store!`).
+/// backend's pool in `client_tokens`).
 pub(super) trait CommitCreations: Clone + Send + Sync + 'static {
     fn commit_creations<'a>(
         &'a self,
