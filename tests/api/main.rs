@@ -1,5 +1,5 @@
 //! Integration tests over real HTTP, organised like the contract
-//! (`../shared/paddle-contract.md`): one module per section.
+//! (as the README describes it): one module per section.
 
 mod helpers;
 
