@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::config::{Cli, Command, ConfiguredKey, ServeArgs};
+use crate::config::{Cli, Command, ConfiguredKey, SecretArg, ServeArgs};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
 use crate::http::{self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Shared};
@@ -48,8 +48,11 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             .unwrap_or_else(|| readiness_url(&cli.serve.listen));
         return healthcheck(&url).await;
     }
-    let store =
-        store::connect(cli.database.database_url.as_deref(), &cli.database.data_dir).await?;
+    let store = store::connect(
+        cli.database.database_url.as_ref().map(SecretArg::expose),
+        &cli.database.data_dir,
+    )
+    .await?;
     let result = match cli.command {
         Some(Command::Keys { command }) => {
             // The CLI touches keys only: no notifications to seal or send.
@@ -134,7 +137,7 @@ async fn serve_until_signalled(
             source,
         })?;
     let secrets = match &args.secret_key {
-        Some(key) => SecretBox::from_hex(key)?,
+        Some(key) => SecretBox::from_hex(key.expose())?,
         None => {
             std::fs::create_dir_all(data_dir).map_err(|source| SecretKeyError::File {
                 path: data_dir.display().to_string(),
@@ -149,7 +152,8 @@ async fn serve_until_signalled(
         // An empty token (e.g. `PADDOCK_ADMIN_TOKEN=` from compose) leaves the admin API off.
         admin_token: args
             .admin_token
-            .as_deref()
+            .as_ref()
+            .map(SecretArg::expose)
             .filter(|token| !token.is_empty())
             .map(AdminToken::new),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
