@@ -16,7 +16,7 @@ use crate::http::{self, AdminToken, AppState, Emulation, Links, Metrics, RateLim
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
-use crate::service::{ProvisionError, Services};
+use crate::service::{ApiKeys, ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
 
 #[derive(Debug, thiserror::Error)]
@@ -55,14 +55,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     .await?;
     let result = match cli.command {
         Some(Command::Keys { command }) => {
-            // The CLI touches keys only: no notifications to seal or send.
-            let services = Services::new(
-                store.clone(),
-                SecretBox::random(),
-                Duration::ZERO,
-                Arc::default(),
-            );
-            keys::run(&services.api_keys, command, &mut io::stdout().lock())
+            let api_keys = ApiKeys::uncached(store.clone());
+            keys::run(&api_keys, command, &mut io::stdout().lock())
                 .await
                 .map_err(Error::from)
         }
@@ -111,14 +105,7 @@ async fn serve_until_signalled(
     let configured: Vec<_> = (configured.into_iter())
         .map(|key| (key.key, key.permissions))
         .collect();
-    // Provisioning needs no cache, sealing or dispatch: a bare service.
-    let api_keys = Services::new(
-        store.clone(),
-        SecretBox::random(),
-        Duration::ZERO,
-        Arc::default(),
-    )
-    .api_keys;
+    let api_keys = ApiKeys::uncached(store.clone());
     api_keys.apply_configured(&configured).await?;
     if let Some(secret) = api_keys.bootstrap().await? {
         // Standard output, not the log: this is the only time it is shown.

@@ -32,6 +32,12 @@ impl ApiKeys {
         Self { store, cache }
     }
 
+    /// For provisioning outside a server (start-up, the CLI): nothing to
+    /// authenticate, so nothing to cache.
+    pub fn uncached(store: Arc<dyn Store>) -> Self {
+        Self::new(store, Arc::new(KeyCache::new(std::time::Duration::ZERO)))
+    }
+
     /// A new key for `account` (created on first use), and its secret, which
     /// paddock never shows again: it keeps only the hash.
     pub async fn create(&self, account: &str, new: NewApiKey) -> Result<(ApiKey, ApiKeySecret)> {
