@@ -103,7 +103,7 @@ async fn serve_until_signalled(
         None => Vec::new(),
     };
     let configured: Vec<_> = (configured.into_iter())
-        .map(|key| (key.key, key.permissions))
+        .map(|key| (key.key, key.new))
         .collect();
     let api_keys = ApiKeys::uncached(store.clone());
     api_keys.apply_configured(&configured).await?;
@@ -112,7 +112,7 @@ async fn serve_until_signalled(
         let mut out = io::stdout().lock();
         let _ = writeln!(
             out,
-            "\npaddock created a sandbox API key with client_token.read and client_token.write.\n\
+            "\npaddock created a sandbox API key with every permission.\n\
              It is shown only this once; paddock keeps only its hash:\n\n    {}\n",
             secret.expose()
         );

@@ -74,6 +74,10 @@ pub mod message {
         format!("must be a comma-separated list of: {}", names.join(", "))
     }
 
+    pub fn integer((min, max): (i64, i64)) -> String {
+        format!("must be a whole number from {min} to {max}")
+    }
+
     pub fn length((min, max): (usize, usize)) -> String {
         format!("length must be between {min} and {max} characters")
     }
@@ -171,6 +175,14 @@ pub fn string(value: &Value, (min, max): (usize, usize)) -> Result<String, Strin
         return Err(message::length((min, max)));
     }
     Ok(text.clone())
+}
+
+/// A whole number from `min` to `max`.
+pub fn integer(value: &Value, (min, max): (i64, i64)) -> Result<i64, String> {
+    value
+        .as_i64()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| message::integer((min, max)))
 }
 
 pub fn boolean(value: &Value) -> Result<bool, String> {

@@ -9,7 +9,7 @@ use super::envelope::{Meta, json_response};
 pub use crate::error::{Error, Result};
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
-pub const CODES: [&str; 19] = [
+pub const CODES: [&str; 20] = [
     "authentication_missing",
     "authentication_malformed",
     "invalid_token",
@@ -22,6 +22,7 @@ pub const CODES: [&str; 19] = [
     "request_headers_too_large",
     "request_timeout",
     "client_token_revoked",
+    "api_key_cannot_be_rotated",
     "invalid_url",
     "method_not_allowed",
     "not_implemented",
@@ -146,6 +147,18 @@ impl Error {
                 "client_token_revoked",
                 format!("Client token {id} is revoked. A revoked client token can't be made active again."),
             ),
+            Self::ApiKeyCannotBeRotated(_) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "api_key_cannot_be_rotated",
+                "This API key doesn't support rotation.".to_owned(),
+            ),
+            Self::NotThisKey => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "forbidden",
+                "You aren't permitted to perform this request. An API key can rotate, and see the rotations of, only itself.".to_owned(),
+            ),
             Self::InvalidUrl => (
                 StatusCode::NOT_FOUND,
                 RequestError,
@@ -261,7 +274,7 @@ impl IntoResponse for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ClientTokenId, Permission};
+    use crate::domain::{ApiKeyId, ClientTokenId, Permission};
     use crate::store::StoreError;
 
     #[test]
@@ -281,6 +294,8 @@ mod tests {
             Error::RequestHeadersTooLarge { limit: 1 },
             Error::RequestTimeout,
             Error::ClientTokenRevoked(id()),
+            Error::ApiKeyCannotBeRotated(ApiKeyId::parse("apikey_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap()),
+            Error::NotThisKey,
             Error::InvalidUrl,
             Error::MethodNotAllowed,
             Error::NotImplemented,
