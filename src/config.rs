@@ -373,9 +373,13 @@ mod tests {
         assert_eq!(new.description.as_deref(), Some("Used by CI"));
         assert!(new.rotatable);
         for bad in ["|rotatable=yes", "|name=", "|colour=red", "|name"] {
-            let spec = format!("pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s=client_token.read{bad}");
+            let spec =
+                format!("pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s=client_token.read{bad}");
             let error = ConfiguredKey::parse_list(&spec).unwrap_err();
-            assert!(error.starts_with("entry 1: ") && !error.contains("_s="), "{error}");
+            assert!(
+                error.starts_with("entry 1: ") && !error.contains("_s="),
+                "{error}"
+            );
         }
     }
 

@@ -138,7 +138,10 @@ mod tests {
             );
             assert_eq!(name.parse(), Ok(permission));
         }
-        assert_eq!(Permission::ALL, [ClientTokenRead, ClientTokenWrite, ApiKeyRead]);
+        assert_eq!(
+            Permission::ALL,
+            [ClientTokenRead, ClientTokenWrite, ApiKeyRead]
+        );
         assert_eq!(
             "client_token.Read".parse::<Permission>(),
             Err("unknown permission `client_token.Read` (expected one of client_token.read,client_token.write,api_key.read)".to_owned())

@@ -294,7 +294,9 @@ mod tests {
             Error::RequestHeadersTooLarge { limit: 1 },
             Error::RequestTimeout,
             Error::ClientTokenRevoked(id()),
-            Error::ApiKeyCannotBeRotated(ApiKeyId::parse("apikey_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap()),
+            Error::ApiKeyCannotBeRotated(
+                ApiKeyId::parse("apikey_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap(),
+            ),
             Error::NotThisKey,
             Error::InvalidUrl,
             Error::MethodNotAllowed,

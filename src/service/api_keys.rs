@@ -55,7 +55,11 @@ impl ApiKeys {
     pub async fn create(&self, account: &str, new: NewApiKey) -> Result<(ApiKey, ApiKeySecret)> {
         self.store.ensure_account(account, Timestamp::now()).await?;
         let (key, secret) = ApiKey::generate(account, new);
-        let events = [Event::api_key(EventType::ApiKeyCreated, &key, key.created_at)];
+        let events = [Event::api_key(
+            EventType::ApiKeyCreated,
+            &key,
+            key.created_at,
+        )];
         self.store.insert_api_key(&key, &events).await?;
         self.dispatch.notify_one();
         Ok((key, secret))

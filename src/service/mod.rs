@@ -23,12 +23,12 @@ use tokio::sync::Notify;
 
 pub use accounts::{Accounts, ResetReport};
 pub use api_keys::{ApiKeys, KeyListing};
-pub use provisioning::ProvisionError;
-pub use rotations::RotationListing;
 pub use client_tokens::{ClientTokens, Listing};
 pub use key_cache::KeyCache;
 pub use notifications::Notifications;
+pub use provisioning::ProvisionError;
 pub use request_log::{LoggedRequest, RequestLog};
+pub use rotations::RotationListing;
 pub use totals::Totals;
 
 use crate::secrets::SecretBox;

@@ -71,7 +71,11 @@ impl ApiKeys {
     }
 
     async fn insert(&self, key: &ApiKey) -> Result<(), StoreError> {
-        let events = [Event::api_key(EventType::ApiKeyCreated, key, key.created_at)];
+        let events = [Event::api_key(
+            EventType::ApiKeyCreated,
+            key,
+            key.created_at,
+        )];
         self.store.insert_api_key(key, &events).await
     }
 }

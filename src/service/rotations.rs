@@ -13,11 +13,13 @@ use crate::store::StoreError;
 /// Concurrent rotations of one key are retried this many times.
 const CONFLICT_ATTEMPTS: u32 = 3;
 
-/// A page of rotations and whether there are more.
+/// A page of rotations, whether there are more, and the key's total when
+/// it was asked for.
 #[derive(Debug)]
 pub struct RotationListing {
     pub rotations: Vec<ApiKeyRotationResource>,
     pub has_more: bool,
+    pub estimated_total: Option<u64>,
 }
 
 impl ApiKeys {
@@ -35,7 +37,10 @@ impl ApiKeys {
         if !caller.rotatable {
             return Err(Error::ApiKeyCannotBeRotated(caller.id.clone()));
         }
-        if new.new_key_expires_at.is_some_and(|at| at <= Timestamp::now()) {
+        if new
+            .new_key_expires_at
+            .is_some_and(|at| at <= Timestamp::now())
+        {
             let errors = ValidationErrors::one("new_key_expires_at", "must be in the future");
             return Err(errors.into());
         }
@@ -79,9 +84,15 @@ impl ApiKeys {
         caller: &ApiKey,
         id: &ApiKeyId,
         query: &PageQuery<ApiKeyRotationId>,
+        skip_count: bool,
     ) -> Result<RotationListing> {
         own_key(caller, id)?;
         let (rows, has_more) = self.store.list_rotations(id, query).await?;
+        let estimated_total = if skip_count {
+            None
+        } else {
+            Some(self.store.count_rotations(id).await?)
+        };
         let rotations = rows
             .into_iter()
             .map(|(rotation, sealed)| self.with_new_key(&rotation, &sealed))
@@ -89,6 +100,7 @@ impl ApiKeys {
         Ok(RotationListing {
             rotations,
             has_more,
+            estimated_total,
         })
     }
 

@@ -39,13 +39,15 @@ const RECORD_USE: &str = "update api_keys set last_used_at = $2 \
 const COUNT_API_KEYS: &str = "select count(*) from (select 1 from api_keys \
      where account = $1 and environment = $2 limit $3) as matching";
 
+const COUNT_ROTATIONS: &str = "select count(*) from (select 1 from api_key_rotations \
+     where api_key_id = $1 limit $2) as matching";
+
 const ROTATION_COLUMNS: &str = "id, api_key_id, new_key, new_key_hash, grace_period_seconds, \
      status, new_key_expires_at, expires_at, created_at, updated_at";
 
 const INSERT_ROTATION: &str = "insert into api_key_rotations \
      (id, api_key_id, new_key, new_key_hash, grace_period_seconds, status, new_key_expires_at, \
       expires_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-
 
 const COMPLETE_ROTATION: &str = "update api_key_rotations \
      set status = 'completed', expires_at = $3, updated_at = $4 \
@@ -402,5 +404,14 @@ where
             .map(TryFrom::try_from)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(page(rotations, query.per_page))
+    }
+
+    async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError> {
+        let (total,): (i64,) = sqlx::query_as(COUNT_ROTATIONS)
+            .bind(key.as_str())
+            .bind(COUNT_CAP as i64)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(total as u64)
     }
 }

@@ -257,6 +257,9 @@ pub trait ApiKeyStore: Send + Sync {
         key: &ApiKeyId,
         query: &PageQuery<ApiKeyRotationId>,
     ) -> Result<(Vec<(ApiKeyRotation, String)>, bool), StoreError>;
+
+    /// How many rotations a key has had, up to [`COUNT_CAP`].
+    async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
 }
 
 /// Notification settings, events and their deliveries.

@@ -88,7 +88,8 @@ impl TryFrom<ApiKeyRow> for ApiKey {
     type Error = StoreError;
 
     fn try_from(row: ApiKeyRow) -> Result<Self, Self::Error> {
-        let id = ApiKeyId::parse(&row.id).ok_or_else(|| corrupt(format!("api key id `{}`", row.id)))?;
+        let id =
+            ApiKeyId::parse(&row.id).ok_or_else(|| corrupt(format!("api key id `{}`", row.id)))?;
         let previous_key = match (row.previous_key_hash, row.previous_key_valid_until) {
             (Some(hash), Some(until)) => Some((key_hash(&hash, &row.id)?, until)),
             _ => None,

@@ -203,12 +203,12 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
         (
             json!({ "permissions": [] }),
             "permissions",
-            "must be a non-empty list of: client_token.read, client_token.write",
+            "must be a non-empty list of: client_token.read, client_token.write, api_key.read",
         ),
         (
             json!({ "permissions": ["transaction.read"] }),
             "permissions",
-            "must be a non-empty list of: client_token.read, client_token.write",
+            "must be a non-empty list of: client_token.read, client_token.write, api_key.read",
         ),
         (
             json!({ "permissions": BOTH, "expires_at": "soon" }),
