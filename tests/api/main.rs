@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod admin;
 mod admin_fixtures;
+mod api_keys;
 mod authentication;
 mod bad_input;
 mod create;

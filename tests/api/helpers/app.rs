@@ -257,6 +257,18 @@ impl TestApp {
         key["key"].as_str().unwrap().to_owned()
     }
 
+    /// Makes a key for `account` from an admin API body; returns the admin
+    /// API's view of it, with `key` (the secret) and `id`.
+    pub async fn make_key(&self, account: &str, body: Value) -> Value {
+        let response = self
+            .admin(Method::POST, &format!("/accounts/{account}/api-keys"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_data(response, StatusCode::CREATED).await
+    }
+
     /// Creates a token with the sandbox key; returns the entity.
     pub async fn create(&self, name: &str) -> Value {
         self.create_with(&self.keys.sandbox, json!({ "name": name }))
