@@ -21,5 +21,6 @@ mod operations;
 mod permission_modes;
 mod persistence;
 mod revoke;
+mod rotations;
 mod webhook_settings;
 mod webhooks;
