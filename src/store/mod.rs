@@ -4,6 +4,7 @@
 //! module, next to the code that runs it.
 
 mod accounts;
+mod api_key_rotations;
 mod api_keys;
 mod client_tokens;
 mod group_commit;
@@ -105,7 +106,14 @@ pub enum Revocation {
 /// follows a write are the services' (`crate::service`).
 #[async_trait]
 pub trait Store:
-    ClientTokenStore + AccountStore + ApiKeyStore + NotificationStore + Send + Sync + 'static
+    ClientTokenStore
+    + AccountStore
+    + ApiKeyStore
+    + ApiKeyRotationStore
+    + NotificationStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -221,45 +229,6 @@ pub trait ApiKeyStore: Send + Sync {
         at: Timestamp,
         unless_since: Timestamp,
     ) -> Result<(), StoreError>;
-
-    /// Stores a pending rotation (its new key as sealed), cancelling the
-    /// key's earlier pending one, with the events `events_for` makes of the
-    /// cancelled rotation (if there was one), atomically.
-    async fn insert_rotation(
-        &self,
-        owner: &Owner,
-        rotation: &ApiKeyRotation,
-        sealed_new_key: &str,
-        events_for: &(dyn for<'r> Fn(Option<&'r ApiKeyRotation>) -> Vec<Event> + Sync),
-    ) -> Result<(), StoreError>;
-
-    /// Completes a pending rotation at `at`: its new secret becomes the
-    /// key's, the old one good for the grace period. Records the events
-    /// `events_for` makes, atomically. `None` when the rotation is no longer
-    /// pending (another request completed it, or a newer one cancelled it).
-    async fn complete_rotation(
-        &self,
-        key: &ApiKeyId,
-        rotation: &ApiKeyRotationId,
-        at: Timestamp,
-        events_for: &(dyn for<'k> Fn(&'k ApiKey, &'k ApiKeyRotation) -> Vec<Event> + Sync),
-    ) -> Result<Option<(ApiKey, ApiKeyRotation)>, StoreError>;
-
-    /// A rotation of `key`, and its new key as sealed.
-    async fn rotation(
-        &self,
-        key: &ApiKeyId,
-        id: &ApiKeyRotationId,
-    ) -> Result<Option<(ApiKeyRotation, String)>, StoreError>;
-
-    async fn list_rotations(
-        &self,
-        key: &ApiKeyId,
-        query: &PageQuery<ApiKeyRotationId>,
-    ) -> Result<(Vec<(ApiKeyRotation, String)>, bool), StoreError>;
-
-    /// How many rotations a key has had, up to [`COUNT_CAP`].
-    async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
 }
 
 /// Notification settings, events and their deliveries.
@@ -318,6 +287,49 @@ pub trait NotificationStore: Send + Sync {
         notification_id: &str,
         outcome: &AttemptOutcome,
     ) -> Result<(), StoreError>;
+}
+
+/// Rotations of API keys' secrets.
+#[async_trait]
+pub trait ApiKeyRotationStore: Send + Sync {
+    /// Stores a pending rotation (its new key as sealed), cancelling the
+    /// key's earlier pending one, with the events `events_for` makes of the
+    /// cancelled rotation (if there was one), atomically.
+    async fn insert_rotation(
+        &self,
+        owner: &Owner,
+        rotation: &ApiKeyRotation,
+        sealed_new_key: &str,
+        events_for: &(dyn for<'r> Fn(Option<&'r ApiKeyRotation>) -> Vec<Event> + Sync),
+    ) -> Result<(), StoreError>;
+
+    /// Completes a pending rotation at `at`: its new secret becomes the
+    /// key's, the old one good for the grace period. Records the events
+    /// `events_for` makes, atomically. `None` when the rotation is no longer
+    /// pending (another request completed it, or a newer one cancelled it).
+    async fn complete_rotation(
+        &self,
+        key: &ApiKeyId,
+        rotation: &ApiKeyRotationId,
+        at: Timestamp,
+        events_for: &(dyn for<'k> Fn(&'k ApiKey, &'k ApiKeyRotation) -> Vec<Event> + Sync),
+    ) -> Result<Option<(ApiKey, ApiKeyRotation)>, StoreError>;
+
+    /// A rotation of `key`, and its new key as sealed.
+    async fn rotation(
+        &self,
+        key: &ApiKeyId,
+        id: &ApiKeyRotationId,
+    ) -> Result<Option<(ApiKeyRotation, String)>, StoreError>;
+
+    async fn list_rotations(
+        &self,
+        key: &ApiKeyId,
+        query: &PageQuery<ApiKeyRotationId>,
+    ) -> Result<(Vec<(ApiKeyRotation, String)>, bool), StoreError>;
+
+    /// How many rotations a key has had, up to [`COUNT_CAP`].
+    async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a database URL names, applying migrations: Postgres for

@@ -108,6 +108,7 @@ where
     Self: super::ClientTokenStore
         + super::AccountStore
         + super::ApiKeyStore
+        + super::ApiKeyRotationStore
         + super::NotificationStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
