@@ -20,6 +20,9 @@ pub use api_key::{
     KEY_NAME_LENGTH, KeyHash, NewApiKey, NewApiKeyRotation, PendingRotation, PresentedKey,
     RotationStatus, SecretMatch,
 };
+pub use api_key::{
+    ApiKeyExposure, ApiKeyExposureId, ExposureAction, ExposureSource, NewApiKeyExposure, RiskLevel,
+};
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,
     NAME_LENGTH, NewClientToken, generate_token_value,

@@ -10,7 +10,8 @@ use sha2::Sha256;
 use strum::{EnumCount, VariantArray};
 
 use super::{
-    ApiKey, ApiKeyResource, ApiKeyRotation, ApiKeyRotationResource, ClientToken, Timestamp,
+    ApiKey, ApiKeyExposure, ApiKeyResource, ApiKeyRotation, ApiKeyRotationResource, ClientToken,
+    Timestamp,
 };
 
 #[derive(
@@ -104,6 +105,7 @@ pub enum EventData {
     ApiKey(ApiKeyResource),
     /// Without `new_key`: webhooks never carry secrets.
     ApiKeyRotation(ApiKeyRotationResource),
+    ApiKeyExposure(ApiKeyExposure),
 }
 
 /// Something that happened to an entity.
@@ -138,6 +140,11 @@ impl Event {
     pub fn api_key_rotation(event_type: EventType, rotation: &ApiKeyRotation) -> Self {
         let data = EventData::ApiKeyRotation(rotation.resource(None));
         Self::new(event_type, rotation.updated_at, data)
+    }
+
+    pub fn api_key_exposure(exposure: &ApiKeyExposure) -> Self {
+        let data = EventData::ApiKeyExposure(exposure.clone());
+        Self::new(EventType::ApiKeyExposureCreated, exposure.created_at, data)
     }
 
     /// A created token emits `client_token.created`.

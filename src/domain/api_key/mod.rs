@@ -2,12 +2,16 @@
 //! and the secrets that prove them (the current one, a rotated-out one in
 //! its grace period, and a pending rotation's new one).
 
+mod exposure;
 mod format;
 mod rotation;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use exposure::{
+    ApiKeyExposure, ApiKeyExposureId, ExposureAction, ExposureSource, NewApiKeyExposure, RiskLevel,
+};
 pub use format::{ApiKeyId, ApiKeySecret, KeyHash, PresentedKey};
 pub use rotation::{
     ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource, NewApiKeyRotation, RotationStatus,
