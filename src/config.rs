@@ -134,6 +134,10 @@ pub struct ServeArgs {
     /// 0 turns the cache off.
     #[arg(long, env = "PADDOCK_KEY_CACHE_TTL", default_value_t = 2.0, value_parser = parse_non_negative)]
     pub key_cache_ttl: f64,
+    /// Seconds between sweeps for due `api_key.expiring` (seven days ahead)
+    /// and `api_key.expired` notices.
+    #[arg(long, env = "PADDOCK_KEY_SWEEP_INTERVAL", default_value_t = 60.0, value_parser = parse_seconds)]
+    pub key_sweep_interval: f64,
     /// Seconds a client may take to send a request's line and headers; a
     /// slower one (slowloris) has its connection closed.
     #[arg(long, env = "PADDOCK_HEADER_TIMEOUT", default_value_t = 10.0, value_parser = parse_seconds)]

@@ -7,6 +7,7 @@
 //! what it is given.
 
 mod accounts;
+mod api_key_events;
 mod api_keys;
 mod client_tokens;
 mod key_cache;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 pub use accounts::{Accounts, ResetReport};
+pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
 pub use client_tokens::{ClientTokens, Listing};
 pub use key_cache::KeyCache;

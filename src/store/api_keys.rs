@@ -24,7 +24,7 @@ const INSERT_API_KEY: &str = "insert into api_keys \
 const UPDATE_API_KEY_PERMISSIONS: &str = "update api_keys set permissions = $2 where id = $1";
 
 /// Revokes only an unrevoked key, so concurrent revokes agree on one winner.
-const REVOKE_API_KEY: &str =
+pub(super) const REVOKE_API_KEY: &str =
     "update api_keys set revoked = true, updated_at = $2 where id = $1 and revoked = false";
 
 /// At most one write per key per `since` window (Paddle keeps

@@ -4,6 +4,7 @@
 //! module, next to the code that runs it.
 
 mod accounts;
+mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
 mod client_tokens;
@@ -27,6 +28,7 @@ use crate::domain::{
     PageQuery, Timestamp,
 };
 
+pub use api_key_events::ApiKeyEventStore;
 pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
 pub use postgres::PostgresStore;
 pub use sql::{Backend, SqlStore};
@@ -110,6 +112,7 @@ pub trait Store:
     + AccountStore
     + ApiKeyStore
     + ApiKeyRotationStore
+    + ApiKeyEventStore
     + NotificationStore
     + Send
     + Sync

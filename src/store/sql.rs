@@ -109,6 +109,7 @@ where
         + super::AccountStore
         + super::ApiKeyStore
         + super::ApiKeyRotationStore
+        + super::ApiKeyEventStore
         + super::NotificationStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
