@@ -6,6 +6,8 @@ mod helpers;
 mod accounts;
 mod admin;
 mod admin_fixtures;
+mod api_key_events;
+mod api_key_exposures;
 mod api_keys;
 mod authentication;
 mod bad_input;
