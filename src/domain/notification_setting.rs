@@ -122,7 +122,7 @@ impl NotificationSettingUpdate {
 }
 
 /// An absolute `http` or `https` URL with a host.
-fn destination(value: &Value) -> Result<String, String> {
+pub(super) fn destination(value: &Value) -> Result<String, String> {
     const MESSAGE: &str = "must be an http:// or https:// URL";
     let text = value.as_str().ok_or(MESSAGE)?;
     let url = url::Url::parse(text).map_err(|_| MESSAGE)?;

@@ -149,11 +149,9 @@ impl NewApiKeyExposure {
 
 /// Where the key was found: an `http(s)` URL of 1 to 250 characters.
 fn reference(value: &Value) -> Result<String, String> {
-    let text = validation::string(value, EXPOSURE_REFERENCE_LENGTH)?;
-    match url::Url::parse(&text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(text),
-        _ => Err("must be an http:// or https:// URL".to_owned()),
-    }
+    validation::string(value, EXPOSURE_REFERENCE_LENGTH)?;
+    // The same rule, and words, as a notification setting's destination.
+    crate::domain::notification_setting::destination(value)
 }
 
 #[cfg(test)]
