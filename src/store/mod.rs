@@ -8,6 +8,7 @@ mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
 mod client_tokens;
+mod error;
 mod group_commit;
 mod notifications;
 mod outbox;
@@ -29,6 +30,7 @@ use crate::domain::{
 };
 
 pub use api_key_events::ApiKeyEventStore;
+pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
 pub use postgres::PostgresStore;
 pub use sql::{Backend, SqlStore};
@@ -37,36 +39,6 @@ pub use sqlite::SqliteStore;
 /// Counting stops here: Paddle reports exact totals up to 100,000 and
 /// `100001` above that.
 pub const COUNT_CAP: u64 = 100_001;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database can't be reached: answered as a 503.
-    #[error("database unavailable: {0}")]
-    Unavailable(#[source] sqlx::Error),
-    /// A unique constraint was violated; names the constraint.
-    #[error("unique constraint `{0}` violated")]
-    Conflict(String),
-    #[error("database error: {0}")]
-    Other(#[source] sqlx::Error),
-    #[error("stored data is not readable: {0}")]
-    Corrupt(String),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::Io(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
-            }
-            _ => Self::Other(error),
-        }
-    }
-}
 
 /// Rows per multi-row insert: far below both databases' limits on bound values.
 const ROWS_PER_INSERT: usize = 500;
