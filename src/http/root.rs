@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::AppState;
 use super::auth::Authenticated;
 use super::envelope::Envelope;
-use super::error::Result;
 use crate::domain::{Environment, Permission};
 
 /// What `data.api` says, whoever asks.
@@ -23,7 +22,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Serialize)]
-pub struct ApiRoot {
+struct ApiRoot {
     api: Api,
     caller: Caller,
 }
@@ -50,7 +49,7 @@ struct Account {
 }
 
 /// `GET /`
-async fn root(auth: Option<Authenticated>) -> Result<Envelope<ApiRoot>> {
+async fn root(auth: Option<Authenticated>) -> Envelope<ApiRoot> {
     // Paddle tells its environments apart by host; paddock serves both on
     // one, so the key decides, and a caller without one is in the sandbox
     // (the safe assumption for an emulator).
@@ -71,7 +70,7 @@ async fn root(auth: Option<Authenticated>) -> Result<Envelope<ApiRoot>> {
             permissions: Vec::new(),
         },
     };
-    Ok(Envelope::ok(ApiRoot {
+    Envelope::ok(ApiRoot {
         api: Api {
             name: API_NAME,
             version: API_VERSION,
@@ -79,11 +78,11 @@ async fn root(auth: Option<Authenticated>) -> Result<Envelope<ApiRoot>> {
             documentation_url: DOCUMENTATION_URL,
         },
         caller,
-    }))
+    })
 }
 
 /// Paddle calls live `production` here, unlike in its keys (`live`).
-pub fn environment_name(environment: Environment) -> &'static str {
+fn environment_name(environment: Environment) -> &'static str {
     match environment {
         Environment::Sandbox => "sandbox",
         Environment::Live => "production",

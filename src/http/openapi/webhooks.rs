@@ -74,8 +74,9 @@ pub fn webhooks() -> Value {
 }
 
 fn tag(event_type: EventType) -> &'static str {
-    match entity(event_type) {
-        "ClientToken" => "client-tokens",
+    use EventType::*;
+    match event_type {
+        ClientTokenCreated | ClientTokenUpdated | ClientTokenRevoked => "client-tokens",
         _ => "api-keys",
     }
 }
