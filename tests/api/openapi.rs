@@ -282,12 +282,14 @@ async fn every_event_type_has_a_webhook_whose_payload_matches_real_events() {
     )
     .await;
     app.create_with(secret, json!({ "name": "Evented" })).await;
+    // A high-risk exposure revokes the key, too.
     let response = app
-        .admin(Method::POST, &format!("/api-keys/{id}/revoke"))
+        .admin(Method::POST, &format!("/api-keys/{id}/exposures"))
+        .json(&json!({ "risk_level": "high", "reference": "https://github.com/acme/app/blob/main/.env" }))
         .send()
         .await
         .unwrap();
-    expect_data(response, StatusCode::OK).await;
+    expect_data(response, StatusCode::CREATED).await;
     let events = expect_data(
         app.admin(Method::GET, "/accounts/webhooks/events")
             .send()
@@ -310,6 +312,7 @@ async fn every_event_type_has_a_webhook_whose_payload_matches_real_events() {
         "api_key.created",
         "api_key_rotation.created",
         "client_token.created",
+        "api_key_exposure.created",
         "api_key.revoked",
     ] {
         assert!(seen.contains(name), "{name} in {seen:?}");

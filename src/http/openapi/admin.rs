@@ -70,6 +70,18 @@ pub fn admin_document() -> Value {
             })))
         },
         "/__paddock/api-keys/{id}/revoke": { "parameters": [id.clone()], "post": operation("Revoke an API key", None) },
+        "/__paddock/api-keys/{id}/exposures": {
+            "parameters": [id.clone()],
+            "post": operation("Simulate Paddle finding the key published: `api_key_exposure.created`, and for high risk the key revoked", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["risk_level", "reference"], "properties": {
+                    "risk_level": { "type": "string", "enum": ["high", "low"] },
+                    "reference": { "type": "string", "format": "uri", "minLength": 1, "maxLength": 250 },
+                    "source": { "type": ["string", "null"], "enum": ["github", null] },
+                    "description": { "type": ["string", "null"], "minLength": 1, "maxLength": 250 }
+                }
+            })))
+        },
+        "/__paddock/api-keys/expiry-sweep": { "post": operation("Send the api_key.expired and api_key.expiring notices due now", None) },
         "/__paddock/accounts/{account}/client-tokens": {
             "parameters": [account.clone()],
             "post": operation("Seed client-token fixtures, all or none", Some(json!({

@@ -5,7 +5,9 @@
 use serde_json::{Map, Value, json};
 
 use super::{object, schema_ref};
-use crate::domain::EventType;
+use strum::VariantArray;
+
+use crate::domain::{EventType, ExposureSource, RiskLevel};
 
 /// The entity schema an event type carries in `data`. A match, not a
 /// table, so that a new event type can't be left undocumented.
@@ -99,6 +101,8 @@ fn notification(event_type: EventType) -> Value {
 
 /// The entity only webhooks carry.
 pub fn schemas() -> Map<String, Value> {
+    let risk_levels: Vec<&str> = RiskLevel::VARIANTS.iter().map(|&v| v.into()).collect();
+    let sources: Vec<&str> = ExposureSource::VARIANTS.iter().map(|&v| v.into()).collect();
     object(json!({
         "ApiKeyExposure": {
             "type": "object",
@@ -107,10 +111,10 @@ pub fn schemas() -> Map<String, Value> {
             "properties": {
                 "id": { "type": "string", "pattern": r"^apkexp_[a-z\d]{26}$" },
                 "api_key_id": { "type": "string", "pattern": r"^apikey_[a-z\d]{26}$" },
-                "risk_level": { "type": "string", "enum": ["high", "low"] },
+                "risk_level": { "type": "string", "enum": risk_levels },
                 "action_taken": { "type": "string", "enum": ["revoked", "none"],
                                   "description": "`revoked` for a high-risk exposure." },
-                "source": { "type": "string", "enum": ["github"] },
+                "source": { "type": "string", "enum": sources },
                 "reference": { "type": "string", "format": "uri", "minLength": 1, "maxLength": 250,
                                "description": "Where the key was found." },
                 "description": { "type": ["string", "null"], "minLength": 1, "maxLength": 250 },
