@@ -16,9 +16,9 @@ mod validation;
 pub use account::{ACCOUNT_NAME_RULE, Account, NewAccount, account_in_path, is_valid_account_name};
 pub use api_key::{
     ApiKey, ApiKeyId, ApiKeyResource, ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource,
-    ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, KEY_DESCRIPTION_LENGTH,
-    KEY_NAME_LENGTH, KeyHash, NewApiKey, NewApiKeyRotation, PendingRotation, PresentedKey,
-    RotationStatus, SecretMatch,
+    ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, GRACE_PERIOD_SECONDS,
+    KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, KeyHash, NewApiKey, NewApiKeyRotation,
+    PendingRotation, PresentedKey, RotationStatus, SecretMatch,
 };
 pub use api_key::{
     ApiKeyExposure, ApiKeyExposureId, ExposureAction, ExposureSource, NewApiKeyExposure, RiskLevel,

@@ -1,11 +1,12 @@
 //! Authentication as extractors: a handler that takes `Authorized<Write>`
 //! only runs for a valid API key that may write (or whatever the permission
 //! mode allows); one that takes `Authenticated` for any valid key; one that
-//! takes `Admin` only for the admin token.
+//! takes `Option<Authenticated>` also without an Authorization header (but
+//! never with a bad one); one that takes `Admin` only for the admin token.
 
 use std::marker::PhantomData;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
@@ -97,6 +98,22 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// For operations where authentication is optional (the API root): no
+/// Authorization header is `None`; a header that is there is judged as
+/// anywhere else, so a bad key is still a 403, never anonymous.
+impl OptionalFromRequestParts<AppState> for Authenticated {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>> {
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Ok(None);
+        }
+        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// A request made with a valid, active API key that holds `A`'s permission.
 pub struct Authorized<A> {
     pub key: ApiKey,
@@ -114,7 +131,8 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let authenticated = Authenticated::from_request_parts(parts, state).await?;
+        let authenticated =
+            <Authenticated as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
         authenticated.require(state, A::PERMISSION)?;
         Ok(Self {
             key: authenticated.key,

@@ -13,6 +13,7 @@ mod health;
 mod links;
 mod metrics;
 mod openapi;
+mod root;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,7 +76,9 @@ pub struct Shared {
 
 /// The whole API, with its middleware.
 pub fn router(state: AppState) -> Router {
-    let paddle_api = client_tokens::routes().merge(api_keys::routes());
+    let paddle_api = (root::routes())
+        .merge(client_tokens::routes())
+        .merge(api_keys::routes());
     let mut routes = Router::new().merge(paddle_api.route_layer(middleware::from_fn_with_state(
         state.clone(),
         emulation::emulate,

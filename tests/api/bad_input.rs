@@ -151,7 +151,6 @@ async fn an_oversized_body_is_413(backend: Backend) {
 async fn unknown_paths_are_invalid_url(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for path in [
-        "/",
         "/client-token",
         "/client-tokens/",
         "/client-tokens/ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x/revoke",

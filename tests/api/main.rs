@@ -9,6 +9,7 @@ mod admin_fixtures;
 mod api_key_events;
 mod api_key_exposures;
 mod api_keys;
+mod api_root;
 mod authentication;
 mod bad_input;
 mod create;

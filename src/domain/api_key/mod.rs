@@ -14,7 +14,8 @@ pub use exposure::{
 };
 pub use format::{ApiKeyId, ApiKeySecret, KeyHash, PresentedKey};
 pub use rotation::{
-    ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource, NewApiKeyRotation, RotationStatus,
+    ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource, GRACE_PERIOD_SECONDS,
+    NewApiKeyRotation, RotationStatus,
 };
 
 use super::validation::{self, Fields, ValidationErrors, message};

@@ -1,0 +1,116 @@
+//! paddock's own admin API, for test suites: a separate document, so that
+//! tools pointed at the Paddle API never wander into it.
+
+use serde_json::{Value, json};
+
+use super::{error_responses, public_document};
+use crate::domain::{EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, Permission};
+
+/// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
+fn admin_responses() -> Value {
+    let mut responses = error_responses(&["400", "403", "404"]);
+    responses.insert("200".to_owned(), json!({ "description": "`{data, meta}`" }));
+    responses.insert(
+        "201".to_owned(),
+        json!({ "description": "`{data, meta}`, created" }),
+    );
+    Value::Object(responses)
+}
+
+pub fn admin_document() -> Value {
+    let permissions: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+    let events: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
+    let (name_min, name_max) = KEY_NAME_LENGTH;
+    let (description_min, description_max) = KEY_DESCRIPTION_LENGTH;
+    let operation = |summary: &str, body: Option<Value>| {
+        let mut operation = json!({
+            "tags": ["paddock-admin"],
+            "summary": summary,
+            "responses": admin_responses()
+        });
+        if let Some(schema) = body {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+        }
+        operation
+    };
+    let account = json!({ "name": "account", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
+    let mut document = public_document();
+    document["info"] = json!({
+        "title": "paddock admin API",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "paddock's own API for test suites, under /__paddock/ (a prefix Paddle never uses). On only when PADDOCK_ADMIN_TOKEN is set; authenticate with it as a bearer token."
+    });
+    document["security"] = json!([{ "adminToken": [] }]);
+    document["tags"] =
+        json!([{ "name": "paddock-admin", "description": "paddock's admin API (not Paddle's)" }]);
+    document["components"]["securitySchemes"] =
+        json!({ "adminToken": { "type": "http", "scheme": "bearer" } });
+    // The public document's webhooks are Paddle's; the admin API only
+    // configures where they go.
+    document.as_object_mut().unwrap().remove("webhooks");
+    document["paths"] = json!({
+        "/__paddock/accounts": {
+            "get": operation("List accounts", None),
+            "post": operation("Create an account", Some(json!({ "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } })))
+        },
+        "/__paddock/accounts/{account}/api-keys": {
+            "parameters": [account.clone()],
+            "get": operation("List an account's API keys (never secrets)", None),
+            "post": operation("Create an API key; `key` is shown only in this answer", Some(json!({
+                "type": "object", "required": ["permissions"], "properties": {
+                    "environment": { "type": "string", "enum": ["sandbox", "live"] },
+                    "permissions": { "type": "array", "items": { "type": "string", "enum": permissions } },
+                    "expires_at": { "type": ["string", "null"], "format": "date-time" },
+                    "name": { "type": ["string", "null"], "minLength": name_min, "maxLength": name_max },
+                    "description": { "type": ["string", "null"], "minLength": description_min, "maxLength": description_max },
+                    "rotatable": { "type": ["boolean", "null"], "description": "Fixed at creation; default false." }
+                }
+            })))
+        },
+        "/__paddock/api-keys/{id}/revoke": { "parameters": [id.clone()], "post": operation("Revoke an API key", None) },
+        "/__paddock/api-keys/{id}/exposures": {
+            "parameters": [id.clone()],
+            "post": operation("Simulate Paddle finding the key published: `api_key_exposure.created`, and for high risk the key revoked", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["risk_level", "reference"], "properties": {
+                    "risk_level": { "type": "string", "enum": ["high", "low"] },
+                    "reference": { "type": "string", "format": "uri", "minLength": 1, "maxLength": 250 },
+                    "source": { "type": ["string", "null"], "enum": ["github", null] },
+                    "description": { "type": ["string", "null"], "minLength": 1, "maxLength": 250 }
+                }
+            })))
+        },
+        "/__paddock/api-keys/expiry-sweep": { "post": operation("Send the api_key.expired and api_key.expiring notices due now", None) },
+        "/__paddock/accounts/{account}/client-tokens": {
+            "parameters": [account.clone()],
+            "post": operation("Seed client-token fixtures, all or none", Some(json!({
+                "type": "object", "required": ["client_tokens"], "properties": { "client_tokens": { "type": "array", "items": { "type": "object" } } }
+            })))
+        },
+        "/__paddock/accounts/{account}/reset": { "parameters": [account.clone()], "post": operation("Delete an account's tokens, events and request log", None) },
+        "/__paddock/reset": { "post": operation("Reset every account", None) },
+        "/__paddock/accounts/{account}/requests": { "parameters": [account.clone()], "get": operation("An account's recent requests", None) },
+        "/__paddock/accounts/{account}/notification-settings": {
+            "parameters": [account.clone()],
+            "get": operation("List notification settings", None),
+            "post": operation("Create a notification setting; `endpoint_secret_key` is shown only in this answer", Some(json!({
+                "type": "object", "required": ["destination", "subscribed_events"], "properties": {
+                    "destination": { "type": "string", "format": "uri" },
+                    "subscribed_events": { "type": "array", "items": { "type": "string", "enum": events } },
+                    "environment": { "type": "string", "enum": ["sandbox", "live"] },
+                    "active": { "type": "boolean" }
+                }
+            })))
+        },
+        "/__paddock/notification-settings/{id}": {
+            "parameters": [id.clone()],
+            "patch": operation("Update a notification setting", Some(json!({ "type": "object" }))),
+            "delete": operation("Delete a notification setting", None)
+        },
+        "/__paddock/notification-settings/{id}/deliveries": { "parameters": [id.clone()], "get": operation("A setting's deliveries and attempts", None) },
+        "/__paddock/accounts/{account}/events": { "parameters": [account], "get": operation("An account's events", None) },
+        "/__paddock/events/{id}/replay": { "parameters": [id], "post": operation("Send an event again", None) }
+    });
+    document
+}
