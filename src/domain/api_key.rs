@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use serde_json::{Map, Value};
 
-use super::validation::{self, Fields, ValidationErrors, message};
+use super::validation::{self, Fields, ValidationErrors};
 use super::{Environment, Permission, Timestamp};
 
 const SECRET_LEN: usize = 26;
@@ -247,19 +247,9 @@ impl NewApiKey {
         let mut fields = Fields::new(body, &["environment", "permissions", "expires_at"]);
         let environment = fields.environment();
         let names = Permission::ALL.map(Permission::as_str);
-        let permissions = fields.optional("permissions", |value| {
-            validation::list_of(value, &names, Permission::parse_list)
-        });
-        // Absent is as wrong as empty: the same words for both.
-        let permissions = permissions.and_then(|permissions| {
-            if permissions.is_none() {
-                fields.note("permissions", message::non_empty_list_of(&names));
-            }
-            permissions
-        });
-        let expires_at = fields.optional("expires_at", |value| {
-            validation::timestamp(value).map_err(|_| message::DATE_TIME_OR_NULL.to_owned())
-        });
+        let permissions =
+            fields.required("permissions", |value| validation::list_of(value, &names));
+        let expires_at = fields.nullable("expires_at", validation::timestamp);
         let new = match (environment, permissions, expires_at) {
             (Some(environment), Some(permissions), Some(expires_at)) => Some(Self {
                 environment,
