@@ -19,6 +19,7 @@ mod openapi;
 mod operations;
 mod permission_modes;
 mod persistence;
+mod recorded;
 mod revoke;
 mod webhook_settings;
 mod webhooks;
