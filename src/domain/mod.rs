@@ -32,7 +32,7 @@ pub use notification_setting::{
 };
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
-pub use validation::{FieldError, Fields, ValidationErrors, json_object};
+pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};
 
 /// Whose data a request may touch: an account's tokens in one environment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -255,8 +255,8 @@ fn or_null(problem: Problem) -> Problem {
 }
 
 /// Postgres can't store U+0000 in text, and no client means to send it; a
-/// schema would say so with this pattern.
-const NO_NUL: &str = r"^[^\x00]*$";
+/// schema says so with this pattern (the OpenAPI document uses it too).
+pub const NO_NUL: &str = r"^[^\x00]*$";
 
 /// A string of `(min, max)` Unicode characters (the validator counts runes).
 pub fn string(value: &Value, (min, max): (usize, usize)) -> Checked<String> {

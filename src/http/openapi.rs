@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::error::CODES;
 use super::extract::BODY_LIMIT;
-use crate::domain::{DESCRIPTION_LENGTH, EventType, MAX_PER_PAGE, NAME_LENGTH, Permission};
+use crate::domain::{DESCRIPTION_LENGTH, EventType, MAX_PER_PAGE, NAME_LENGTH, NO_NUL, Permission};
 
 /// `GET /openapi.json`
 pub async fn public() -> Json<Value> {
@@ -21,13 +21,20 @@ pub async fn admin() -> Json<Value> {
     Json(admin_document())
 }
 
+/// What a 400 can be, as Paddle's responses (not its docs) show.
+const BAD_REQUEST: &str = "Paddle's error envelope. `bad_request` (\"Invalid request.\") for a body that fails its schema, with one `errors[]` item per problem in a JSON-schema validator's words (`(root)`: `name is required`; `name`: `Invalid type. Expected: string, given: integer`), and for a query value of the wrong type (`per_page`: `invalid input`); `invalid_field` for a query value out of range; `invalid_json`; `client_token_revoked`.";
+
 fn error_responses(statuses: &[&str]) -> Value {
     let mut responses = serde_json::Map::new();
     for status in statuses {
+        let description = match *status {
+            "400" => BAD_REQUEST,
+            _ => "Paddle's error envelope",
+        };
         responses.insert(
             (*status).to_owned(),
             json!({
-                "description": "Paddle's error envelope",
+                "description": description,
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorEnvelope" } } }
             }),
         );
@@ -49,9 +56,6 @@ fn envelope(schema: &str, description: &str) -> Value {
         "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
     })
 }
-
-/// Names and descriptions can't contain U+0000.
-const NO_NUL: &str = r"^[^\u0000]*$";
 
 /// Errors any authenticated operation can answer with.
 /// (429 and 502 only when emulation is configured.)
@@ -186,12 +190,12 @@ fn components(id_pattern: &str) -> Value {
             "Pagination": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["per_page", "next", "has_more", "estimated_total"],
+                "required": ["per_page", "estimated_total", "next", "has_more"],
                 "properties": {
                     "per_page": { "type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE },
+                    "estimated_total": { "type": "integer", "minimum": -1 },
                     "next": { "type": "string", "format": "uri" },
-                    "has_more": { "type": "boolean" },
-                    "estimated_total": { "type": "integer", "minimum": -1 }
+                    "has_more": { "type": "boolean" }
                 }
             },
             "ClientTokenEnvelope": {
@@ -211,10 +215,11 @@ fn components(id_pattern: &str) -> Value {
                     "data": { "type": "array", "items": { "$ref": "#/components/schemas/ClientToken" } },
                     "meta": {
                         "type": "object",
-                        "required": ["request_id", "pagination"],
+                        "description": "Sent as Paddle sends it: `pagination` (`per_page`, `estimated_total`, `next`, `has_more`), then `request_id`.",
+                        "required": ["pagination", "request_id"],
                         "properties": {
-                            "request_id": { "type": "string", "format": "uuid" },
-                            "pagination": { "$ref": "#/components/schemas/Pagination" }
+                            "pagination": { "$ref": "#/components/schemas/Pagination" },
+                            "request_id": { "type": "string", "format": "uuid" }
                         }
                     }
                 }
@@ -232,9 +237,14 @@ fn components(id_pattern: &str) -> Value {
                             "type": { "type": "string", "enum": ["request_error", "api_error"] },
                             "code": { "type": "string", "enum": CODES },
                             "detail": { "type": "string" },
-                            "documentation_url": { "type": "string", "format": "uri" },
+                            "documentation_url": {
+                                "type": "string", "format": "uri",
+                                "description": "As Paddle's responses link it: `https://developer.paddle.com/v1/errors/<shared or entity>/<code>`; `too_many_requests` without `/v1/`.",
+                                "pattern": r"^https://developer\.paddle\.com/(v1/errors/[a-z_]+|errors/shared)/[a-z_]+$"
+                            },
                             "errors": {
                                 "type": "array",
+                                "description": "One item per problem, all at once. For `bad_request`, `field` is the JSON path (`name`, `client_tokens.2.name`) or `(root)` for a missing or unknown property.",
                                 "items": {
                                     "type": "object",
                                     "additionalProperties": false,
@@ -284,7 +294,7 @@ pub fn admin_document() -> Value {
     document["paths"] = json!({
         "/__paddock/accounts": {
             "get": operation("List accounts", None),
-            "post": operation("Create an account", Some(json!({ "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } })))
+            "post": operation("Create an account", Some(json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } } })))
         },
         "/__paddock/accounts/{account}/api-keys": {
             "parameters": [account.clone()],
@@ -311,9 +321,9 @@ pub fn admin_document() -> Value {
             "parameters": [account.clone()],
             "get": operation("List notification settings", None),
             "post": operation("Create a notification setting; `endpoint_secret_key` is shown only in this answer", Some(json!({
-                "type": "object", "required": ["destination", "subscribed_events"], "properties": {
+                "type": "object", "additionalProperties": false, "required": ["destination", "subscribed_events"], "properties": {
                     "destination": { "type": "string", "format": "uri" },
-                    "subscribed_events": { "type": "array", "items": { "type": "string", "enum": events } },
+                    "subscribed_events": { "type": "array", "minItems": 1, "items": { "type": "string", "enum": events } },
                     "environment": { "type": "string", "enum": ["sandbox", "live"] },
                     "active": { "type": "boolean" }
                 }
