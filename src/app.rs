@@ -18,6 +18,7 @@ use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
 use crate::service::{ApiKeys, ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
+use crate::sweep::KeySweeper;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -103,7 +104,7 @@ async fn serve_until_signalled(
         None => Vec::new(),
     };
     let configured: Vec<_> = (configured.into_iter())
-        .map(|key| (key.key, key.permissions))
+        .map(|key| (key.key, key.new))
         .collect();
     let api_keys = ApiKeys::uncached(store.clone());
     api_keys.apply_configured(&configured).await?;
@@ -112,7 +113,7 @@ async fn serve_until_signalled(
         let mut out = io::stdout().lock();
         let _ = writeln!(
             out,
-            "\npaddock created a sandbox API key with client_token.read and client_token.write.\n\
+            "\npaddock created a sandbox API key with every permission.\n\
              It is shown only this once; paddock keeps only its hash:\n\n    {}\n",
             secret.expose()
         );
@@ -151,6 +152,7 @@ async fn serve_until_signalled(
             max_attempts: args.webhook_max_attempts,
         },
         key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
+        key_sweep_interval: Duration::from_secs_f64(args.key_sweep_interval),
         header_timeout: Duration::from_secs_f64(args.header_timeout),
         body_timeout: Duration::from_secs_f64(args.body_timeout),
         emulation: Emulation {
@@ -182,6 +184,8 @@ pub struct ServeOptions {
     pub dispatch_poll: Duration,
     /// How long a verified API key is trusted without asking the database.
     pub key_cache_ttl: Duration,
+    /// How often API keys are swept for due expiry notices.
+    pub key_sweep_interval: Duration,
     /// Paddle's rate limit and injected faults, for client resilience tests.
     pub emulation: Emulation,
     /// How long a client may take over a request's line and headers.
@@ -205,6 +209,7 @@ impl Default for ServeOptions {
             },
             dispatch_poll: Duration::from_millis(500),
             key_cache_ttl: Duration::from_secs(2),
+            key_sweep_interval: Duration::from_secs(60),
             emulation: Emulation::default(),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
@@ -237,6 +242,7 @@ pub async fn serve(
         dispatch,
         options.dispatch_poll,
     );
+    let sweeper = KeySweeper::new(services.api_keys.clone(), options.key_sweep_interval);
     let state = AppState::new(Shared {
         services,
         store,
@@ -266,6 +272,7 @@ pub async fn serve(
         let _ = on_signal.wait_for(|signalled| *signalled).await;
         tokio::time::sleep(grace).await;
     };
+    let sweeping = tokio::spawn(sweeper.run(stop_dispatcher.clone()));
     let dispatching = tokio::spawn(dispatcher.run(stop_dispatcher));
     tokio::select! {
         () = server => {}
@@ -274,6 +281,8 @@ pub async fn serve(
     // Deliveries in flight are cut off; their leases run out and they are
     // sent again by the next process.
     dispatching.abort();
+    // A sweep cut off rolls back; the next process sends its notices.
+    sweeping.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{
-    ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, Environment, Permission, PermissionMode, PresentedKey,
-    is_valid_account_name,
+    ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, Environment, KEY_DESCRIPTION_LENGTH,
+    KEY_NAME_LENGTH, NewApiKey, Permission, PermissionMode, PresentedKey, is_valid_account_name,
 };
 use crate::http::Fault;
 
@@ -56,12 +56,21 @@ pub enum KeysCommand {
         /// `sandbox` (keys `pdl_sdbx_...`, tokens `test_...`) or `live`.
         #[arg(long = "env", default_value = "sandbox")]
         environment: Environment,
-        /// Comma-separated: client_token.read, client_token.write.
+        /// Comma-separated: client_token.read, client_token.write, api_key.read.
         #[arg(long, value_parser = PermissionList::parse)]
         permissions: PermissionList,
         /// Lifetime such as 90d, 12h, 30m or 45s; keys never expire without it.
         #[arg(long, value_parser = parse_lifetime)]
         expires_in: Option<time::Duration>,
+        /// The key's name, 1 to 150 characters.
+        #[arg(long, default_value = DEFAULT_KEY_NAME, value_parser = parse_key_name)]
+        name: String,
+        /// The key's description, 1 to 250 characters.
+        #[arg(long, value_parser = parse_key_description)]
+        description: Option<String>,
+        /// Let the key rotate its own secret (`POST /api-keys/{id}/rotations`).
+        #[arg(long)]
+        rotatable: bool,
     },
     /// List keys: ids, environment, permissions, status and expiry. Never secrets.
     List,
@@ -125,6 +134,10 @@ pub struct ServeArgs {
     /// 0 turns the cache off.
     #[arg(long, env = "PADDOCK_KEY_CACHE_TTL", default_value_t = 2.0, value_parser = parse_non_negative)]
     pub key_cache_ttl: f64,
+    /// Seconds between sweeps for due `api_key.expiring` (seven days ahead)
+    /// and `api_key.expired` notices.
+    #[arg(long, env = "PADDOCK_KEY_SWEEP_INTERVAL", default_value_t = 60.0, value_parser = parse_seconds)]
+    pub key_sweep_interval: f64,
     /// Seconds a client may take to send a request's line and headers; a
     /// slower one (slowloris) has its connection closed.
     #[arg(long, env = "PADDOCK_HEADER_TIMEOUT", default_value_t = 10.0, value_parser = parse_seconds)]
@@ -194,29 +207,74 @@ pub type ApiKeysSpec = SecretArg;
 #[derive(Clone, Debug)]
 pub struct ConfiguredKey {
     pub key: PresentedKey,
-    pub permissions: Vec<Permission>,
+    /// Its permissions, name, description and whether it may rotate.
+    pub new: NewApiKey,
 }
 
 impl ConfiguredKey {
-    /// Parses `KEY=perm,perm;KEY2=perm`. Errors never repeat a key.
+    /// Parses `KEY=perm,perm|name=CI key|rotatable=true;KEY2=perm`: entries
+    /// apart by `;`, each a key, `=`, its permissions, then optional
+    /// `|name=...`, `|description=...` and `|rotatable=true|false`.
+    /// Errors never repeat a key.
     pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
         text.split(';')
             .map(str::trim)
             .filter(|entry| !entry.is_empty())
             .enumerate()
             .map(|(index, entry)| {
-                let n = index + 1;
-                let (key, permissions) = entry
-                    .split_once('=')
-                    .ok_or(format!("entry {n}: expected KEY=permission,permission"))?;
-                let key = PresentedKey::parse(key.trim()).ok_or(format!(
-                    "entry {n}: not an API key in Paddle's format (pdl_sdbx_apikey_<26 lowercase letters and digits>_<secret>)"
-                ))?;
-                let permissions =
-                    Permission::parse_list(permissions).map_err(|e| format!("entry {n}: {e}"))?;
-                Ok(Self { key, permissions })
+                Self::parse(entry).map_err(|error| format!("entry {}: {error}", index + 1))
             })
             .collect()
+    }
+
+    fn parse(entry: &str) -> Result<Self, String> {
+        let (key, rest) = entry
+            .split_once('=')
+            .ok_or("expected KEY=permission,permission")?;
+        let key = PresentedKey::parse(key.trim()).ok_or(
+            "not an API key in Paddle's format (pdl_sdbx_apikey_<26 lowercase letters and digits>_<secret>)",
+        )?;
+        let mut attributes = rest.split('|');
+        let permissions = Permission::parse_list(attributes.next().unwrap_or_default())?;
+        let mut new = NewApiKey::with_permissions(key.environment(), permissions);
+        for attribute in attributes {
+            let (name, value) = attribute
+                .split_once('=')
+                .map(|(name, value)| (name.trim(), value.trim()))
+                .ok_or_else(|| format!("expected name=value, not `{}`", attribute.trim()))?;
+            let length = |bounds| within(value, bounds).map_err(|e| format!("{name} {e}"));
+            match name {
+                "name" => new.name = length(KEY_NAME_LENGTH)?,
+                "description" => new.description = Some(length(KEY_DESCRIPTION_LENGTH)?),
+                "rotatable" => {
+                    new.rotatable = value
+                        .parse()
+                        .map_err(|_| "rotatable must be true or false".to_owned())?
+                }
+                other => {
+                    return Err(format!(
+                        "unknown attribute `{other}` (expected name, description or rotatable)"
+                    ));
+                }
+            }
+        }
+        Ok(Self { key, new })
+    }
+}
+
+fn parse_key_name(text: &str) -> Result<String, String> {
+    within(text, KEY_NAME_LENGTH)
+}
+
+fn parse_key_description(text: &str) -> Result<String, String> {
+    within(text, KEY_DESCRIPTION_LENGTH)
+}
+
+fn within(text: &str, (min, max): (usize, usize)) -> Result<String, String> {
+    if (min..=max).contains(&text.chars().count()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("must be {min} to {max} characters"))
     }
 }
 
@@ -297,12 +355,36 @@ mod tests {
         .unwrap();
         assert_eq!(keys.len(), 2);
         assert_eq!(keys[1].key.environment(), Environment::Live);
-        assert_eq!(keys[1].permissions.len(), 2);
+        assert_eq!(keys[1].new.permissions.len(), 2);
+        assert_eq!(keys[1].new.name, "API key");
+        assert!(!keys[1].new.rotatable);
 
         let error = ConfiguredKey::parse_list("pdl_sdbx_apikey_short_secret1=client_token.read")
             .unwrap_err();
         assert!(!error.contains("secret1"), "{error}");
         assert!(ConfiguredKey::parse_list("pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s").is_err());
+    }
+
+    #[test]
+    fn configured_keys_take_a_name_a_description_and_rotatable() {
+        let keys = ConfiguredKey::parse_list(
+            "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s=client_token.read\
+             |name=CI reader|description=Used by CI|rotatable=true",
+        )
+        .unwrap();
+        let new = &keys[0].new;
+        assert_eq!(new.name, "CI reader");
+        assert_eq!(new.description.as_deref(), Some("Used by CI"));
+        assert!(new.rotatable);
+        for bad in ["|rotatable=yes", "|name=", "|colour=red", "|name"] {
+            let spec =
+                format!("pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_s=client_token.read{bad}");
+            let error = ConfiguredKey::parse_list(&spec).unwrap_err();
+            assert!(
+                error.starts_with("entry 1: ") && !error.contains("_s="),
+                "{error}"
+            );
+        }
     }
 
     #[test]

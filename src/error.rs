@@ -2,7 +2,7 @@
 //! terms. The HTTP layer renders it as Paddle's error envelope, in one place
 //! (`http::error`); the services and extractors return it.
 
-use crate::domain::{ClientTokenId, FieldError, Permission, ValidationErrors};
+use crate::domain::{ApiKeyId, ClientTokenId, FieldError, Permission, ValidationErrors};
 use crate::store::StoreError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -39,6 +39,11 @@ pub enum Error {
     RequestHeadersTooLarge { limit: usize },
     #[error("body not received in time")]
     RequestTimeout,
+    #[error("API key {0} is not rotatable")]
+    ApiKeyCannotBeRotated(ApiKeyId),
+    /// A key acting on another key's rotations.
+    #[error("an API key may rotate only itself")]
+    NotThisKey,
     #[error("client token {0} is revoked and can't be made active")]
     ClientTokenRevoked(ClientTokenId),
     #[error("unknown path")]

@@ -32,6 +32,9 @@ pub async fn run(
             environment,
             permissions,
             expires_in,
+            name,
+            description,
+            rotatable,
         } => {
             let expires_at = match expires_in {
                 Some(lifetime) => Some(
@@ -43,8 +46,11 @@ pub async fn run(
             };
             let new = NewApiKey {
                 environment,
+                name,
+                description,
                 permissions: permissions.0,
                 expires_at,
+                rotatable,
             };
             let (key, secret) = api_keys.create(&account, new).await?;
             writeln!(

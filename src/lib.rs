@@ -11,7 +11,8 @@
 //!   Postgres and SQLite.
 //! - [`http`]: routes, extractors, Paddle's envelopes, the admin API.
 //! - [`error`]: the one error type, rendered by `http`.
-//! - [`dispatch`]: the webhook dispatcher; [`secrets`]: secrets at rest.
+//! - [`dispatch`]: the webhook dispatcher; [`sweep`]: API key expiry
+//!   notices; [`secrets`]: secrets at rest.
 //! - [`config`], [`keys`], [`app`], [`server`], [`telemetry`]: the command
 //!   line, `paddock keys`, start-up, the connection loop, logging.
 
@@ -26,4 +27,5 @@ pub mod secrets;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod sweep;
 pub mod telemetry;

@@ -81,6 +81,73 @@ impl ListQuery {
     }
 }
 
+/// The query of a list of API keys or rotations: `after`, `per_page`,
+/// `order_by` and, where `ids_allowed`, an `id` filter (a comma list).
+/// Unknown parameters are ignored, as for client tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageQuery<Id> {
+    pub after: Option<Id>,
+    pub per_page: u32,
+    pub direction: Direction,
+    pub ids: Vec<Id>,
+}
+
+impl<Id> PageQuery<Id> {
+    /// `parse_id` reads one id; `id_rule` says what one looks like.
+    pub fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        parse_id: impl Fn(&str) -> Option<Id>,
+        id_rule: &str,
+        ids_allowed: bool,
+    ) -> Result<Self, ValidationErrors> {
+        let mut query = Self {
+            after: None,
+            per_page: DEFAULT_PER_PAGE,
+            direction: Direction::Ascending,
+            ids: Vec::new(),
+        };
+        let mut values = std::collections::BTreeMap::new();
+        for (name, value) in pairs {
+            match name {
+                "after" | "per_page" | "order_by" => values.insert(name, value),
+                "id" if ids_allowed => values.insert(name, value),
+                _ => None,
+            };
+        }
+        let mut errors = Vec::new();
+        let invalid_id = || format!("must be a valid id ({id_rule})");
+        for (name, value) in values {
+            let result = match name {
+                "after" => parse_id(value)
+                    .map(|id| query.after = Some(id))
+                    .ok_or_else(invalid_id),
+                "per_page" => {
+                    match parse_per_page(value) {
+                        Ok(n) => query.per_page = n,
+                        Err(error) => errors.push(error),
+                    }
+                    Ok(())
+                }
+                "order_by" => parse_order_by(value).map(|d| query.direction = d),
+                _ => value
+                    .split(',')
+                    .map(&parse_id)
+                    .collect::<Option<Vec<_>>>()
+                    .map(|ids| query.ids = ids)
+                    .ok_or_else(|| format!("must be a comma-separated list of ids ({id_rule})")),
+            };
+            if let Err(message) = result {
+                errors.push(ValidationErrors::rule(name, message));
+            }
+        }
+        // A value of the wrong type fails before any range is checked.
+        match ValidationErrors::combine(errors) {
+            None => Ok(query),
+            Some(errors) => Err(errors),
+        }
+    }
+}
+
 fn parse_after(value: &str) -> Result<ClientTokenId, String> {
     ClientTokenId::parse(value)
         .ok_or_else(|| "must be a valid client token id (ctkn_...)".to_owned())

@@ -15,7 +15,13 @@ mod validation;
 
 pub use account::{ACCOUNT_NAME_RULE, Account, NewAccount, account_in_path, is_valid_account_name};
 pub use api_key::{
-    ApiKey, ApiKeyId, ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, KeyHash, NewApiKey, PresentedKey,
+    ApiKey, ApiKeyId, ApiKeyResource, ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource,
+    ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, KEY_DESCRIPTION_LENGTH,
+    KEY_NAME_LENGTH, KeyHash, NewApiKey, NewApiKeyRotation, PendingRotation, PresentedKey,
+    RotationStatus, SecretMatch,
+};
+pub use api_key::{
+    ApiKeyExposure, ApiKeyExposureId, ExposureAction, ExposureSource, NewApiKeyExposure, RiskLevel,
 };
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,
@@ -23,9 +29,9 @@ pub use client_token::{
 };
 pub use environment::Environment;
 pub use fixture::{parse_fixtures, parse_seed};
-pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE};
+pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use notification::{
-    Delivery, DeliveryStatus, Event, EventType, NotificationBody, RetryPolicy, signature,
+    Delivery, DeliveryStatus, Event, EventData, EventType, NotificationBody, RetryPolicy, signature,
 };
 pub use notification_setting::{
     NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,

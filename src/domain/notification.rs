@@ -1,5 +1,5 @@
 //! Notifications (webhooks), as Paddle sends them: events about client
-//! tokens, delivered to each subscribed notification setting, signed with
+//! tokens and API keys, delivered to each subscribed notification setting, signed with
 //! the setting's secret.
 
 use std::time::Duration;
@@ -9,7 +9,10 @@ use serde::Serialize;
 use sha2::Sha256;
 use strum::{EnumCount, VariantArray};
 
-use super::{ClientToken, Timestamp};
+use super::{
+    ApiKey, ApiKeyExposure, ApiKeyResource, ApiKeyRotation, ApiKeyRotationResource, ClientToken,
+    Timestamp,
+};
 
 #[derive(
     Clone,
@@ -36,6 +39,23 @@ pub enum EventType {
     ClientTokenUpdated,
     #[strum(serialize = "client_token.revoked")]
     ClientTokenRevoked,
+    #[strum(serialize = "api_key.created")]
+    ApiKeyCreated,
+    #[strum(serialize = "api_key.updated")]
+    ApiKeyUpdated,
+    #[strum(serialize = "api_key.revoked")]
+    ApiKeyRevoked,
+    /// Seven days before a key's `expires_at`.
+    #[strum(serialize = "api_key.expiring")]
+    ApiKeyExpiring,
+    #[strum(serialize = "api_key.expired")]
+    ApiKeyExpired,
+    #[strum(serialize = "api_key_exposure.created")]
+    ApiKeyExposureCreated,
+    #[strum(serialize = "api_key_rotation.created")]
+    ApiKeyRotationCreated,
+    #[strum(serialize = "api_key_rotation.updated")]
+    ApiKeyRotationUpdated,
 }
 
 impl EventType {
@@ -77,37 +97,67 @@ pub(super) fn prefixed_ulid(prefix: &str) -> String {
     format!("{prefix}{}", super::client_token::next_ulid())
 }
 
-/// Something that happened to a client token; `data` is the entity as the
-/// API returned it at that moment.
+/// The entity an event is about, as the API returned it at that moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum EventData {
+    ClientToken(ClientToken),
+    ApiKey(ApiKeyResource),
+    /// Without `new_key`: webhooks never carry secrets.
+    ApiKeyRotation(ApiKeyRotationResource),
+    ApiKeyExposure(ApiKeyExposure),
+}
+
+/// Something that happened to an entity.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Event {
     pub id: String,
     pub event_type: EventType,
     pub occurred_at: Timestamp,
-    pub data: ClientToken,
+    pub data: EventData,
 }
 
 impl Event {
-    pub fn new(event_type: EventType, data: &ClientToken) -> Self {
+    pub fn new(event_type: EventType, occurred_at: Timestamp, data: EventData) -> Self {
         Self {
             id: prefixed_ulid("evt_"),
             event_type,
-            occurred_at: data.updated_at,
-            data: data.clone(),
+            occurred_at,
+            data,
         }
+    }
+
+    fn client_token(event_type: EventType, token: &ClientToken) -> Self {
+        let data = EventData::ClientToken(token.clone());
+        Self::new(event_type, token.updated_at, data)
+    }
+
+    /// An event about `key`, showing it as it is at `at`.
+    pub fn api_key(event_type: EventType, key: &ApiKey, at: Timestamp) -> Self {
+        Self::new(event_type, at, EventData::ApiKey(key.resource(at)))
+    }
+
+    pub fn api_key_rotation(event_type: EventType, rotation: &ApiKeyRotation) -> Self {
+        let data = EventData::ApiKeyRotation(rotation.resource(None));
+        Self::new(event_type, rotation.updated_at, data)
+    }
+
+    pub fn api_key_exposure(exposure: &ApiKeyExposure) -> Self {
+        let data = EventData::ApiKeyExposure(exposure.clone());
+        Self::new(EventType::ApiKeyExposureCreated, exposure.created_at, data)
     }
 
     /// A created token emits `client_token.created`.
     pub fn for_creation(token: &ClientToken) -> Vec<Self> {
-        vec![Self::new(EventType::ClientTokenCreated, token)]
+        vec![Self::client_token(EventType::ClientTokenCreated, token)]
     }
 
     /// A revoke emits the specific `client_token.revoked` and then the
     /// general `client_token.updated`, as Paddle does for status changes.
     pub fn for_revocation(token: &ClientToken) -> Vec<Self> {
         vec![
-            Self::new(EventType::ClientTokenRevoked, token),
-            Self::new(EventType::ClientTokenUpdated, token),
+            Self::client_token(EventType::ClientTokenRevoked, token),
+            Self::client_token(EventType::ClientTokenUpdated, token),
         ]
     }
 }
@@ -265,7 +315,7 @@ mod tests {
             assert_eq!(serde_json::to_value(event_type).unwrap(), name);
             assert_eq!(name.parse(), Ok(event_type));
         }
-        assert_eq!(EventType::ALL.len(), 3);
+        assert_eq!(EventType::ALL.len(), 11);
         assert_eq!(
             "client_token.deleted".parse::<EventType>(),
             Err("unknown event type `client_token.deleted`".to_owned())

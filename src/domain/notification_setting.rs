@@ -120,7 +120,7 @@ impl NotificationSettingUpdate {
 
 /// An absolute `http` or `https` URL with a host: the schema's `format: uri`,
 /// narrowed to what a notification can be delivered to.
-fn destination(value: &Value) -> Checked<String> {
+pub(super) fn destination(value: &Value) -> Checked<String> {
     validation::formatted(value, "uri", |text| {
         let url = url::Url::parse(text).ok()?;
         let deliverable = matches!(url.scheme(), "http" | "https") && url.has_host();

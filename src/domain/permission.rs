@@ -25,6 +25,9 @@ pub enum Permission {
     ClientTokenRead,
     #[strum(serialize = "client_token.write")]
     ClientTokenWrite,
+    /// List and read API keys. Paddle documents no `api_key.write`.
+    #[strum(serialize = "api_key.read")]
+    ApiKeyRead,
 }
 
 impl Permission {
@@ -73,7 +76,8 @@ impl Permission {
 }
 
 fn unknown_permission(text: &str) -> String {
-    format!("unknown permission `{text}` (expected client_token.read or client_token.write)")
+    let known = Permission::join(&Permission::ALL);
+    format!("unknown permission `{text}` (expected one of {known})")
 }
 
 /// What to do when a key lacks a permission (`PADDOCK_PERMISSIONS`).
@@ -124,6 +128,7 @@ mod tests {
         for (permission, name) in [
             (ClientTokenRead, "client_token.read"),
             (ClientTokenWrite, "client_token.write"),
+            (ApiKeyRead, "api_key.read"),
         ] {
             assert_eq!(permission.as_str(), name);
             assert_eq!(permission.to_string(), name);
@@ -133,10 +138,13 @@ mod tests {
             );
             assert_eq!(name.parse(), Ok(permission));
         }
-        assert_eq!(Permission::ALL, [ClientTokenRead, ClientTokenWrite]);
+        assert_eq!(
+            Permission::ALL,
+            [ClientTokenRead, ClientTokenWrite, ApiKeyRead]
+        );
         assert_eq!(
             "client_token.Read".parse::<Permission>(),
-            Err("unknown permission `client_token.Read` (expected client_token.read or client_token.write)".to_owned())
+            Err("unknown permission `client_token.Read` (expected one of client_token.read,client_token.write,api_key.read)".to_owned())
         );
     }
 

@@ -57,6 +57,10 @@ impl Timestamp {
     pub fn checked_add(self, duration: time::Duration) -> Option<Self> {
         self.0.checked_add(duration).map(Self::from_datetime)
     }
+
+    pub fn checked_sub(self, duration: time::Duration) -> Option<Self> {
+        self.0.checked_sub(duration).map(Self::from_datetime)
+    }
 }
 
 impl fmt::Display for Timestamp {

@@ -50,6 +50,11 @@ impl ValidationErrors {
         Self::Rule(vec![FieldError::new(field, message)])
     }
 
+    /// One broken rule (the same as [`Self::rule`]).
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::rule(field, message)
+    }
+
     pub fn errors(&self) -> &[FieldError] {
         match self {
             Self::Schema(errors) | Self::Rule(errors) => errors,
@@ -303,6 +308,22 @@ pub fn formatted<T>(
     match value {
         Value::String(text) => parse(text).ok_or_else(|| vec![Problem::Format(format)]),
         _ => Err(vec![Problem::expected("string", value)]),
+    }
+}
+
+/// A whole number from `min` to `max`: the schema's `type: integer` with
+/// `minimum` and `maximum` (`1.0` is an integer to the validator).
+pub fn integer(value: &Value, (min, max): (i64, i64)) -> Checked<i64> {
+    let number = match value.as_f64() {
+        Some(number) if message::given(value) == "integer" => number,
+        _ => return Err(vec![Problem::expected("integer", value)]),
+    };
+    if number > max as f64 {
+        Err(vec![Problem::Maximum(max)])
+    } else if number < min as f64 {
+        Err(vec![Problem::Minimum(min)])
+    } else {
+        Ok(number as i64)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Authentication as extractors: a handler that takes `Authorized<Write>`
 //! only runs for a valid API key that may write (or whatever the permission
-//! mode allows); one that takes `Admin` only for the admin token.
+//! mode allows); one that takes `Authenticated` for any valid key; one that
+//! takes `Admin` only for the admin token.
 
 use std::marker::PhantomData;
 
@@ -32,29 +33,53 @@ impl Access for Write {
     const PERMISSION: Permission = Permission::ClientTokenWrite;
 }
 
-/// A request made with a valid, active API key that holds `A`'s permission.
-pub struct Authorized<A> {
-    pub key: ApiKey,
-    access: PhantomData<A>,
+/// Needs `api_key.read`.
+pub struct ReadApiKeys;
+
+impl Access for ReadApiKeys {
+    const PERMISSION: Permission = Permission::ApiKeyRead;
 }
 
-impl<A> Authorized<A> {
-    /// The account and environment whose tokens this key may touch.
+/// A request made with a valid, active API key, whatever its permissions.
+pub struct Authenticated {
+    pub key: ApiKey,
+}
+
+impl Authenticated {
+    /// The account and environment whose data this key may touch.
     pub fn owner(&self) -> Owner {
-        Owner {
-            account: self.key.account.clone(),
-            environment: self.key.environment,
+        self.key.owner()
+    }
+
+    /// Whether the key holds `permission`, or the permission mode lets it
+    /// through anyway.
+    pub fn require(&self, state: &AppState, permission: Permission) -> Result<()> {
+        if permission.is_granted_by(&self.key.permissions) {
+            return Ok(());
+        }
+        match state.permission_mode {
+            PermissionMode::Enforce => Err(Error::Forbidden(permission)),
+            PermissionMode::Log => {
+                tracing::warn!(
+                    permission = %permission,
+                    api_key_id = %self.key.id,
+                    "API key lacks a permission; allowed because PADDOCK_PERMISSIONS=log"
+                );
+                Ok(())
+            }
+            PermissionMode::Off => Ok(()),
         }
     }
 }
 
-impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
+impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let presented =
             PresentedKey::parse(bearer_token(parts)?).ok_or(Error::AuthenticationMalformed)?;
-        let key = state.services.api_keys.authenticate(&presented).await?;
+        let api_keys = &state.services.api_keys;
+        let key = api_keys.authenticate(&presented).await?;
         // The key is the account's own: its requests are the account's,
         // rejected ones included.
         set_caller(Caller {
@@ -64,19 +89,35 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
         if !key.accepts(&presented, Timestamp::now()) {
             return Err(Error::InvalidToken);
         }
-        if !A::PERMISSION.is_granted_by(&key.permissions) {
-            match state.permission_mode {
-                PermissionMode::Enforce => return Err(Error::Forbidden(A::PERMISSION)),
-                PermissionMode::Log => tracing::warn!(
-                    permission = %A::PERMISSION,
-                    api_key_id = %key.id,
-                    "API key lacks a permission; allowed because PADDOCK_PERMISSIONS=log"
-                ),
-                PermissionMode::Off => {}
-            }
+        // `last_used_at` is a convenience: failing to note it fails nothing.
+        if let Err(error) = api_keys.record_use(&key).await {
+            tracing::warn!(%error, api_key_id = %key.id, "can't record an API key's use");
         }
+        Ok(Self { key })
+    }
+}
+
+/// A request made with a valid, active API key that holds `A`'s permission.
+pub struct Authorized<A> {
+    pub key: ApiKey,
+    access: PhantomData<A>,
+}
+
+impl<A> Authorized<A> {
+    /// The account and environment whose data this key may touch.
+    pub fn owner(&self) -> Owner {
+        self.key.owner()
+    }
+}
+
+impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let authenticated = Authenticated::from_request_parts(parts, state).await?;
+        authenticated.require(state, A::PERMISSION)?;
         Ok(Self {
-            key,
+            key: authenticated.key,
             access: PhantomData,
         })
     }

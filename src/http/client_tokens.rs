@@ -9,8 +9,8 @@ use super::AppState;
 use super::auth::{Authorized, Read, Write};
 use super::envelope::{Envelope, Pagination};
 use super::error::Result;
-use super::extract::{ClientTokenPath, JsonObject};
-use crate::domain::{ClientToken, ClientTokenUpdate, ListQuery, NewClientToken};
+use super::extract::{IdPath, JsonObject, query_pairs, skip_count};
+use crate::domain::{ClientToken, ClientTokenId, ClientTokenUpdate, ListQuery, NewClientToken};
 use crate::service::Listing;
 
 pub fn routes() -> Router<AppState> {
@@ -38,7 +38,7 @@ async fn create(
 async fn fetch(
     State(state): State<AppState>,
     auth: Authorized<Read>,
-    ClientTokenPath(id): ClientTokenPath,
+    IdPath(id): IdPath<ClientTokenId>,
 ) -> Result<Envelope<ClientToken>> {
     let token = state.services.client_tokens.get(&auth.owner(), &id).await?;
     Ok(Envelope::ok(token))
@@ -48,7 +48,7 @@ async fn fetch(
 async fn update(
     State(state): State<AppState>,
     auth: Authorized<Write>,
-    ClientTokenPath(id): ClientTokenPath,
+    IdPath(id): IdPath<ClientTokenId>,
     JsonObject(body): JsonObject,
 ) -> Result<Envelope<ClientToken>> {
     let update = ClientTokenUpdate::from_json(&body)?;
@@ -66,12 +66,8 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Envelope<Vec<ClientToken>>> {
     let raw_query = raw_query.unwrap_or_default();
-    let pairs: Vec<_> = form_urlencoded::parse(raw_query.as_bytes()).collect();
-    let query = ListQuery::parse(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))?;
-    let skip_count = headers
-        .get("skip-count")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+    let query = ListQuery::parse(query_pairs(&raw_query).iter().map(|(k, v)| (&**k, &**v)))?;
+    let skip_count = skip_count(&headers);
 
     let Listing {
         page,
@@ -84,10 +80,11 @@ async fn list(
         .tokens
         .last()
         .map(|token| &token.id)
-        .or(query.after.as_ref());
+        .or(query.after.as_ref())
+        .map(ClientTokenId::as_str);
     let pagination = Pagination {
         per_page: query.per_page,
-        next: state.links.next_page(&headers, &raw_query, cursor),
+        next: (state.links).next_page(&headers, "/client-tokens", &raw_query, cursor),
         has_more: page.has_more,
         estimated_total: estimated_total.map_or(-1, |total| total as i64),
     };

@@ -9,7 +9,7 @@ use super::envelope::{Meta, json_response};
 pub use crate::error::{Error, Result};
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
-pub const CODES: [&str; 19] = [
+pub const CODES: [&str; 20] = [
     "authentication_missing",
     "authentication_malformed",
     "invalid_token",
@@ -22,6 +22,7 @@ pub const CODES: [&str; 19] = [
     "request_headers_too_large",
     "request_timeout",
     "client_token_revoked",
+    "api_key_cannot_be_rotated",
     "invalid_url",
     "method_not_allowed",
     "not_implemented",
@@ -152,6 +153,18 @@ impl Error {
                 "client_token_revoked",
                 format!("Client token {id} is revoked. A revoked client token can't be made active again."),
             ),
+            Self::ApiKeyCannotBeRotated(_) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "api_key_cannot_be_rotated",
+                "This API key doesn't support rotation.".to_owned(),
+            ),
+            Self::NotThisKey => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "forbidden",
+                "You aren't permitted to perform this request. An API key can rotate, and see the rotations of, only itself.".to_owned(),
+            ),
             Self::InvalidUrl => (
                 StatusCode::NOT_FOUND,
                 RequestError,
@@ -246,6 +259,7 @@ fn documentation_url(code: &str) -> String {
 fn docs_section(code: &str) -> &'static str {
     match code {
         "client_token_revoked" => "client_tokens",
+        "api_key_cannot_be_rotated" => "api_keys",
         _ => "shared",
     }
 }
@@ -288,7 +302,7 @@ impl IntoResponse for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ClientTokenId, Permission};
+    use crate::domain::{ApiKeyId, ClientTokenId, Permission};
     use crate::store::StoreError;
 
     #[test]
@@ -309,6 +323,10 @@ mod tests {
             Error::RequestHeadersTooLarge { limit: 1 },
             Error::RequestTimeout,
             Error::ClientTokenRevoked(id()),
+            Error::ApiKeyCannotBeRotated(
+                ApiKeyId::parse("apikey_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap(),
+            ),
+            Error::NotThisKey,
             Error::InvalidUrl,
             Error::MethodNotAllowed,
             Error::NotImplemented,
@@ -335,6 +353,10 @@ mod tests {
         assert_eq!(
             documentation_url("client_token_revoked"),
             "https://developer.paddle.com/v1/errors/client_tokens/client_token_revoked"
+        );
+        assert_eq!(
+            documentation_url("api_key_cannot_be_rotated"),
+            "https://developer.paddle.com/v1/errors/api_keys/api_key_cannot_be_rotated"
         );
         assert_eq!(
             documentation_url("too_many_requests"),

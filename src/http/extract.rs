@@ -1,16 +1,18 @@
 //! Extractors for request bodies and path ids. They own their rejections, so
 //! malformed input can only ever produce Paddle's error shape.
 
+use std::collections::HashMap;
+
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
 use super::AppState;
 use super::error::{Error, Result};
-use crate::domain::{ClientTokenId, json_object};
+use crate::domain::{ApiKeyId, ApiKeyRotationId, ClientTokenId, json_object};
 
 /// The largest request body accepted. A token's fields fit in well under
 /// 4 KiB, so 64 KiB leaves room without inviting abuse.
@@ -54,20 +56,73 @@ fn is_json(request: &Request) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// A `{client_token_id}` path segment that matches `^ctkn_[a-z\d]{26}$`.
-pub struct ClientTokenPath(pub ClientTokenId);
+/// An id a path segment can name: `{client_token_id}` (`^ctkn_[a-z\d]{26}$`),
+/// `{api_key_id}`, `{api_key_rotation_id}`.
+pub trait PathId: Sized {
+    /// The route parameter that holds it.
+    const PARAM: &'static str;
+    /// The `bad_request` reason when the segment is not such an id.
+    const INVALID: &'static str;
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientTokenPath {
+    fn parse_segment(segment: &str) -> Option<Self>;
+}
+
+impl PathId for ClientTokenId {
+    const PARAM: &'static str = "client_token_id";
+    const INVALID: &'static str = "The client token id in the path is not valid.";
+
+    fn parse_segment(segment: &str) -> Option<Self> {
+        Self::parse(segment)
+    }
+}
+
+impl PathId for ApiKeyId {
+    const PARAM: &'static str = "api_key_id";
+    const INVALID: &'static str = "The API key id in the path is not valid.";
+
+    fn parse_segment(segment: &str) -> Option<Self> {
+        Self::parse(segment)
+    }
+}
+
+impl PathId for ApiKeyRotationId {
+    const PARAM: &'static str = "api_key_rotation_id";
+    const INVALID: &'static str = "The API key rotation id in the path is not valid.";
+
+    fn parse_segment(segment: &str) -> Option<Self> {
+        Self::parse(segment)
+    }
+}
+
+/// The id in the path parameter `T::PARAM`, well-formed.
+pub struct IdPath<T>(pub T);
+
+impl<S: Send + Sync, T: PathId> FromRequestParts<S> for IdPath<T> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let Path(segment) = Path::<String>::from_request_parts(parts, state)
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(|_| Error::BadRequest("The client token id in the path is not valid."))?;
-        ClientTokenId::parse(&segment)
+            .map_err(|_| Error::BadRequest(T::INVALID))?;
+        params
+            .get(T::PARAM)
+            .and_then(|segment| T::parse_segment(segment))
             .map(Self)
-            .ok_or(Error::BadRequest(
-                "The client token id in the path is not valid.",
-            ))
+            .ok_or(Error::BadRequest(T::INVALID))
     }
+}
+
+/// A query string's decoded `name=value` pairs.
+pub fn query_pairs(raw_query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw_query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Whether the client sent `Skip-Count: true`, asking lists not to count.
+pub fn skip_count(headers: &HeaderMap) -> bool {
+    headers
+        .get("skip-count")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
 }

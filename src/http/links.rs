@@ -6,8 +6,6 @@
 use axum::http::HeaderMap;
 use axum::http::header::HOST;
 
-use crate::domain::ClientTokenId;
-
 #[derive(Clone, Debug)]
 pub struct Links {
     /// `--public-url`, without a trailing slash; `None` to use `Host`.
@@ -24,12 +22,14 @@ impl Links {
         }
     }
 
-    /// The list URL with the same query, its `after` replaced by `cursor`.
+    /// The list URL `path` with the same query, its `after` replaced by
+    /// `cursor`.
     pub fn next_page(
         &self,
         headers: &HeaderMap,
+        path: &str,
         raw_query: &str,
-        cursor: Option<&ClientTokenId>,
+        cursor: Option<&str>,
     ) -> String {
         let base = match (&self.public_url, host(headers)) {
             (Some(url), _) => url.clone(),
@@ -43,9 +43,9 @@ impl Links {
         let after = cursor.map(|id| format!("after={id}"));
         params.extend(after.as_deref());
         if params.is_empty() {
-            format!("{base}/client-tokens")
+            format!("{base}{path}")
         } else {
-            format!("{base}/client-tokens?{}", params.join("&"))
+            format!("{base}{path}?{}", params.join("&"))
         }
     }
 }
@@ -74,17 +74,17 @@ mod tests {
     #[test]
     fn repeats_the_query_with_the_new_cursor() {
         let links = Links::new(None, "127.0.0.1:8080".parse().unwrap());
-        let id = ClientTokenId::parse("ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap();
         assert_eq!(
             links.next_page(
                 &headers("localhost:9000"),
+                "/client-tokens",
                 "per_page=2&after=ctkn_old&status=active",
-                Some(&id)
+                Some("ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x")
             ),
             "http://localhost:9000/client-tokens?per_page=2&status=active&after=ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x"
         );
         assert_eq!(
-            links.next_page(&HeaderMap::new(), "", None),
+            links.next_page(&HeaderMap::new(), "/client-tokens", "", None),
             "http://127.0.0.1:8080/client-tokens"
         );
     }
@@ -96,11 +96,16 @@ mod tests {
             "0.0.0.0:80".parse().unwrap(),
         );
         assert_eq!(
-            links.next_page(&headers("evil.example"), "", None),
+            links.next_page(&headers("evil.example"), "/client-tokens", "", None),
             "https://paddock.example/api/client-tokens"
         );
         assert_eq!(
-            Links::new(None, "0.0.0.0:80".parse().unwrap()).next_page(&headers("a b/c"), "", None),
+            Links::new(None, "0.0.0.0:80".parse().unwrap()).next_page(
+                &headers("a b/c"),
+                "/client-tokens",
+                "",
+                None
+            ),
             "http://0.0.0.0:80/client-tokens"
         );
     }

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, extractors, and Paddle's response envelopes.
 
 mod admin;
+mod api_keys;
 mod auth;
 mod client_tokens;
 mod context;
@@ -74,9 +75,11 @@ pub struct Shared {
 
 /// The whole API, with its middleware.
 pub fn router(state: AppState) -> Router {
-    let mut routes = Router::new().merge(client_tokens::routes().route_layer(
-        middleware::from_fn_with_state(state.clone(), emulation::emulate),
-    ));
+    let paddle_api = client_tokens::routes().merge(api_keys::routes());
+    let mut routes = Router::new().merge(paddle_api.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        emulation::emulate,
+    )));
     if state.admin_token.is_some() {
         routes = routes.nest("/__paddock", admin::routes());
     }

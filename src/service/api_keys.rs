@@ -1,50 +1,67 @@
-//! API keys: create, list, revoke; keys given in the configuration and the
-//! first-run key; and authentication, which remembers verified keys briefly.
+//! API keys: create, read, list, revoke; authentication, which remembers
+//! verified keys briefly and completes a rotation when its new secret is
+//! first used. Provisioning outside the API is in `provisioning.rs`, and
+//! rotations in `rotations.rs`.
 
 use std::sync::Arc;
 
+use tokio::sync::Notify;
+
 use super::KeyCache;
 use crate::domain::{
-    ApiKey, ApiKeyId, ApiKeySecret, DEFAULT_ACCOUNT, Environment, NewApiKey, Permission,
-    PresentedKey, Timestamp,
+    ApiKey, ApiKeyId, ApiKeySecret, Event, EventType, NewApiKey, Owner, PageQuery, PresentedKey,
+    SecretMatch, Timestamp,
 };
 use crate::error::{Error, Result};
-use crate::store::{Store, StoreError};
+use crate::secrets::SecretBox;
+use crate::store::Store;
+
+/// Paddle keeps `last_used_at` to within an hour: one write per key per hour.
+const LAST_USED_PRECISION: time::Duration = time::Duration::HOUR;
 
 #[derive(Clone)]
 pub struct ApiKeys {
-    store: Arc<dyn Store>,
-    cache: Arc<KeyCache>,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) cache: Arc<KeyCache>,
+    pub(super) secrets: SecretBox,
+    pub(super) dispatch: Arc<Notify>,
 }
 
-/// What can stop keys from being provisioned outside the API (the
-/// configuration, the CLI).
-#[derive(Debug, thiserror::Error)]
-pub enum ProvisionError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("a different key with id {0} is already stored; choose another key")]
-    IdTaken(ApiKeyId),
+/// A page of keys, and the owner's total when it was asked for.
+#[derive(Debug)]
+pub struct KeyListing {
+    pub keys: Vec<ApiKey>,
+    pub has_more: bool,
+    pub estimated_total: Option<u64>,
 }
 
 impl ApiKeys {
-    pub(super) fn new(store: Arc<dyn Store>, cache: Arc<KeyCache>) -> Self {
-        Self { store, cache }
-    }
-
-    /// For provisioning outside a server (start-up, the CLI): nothing to
-    /// authenticate, so nothing to cache.
-    pub fn uncached(store: Arc<dyn Store>) -> Self {
-        Self::new(store, Arc::new(KeyCache::new(std::time::Duration::ZERO)))
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        cache: Arc<KeyCache>,
+        secrets: SecretBox,
+        dispatch: Arc<Notify>,
+    ) -> Self {
+        Self {
+            store,
+            cache,
+            secrets,
+            dispatch,
+        }
     }
 
     /// A new key for `account` (created on first use), and its secret, which
     /// paddock never shows again: it keeps only the hash.
     pub async fn create(&self, account: &str, new: NewApiKey) -> Result<(ApiKey, ApiKeySecret)> {
         self.store.ensure_account(account, Timestamp::now()).await?;
-        let (key, secret) =
-            ApiKey::generate(account, new.environment, new.permissions, new.expires_at);
-        self.store.insert_api_key(&key).await?;
+        let (key, secret) = ApiKey::generate(account, new);
+        let events = [Event::api_key(
+            EventType::ApiKeyCreated,
+            &key,
+            key.created_at,
+        )];
+        self.store.insert_api_key(&key, &events).await?;
+        self.dispatch.notify_one();
         Ok((key, secret))
     }
 
@@ -57,76 +74,102 @@ impl ApiKeys {
         Ok(keys)
     }
 
-    /// Revokes the key `id` names. This process stops accepting it at once;
-    /// others within their key cache's lifetime.
+    /// One page of an owner's keys; the total unless `skip_count`.
+    pub async fn page(
+        &self,
+        owner: &Owner,
+        query: &PageQuery<ApiKeyId>,
+        skip_count: bool,
+    ) -> Result<KeyListing> {
+        let (keys, has_more) = self.store.list_api_keys(owner, query).await?;
+        let estimated_total = if skip_count {
+            None
+        } else {
+            Some(self.store.count_api_keys(owner).await?)
+        };
+        Ok(KeyListing {
+            keys,
+            has_more,
+            estimated_total,
+        })
+    }
+
+    /// The owner's key `id`; others' keys are not found.
+    pub async fn get(&self, owner: &Owner, id: &ApiKeyId) -> Result<ApiKey> {
+        match self.store.api_key(id).await? {
+            Some(key) if key.owner() == *owner => Ok(key),
+            _ => Err(Error::NotFound(id.to_string())),
+        }
+    }
+
+    /// Revokes the key `id` names, with `api_key.revoked` then
+    /// `api_key.updated`. This process stops accepting it at once; others
+    /// within their key cache's lifetime. Revoking a revoked key changes
+    /// nothing and emits nothing.
     pub async fn revoke(&self, id: &str) -> Result<ApiKey> {
         let not_found = || Error::NotFound(id.to_owned());
         let key_id = ApiKeyId::parse(id).ok_or_else(not_found)?;
-        if !self.store.revoke_api_key(&key_id).await? {
-            return Err(not_found());
-        }
+        let events_for = |key: &ApiKey| {
+            vec![
+                Event::api_key(EventType::ApiKeyRevoked, key, key.updated_at),
+                Event::api_key(EventType::ApiKeyUpdated, key, key.updated_at),
+            ]
+        };
+        let revoked = self
+            .store
+            .revoke_api_key(&key_id, Timestamp::now(), &events_for)
+            .await?;
         self.cache.forget(&key_id);
-        self.store.api_key(&key_id).await?.ok_or_else(not_found)
+        match revoked {
+            Some(key) => {
+                self.dispatch.notify_one();
+                Ok(key)
+            }
+            None => self.store.api_key(&key_id).await?.ok_or_else(not_found),
+        }
     }
 
-    /// The key a request presents, if it is one paddock issued and its
-    /// secret matches: from the cache, or the store. The caller still checks
-    /// that the key is active and permitted.
+    /// The key a request presents, if one of its secrets matches: from the
+    /// cache, or the store. Using a pending rotation's new secret completes
+    /// the rotation. The caller still checks that the key is active and
+    /// permitted.
     pub async fn authenticate(&self, presented: &PresentedKey) -> Result<ApiKey> {
+        let now = Timestamp::now();
         let key = match self.cache.get(presented.id()) {
-            Some(key) => key,
-            None => {
+            // A cached key that doesn't know this secret may be stale (a
+            // rotation made elsewhere): only the store can say no.
+            Some(key) if key.recognise(presented, now).is_some() => key,
+            _ => {
                 let key = self.store.api_key(presented.id()).await?;
                 let key = key.ok_or(Error::InvalidToken)?;
                 // Only keys that prove themselves are remembered.
-                if key.key_hash.matches(presented.hash()) {
+                if key.recognise(presented, now).is_some() {
                     self.cache.insert(&key);
                 }
                 key
             }
         };
-        if key.key_hash.matches(presented.hash()) {
-            Ok(key)
-        } else {
-            Err(Error::InvalidToken)
-        }
-    }
-
-    /// Stores each configured key that isn't stored yet and brings the
-    /// permissions of those that are in line with the configuration. A key
-    /// revoked earlier stays revoked: configuration never un-revokes.
-    pub async fn apply_configured(
-        &self,
-        keys: &[(PresentedKey, Vec<Permission>)],
-    ) -> Result<(), ProvisionError> {
-        for (presented, permissions) in keys {
-            let wanted =
-                ApiKey::from_presented(presented, DEFAULT_ACCOUNT, permissions.clone(), None);
-            match self.store.api_key(presented.id()).await? {
-                None => self.store.insert_api_key(&wanted).await?,
-                Some(stored) if stored.key_hash.matches(presented.hash()) => {
-                    self.store.set_api_key_permissions(&wanted).await?;
-                    self.cache.forget(&stored.id);
-                }
-                Some(stored) => return Err(ProvisionError::IdTaken(stored.id)),
+        match key.recognise(presented, now) {
+            None => Err(Error::InvalidToken),
+            Some(SecretMatch::Pending(rotation)) if key.status(now).is_active() => {
+                self.complete_rotation(&key, &rotation, presented).await
             }
+            Some(_) => Ok(key),
         }
-        Ok(())
     }
 
-    /// On a first start with no keys at all, mints a sandbox key with every
-    /// permission, so `cargo run` is usable at once. Returns it to show once.
-    pub async fn bootstrap(&self) -> Result<Option<ApiKeySecret>, ProvisionError> {
-        if !self.store.api_keys().await?.is_empty() {
-            return Ok(None);
+    /// Notes that an accepted key was used, at most once an hour per key,
+    /// so `last_used_at` stays within the hour Paddle promises.
+    pub async fn record_use(&self, key: &ApiKey) -> Result<()> {
+        let now = Timestamp::now();
+        let since = now.checked_sub(LAST_USED_PRECISION).unwrap_or(now);
+        if key.last_used_at.is_some_and(|at| at > since) {
+            return Ok(());
         }
-        let (key, secret) = ApiKey::generate(
-            DEFAULT_ACCOUNT,
-            Environment::Sandbox,
-            Permission::ALL.to_vec(),
-            None,
-        );
-        self.store.insert_api_key(&key).await?;
-        Ok(Some(secret))
+        self.store.record_api_key_use(&key.id, now, since).await?;
+        // Re-read next time; caching the new time here would restart the
+        // entry's lifetime, and with it the bound on revocations elsewhere.
+        self.cache.forget(&key.id);
+        Ok(())
     }
 }

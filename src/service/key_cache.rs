@@ -60,10 +60,11 @@ impl KeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{DEFAULT_ACCOUNT, Environment};
+    use crate::domain::{DEFAULT_ACCOUNT, Environment, NewApiKey};
 
     fn key() -> ApiKey {
-        ApiKey::generate(DEFAULT_ACCOUNT, Environment::Sandbox, vec![], None).0
+        let new = NewApiKey::with_permissions(Environment::Sandbox, vec![]);
+        ApiKey::generate(DEFAULT_ACCOUNT, new).0
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //! what it is given.
 
 mod accounts;
+mod api_key_events;
 mod api_keys;
 mod client_tokens;
 mod key_cache;
 mod notifications;
+mod provisioning;
 mod request_log;
+mod rotations;
 mod totals;
 
 use std::sync::Arc;
@@ -20,11 +23,14 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 pub use accounts::{Accounts, ResetReport};
-pub use api_keys::{ApiKeys, ProvisionError};
+pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
+pub use api_keys::{ApiKeys, KeyListing};
 pub use client_tokens::{ClientTokens, Listing};
 pub use key_cache::KeyCache;
 pub use notifications::Notifications;
+pub use provisioning::ProvisionError;
 pub use request_log::{LoggedRequest, RequestLog};
+pub use rotations::RotationListing;
 pub use totals::Totals;
 
 use crate::secrets::SecretBox;
@@ -55,7 +61,12 @@ impl Services {
         Self {
             client_tokens: ClientTokens::new(store.clone(), totals.clone(), dispatch.clone()),
             accounts: Accounts::new(store.clone(), totals, request_log.clone()),
-            api_keys: ApiKeys::new(store.clone(), Arc::new(KeyCache::new(key_cache_ttl))),
+            api_keys: ApiKeys::new(
+                store.clone(),
+                Arc::new(KeyCache::new(key_cache_ttl)),
+                secrets.clone(),
+                dispatch.clone(),
+            ),
             notifications: Notifications::new(store, secrets, dispatch),
             request_log,
         }

@@ -4,6 +4,9 @@
 //! module, next to the code that runs it.
 
 mod accounts;
+mod api_key_events;
+mod api_key_rotations;
+mod api_keys;
 mod client_tokens;
 mod group_commit;
 mod notifications;
@@ -20,10 +23,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, ClientTokenStatus, Delivery,
-    Environment, Event, ListQuery, NotificationSetting, Owner, Timestamp,
+    Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId,
+    ClientTokenStatus, Delivery, Environment, Event, ListQuery, NotificationSetting, Owner,
+    PageQuery, Timestamp,
 };
 
+pub use api_key_events::ApiKeyEventStore;
 pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
 pub use postgres::PostgresStore;
 pub use sql::{Backend, SqlStore};
@@ -103,7 +108,15 @@ pub enum Revocation {
 /// follows a write are the services' (`crate::service`).
 #[async_trait]
 pub trait Store:
-    ClientTokenStore + AccountStore + ApiKeyStore + NotificationStore + Send + Sync + 'static
+    ClientTokenStore
+    + AccountStore
+    + ApiKeyStore
+    + ApiKeyRotationStore
+    + ApiKeyEventStore
+    + NotificationStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -180,7 +193,8 @@ pub trait AccountStore: Send + Sync {
 
 #[async_trait]
 pub trait ApiKeyStore: Send + Sync {
-    async fn insert_api_key(&self, key: &ApiKey) -> Result<(), StoreError>;
+    /// Stores a new key and its events, atomically.
+    async fn insert_api_key(&self, key: &ApiKey, events: &[Event]) -> Result<(), StoreError>;
 
     /// Replaces a key's permissions; `false` when there is no such key.
     async fn set_api_key_permissions(&self, key: &ApiKey) -> Result<bool, StoreError>;
@@ -190,8 +204,34 @@ pub trait ApiKeyStore: Send + Sync {
     /// Every key, oldest first.
     async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError>;
 
-    /// `false` when there is no such key.
-    async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<bool, StoreError>;
+    /// One page of an owner's keys, and whether there are more.
+    async fn list_api_keys(
+        &self,
+        owner: &Owner,
+        query: &PageQuery<ApiKeyId>,
+    ) -> Result<(Vec<ApiKey>, bool), StoreError>;
+
+    /// How many keys an owner has, up to [`COUNT_CAP`].
+    async fn count_api_keys(&self, owner: &Owner) -> Result<u64, StoreError>;
+
+    /// Revokes a key at `at` and records the events `events_for` makes of
+    /// the revoked key, atomically; `None` when there is no such key or it
+    /// was revoked before.
+    async fn revoke_api_key(
+        &self,
+        id: &ApiKeyId,
+        at: Timestamp,
+        events_for: &(dyn for<'k> Fn(&'k ApiKey) -> Vec<Event> + Sync),
+    ) -> Result<Option<ApiKey>, StoreError>;
+
+    /// Sets `last_used_at` to `at`, unless it is already later than
+    /// `unless_since`.
+    async fn record_api_key_use(
+        &self,
+        id: &ApiKeyId,
+        at: Timestamp,
+        unless_since: Timestamp,
+    ) -> Result<(), StoreError>;
 }
 
 /// Notification settings, events and their deliveries.
@@ -250,6 +290,49 @@ pub trait NotificationStore: Send + Sync {
         notification_id: &str,
         outcome: &AttemptOutcome,
     ) -> Result<(), StoreError>;
+}
+
+/// Rotations of API keys' secrets.
+#[async_trait]
+pub trait ApiKeyRotationStore: Send + Sync {
+    /// Stores a pending rotation (its new key as sealed), cancelling the
+    /// key's earlier pending one, with the events `events_for` makes of the
+    /// cancelled rotation (if there was one), atomically.
+    async fn insert_rotation(
+        &self,
+        owner: &Owner,
+        rotation: &ApiKeyRotation,
+        sealed_new_key: &str,
+        events_for: &(dyn for<'r> Fn(Option<&'r ApiKeyRotation>) -> Vec<Event> + Sync),
+    ) -> Result<(), StoreError>;
+
+    /// Completes a pending rotation at `at`: its new secret becomes the
+    /// key's, the old one good for the grace period. Records the events
+    /// `events_for` makes, atomically. `None` when the rotation is no longer
+    /// pending (another request completed it, or a newer one cancelled it).
+    async fn complete_rotation(
+        &self,
+        key: &ApiKeyId,
+        rotation: &ApiKeyRotationId,
+        at: Timestamp,
+        events_for: &(dyn for<'k> Fn(&'k ApiKey, &'k ApiKeyRotation) -> Vec<Event> + Sync),
+    ) -> Result<Option<(ApiKey, ApiKeyRotation)>, StoreError>;
+
+    /// A rotation of `key`, and its new key as sealed.
+    async fn rotation(
+        &self,
+        key: &ApiKeyId,
+        id: &ApiKeyRotationId,
+    ) -> Result<Option<(ApiKeyRotation, String)>, StoreError>;
+
+    async fn list_rotations(
+        &self,
+        key: &ApiKeyId,
+        query: &PageQuery<ApiKeyRotationId>,
+    ) -> Result<(Vec<(ApiKeyRotation, String)>, bool), StoreError>;
+
+    /// How many rotations a key has had, up to [`COUNT_CAP`].
+    async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a database URL names, applying migrations: Postgres for

@@ -4,8 +4,9 @@ use serde_json::value::RawValue;
 
 use super::{DueDelivery, StoreError, StoredEvent};
 use crate::domain::{
-    Account, ApiKey, ApiKeyId, ClientToken, ClientTokenId, Delivery, Environment, EventType,
-    KeyHash, NotificationSetting, Permission, Timestamp,
+    Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId,
+    Delivery, Environment, EventType, KeyHash, NotificationSetting, PendingRotation, Permission,
+    Timestamp,
 };
 
 #[derive(sqlx::FromRow)]
@@ -56,37 +57,105 @@ impl From<AccountRow> for Account {
     }
 }
 
+/// A key, with its pending rotation's id and digest when it has one.
 #[derive(sqlx::FromRow)]
 pub struct ApiKeyRow {
     id: String,
     account: String,
     environment: String,
+    name: String,
+    description: Option<String>,
     permissions: String,
+    rotatable: bool,
     key_hash: String,
+    previous_key_hash: Option<String>,
+    previous_key_valid_until: Option<Timestamp>,
+    pending_rotation_id: Option<String>,
+    pending_key_hash: Option<String>,
     revoked: bool,
+    exposed_at: Option<Timestamp>,
     expires_at: Option<Timestamp>,
+    last_used_at: Option<Timestamp>,
     created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+fn key_hash(hex: &str, of: &str) -> Result<KeyHash, StoreError> {
+    KeyHash::from_hex(hex).ok_or_else(|| corrupt(format!("a digest of `{of}`")))
 }
 
 impl TryFrom<ApiKeyRow> for ApiKey {
     type Error = StoreError;
 
     fn try_from(row: ApiKeyRow) -> Result<Self, Self::Error> {
+        let id =
+            ApiKeyId::parse(&row.id).ok_or_else(|| corrupt(format!("api key id `{}`", row.id)))?;
+        let previous_key = match (row.previous_key_hash, row.previous_key_valid_until) {
+            (Some(hash), Some(until)) => Some((key_hash(&hash, &row.id)?, until)),
+            _ => None,
+        };
+        let pending_rotation = match (row.pending_rotation_id, row.pending_key_hash) {
+            (Some(rotation), Some(hash)) => Some(PendingRotation {
+                id: ApiKeyRotationId::parse(&rotation)
+                    .ok_or_else(|| corrupt(format!("rotation id `{rotation}`")))?,
+                key_hash: key_hash(&hash, &rotation)?,
+            }),
+            _ => None,
+        };
         Ok(Self {
-            id: ApiKeyId::parse(&row.id)
-                .ok_or_else(|| StoreError::Corrupt(format!("api key id `{}`", row.id)))?,
+            key_hash: key_hash(&row.key_hash, &row.id)?,
+            id,
             account: row.account,
-            environment: row
-                .environment
-                .parse::<Environment>()
-                .map_err(StoreError::Corrupt)?,
-            permissions: Permission::parse_list(&row.permissions).map_err(StoreError::Corrupt)?,
-            key_hash: KeyHash::from_hex(&row.key_hash)
-                .ok_or_else(|| StoreError::Corrupt(format!("hash of api key `{}`", row.id)))?,
+            environment: row.environment.parse::<Environment>().map_err(corrupt)?,
+            name: row.name,
+            description: row.description,
+            permissions: Permission::parse_list(&row.permissions).map_err(corrupt)?,
+            rotatable: row.rotatable,
+            previous_key,
+            pending_rotation,
             revoked: row.revoked,
+            exposed_at: row.exposed_at,
+            expires_at: row.expires_at,
+            last_used_at: row.last_used_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// A rotation, and its new key as sealed.
+#[derive(sqlx::FromRow)]
+pub struct RotationRow {
+    id: String,
+    api_key_id: String,
+    new_key: String,
+    new_key_hash: String,
+    grace_period_seconds: i32,
+    status: String,
+    new_key_expires_at: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl TryFrom<RotationRow> for (ApiKeyRotation, String) {
+    type Error = StoreError;
+
+    fn try_from(row: RotationRow) -> Result<Self, Self::Error> {
+        let rotation = ApiKeyRotation {
+            id: ApiKeyRotationId::parse(&row.id)
+                .ok_or_else(|| corrupt(format!("rotation id `{}`", row.id)))?,
+            api_key_id: ApiKeyId::parse(&row.api_key_id)
+                .ok_or_else(|| corrupt(format!("api key id `{}`", row.api_key_id)))?,
+            new_key_hash: key_hash(&row.new_key_hash, &row.id)?,
+            grace_period_seconds: u32::try_from(row.grace_period_seconds).map_err(corrupt)?,
+            status: row.status.parse().map_err(corrupt)?,
+            new_key_expires_at: row.new_key_expires_at,
             expires_at: row.expires_at,
             created_at: row.created_at,
-        })
+            updated_at: row.updated_at,
+        };
+        Ok((rotation, row.new_key))
     }
 }
 

@@ -108,6 +108,8 @@ where
     Self: super::ClientTokenStore
         + super::AccountStore
         + super::ApiKeyStore
+        + super::ApiKeyRotationStore
+        + super::ApiKeyEventStore
         + super::NotificationStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {

@@ -219,7 +219,7 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
         (
             json!({ "permissions": ["client_token.read", "transaction.read"] }),
             "permissions.1",
-            r#"permissions.1 must be one of the following: "client_token.read", "client_token.write""#,
+            r#"permissions.1 must be one of the following: "client_token.read", "client_token.write", "api_key.read""#,
         ),
         (
             json!({ "permissions": BOTH, "expires_at": "soon" }),

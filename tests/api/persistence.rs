@@ -48,11 +48,12 @@ async fn the_in_memory_store_serves_a_throwaway_run() {
         .unwrap();
     let (key, secret) = paddock::domain::ApiKey::generate(
         paddock::domain::DEFAULT_ACCOUNT,
-        paddock::domain::Environment::Sandbox,
-        paddock::domain::Permission::ALL.to_vec(),
-        None,
+        paddock::domain::NewApiKey::with_permissions(
+            paddock::domain::Environment::Sandbox,
+            paddock::domain::Permission::ALL.to_vec(),
+        ),
     );
-    store.insert_api_key(&key).await.unwrap();
+    store.insert_api_key(&key, &[]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(paddock::app::serve(

@@ -267,3 +267,57 @@ fn malformed_api_keys_are_not_echoed() {
         finished.stdout
     );
 }
+
+/// `GET /api-keys/{id}` as the key itself.
+async fn key_as_itself(server: &Server, key: &str) -> serde_json::Value {
+    let response = client()
+        .get(server.url(&format!("/api-keys/{}", key_id(key))))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("GET /api-keys/{id} answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json::<serde_json::Value>().await.unwrap()["data"].clone()
+}
+
+#[tokio::test]
+async fn keys_take_a_name_a_description_and_rotatable_from_the_cli_and_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = run_keys(
+        dir.path(),
+        [
+            "create",
+            "--permissions",
+            "api_key.read",
+            "--name",
+            "Checkout",
+            "--description",
+            "The web app",
+            "--rotatable",
+        ],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let key = (created.stdout.lines())
+        .find_map(|line| api_key_in(line, "sdbx"))
+        .expect("the key is printed");
+    let configured = format!("{FIXED_KEY}=client_token.read|name=CI reader|rotatable=true");
+    let server = Server::start(dir.path(), &[("PADDOCK_API_KEYS", configured.as_str())]);
+
+    let made = key_as_itself(&server, &key).await;
+    assert_eq!(made["name"], "Checkout");
+    assert_eq!(made["description"], "The web app");
+    assert_eq!(made["rotatable"], true);
+    assert_eq!(made["permissions"], json!(["api_key.read"]));
+    let fixed = key_as_itself(&server, FIXED_KEY).await;
+    assert_eq!(fixed["name"], "CI reader");
+    assert_eq!(fixed["description"], serde_json::Value::Null);
+    assert_eq!(fixed["rotatable"], true);
+
+    let bad = run_keys(dir.path(), ["create", "--permissions", "api_key.write"]);
+    assert!(!bad.status.success());
+    assert!(
+        bad.stderr.contains("unknown permission `api_key.write`"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -44,6 +44,8 @@ pub enum Problem {
     MinLength(usize),
     MaxLength(usize),
     MinItems(usize),
+    Minimum(i64),
+    Maximum(i64),
     OneOf(Vec<&'static str>),
     Format(&'static str),
     Pattern(&'static str),
@@ -77,6 +79,8 @@ impl Problem {
             Self::MinLength(min) => format!("String length must be greater than or equal to {min}"),
             Self::MaxLength(max) => format!("String length must be less than or equal to {max}"),
             Self::MinItems(min) => format!("Array must have at least {min} items"),
+            Self::Minimum(min) => format!("Must be greater than or equal to {min}"),
+            Self::Maximum(max) => format!("Must be less than or equal to {max}"),
             // The validator lists the allowed values as JSON: `"active", "revoked"`.
             Self::OneOf(names) => {
                 let names: Vec<String> =

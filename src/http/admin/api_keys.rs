@@ -27,10 +27,16 @@ struct KeyView {
     key: Option<String>,
     account: String,
     environment: Environment,
+    name: String,
+    description: Option<String>,
     permissions: Vec<Permission>,
     status: &'static str,
+    rotatable: bool,
+    exposed_at: Option<Timestamp>,
     expires_at: Option<Timestamp>,
+    last_used_at: Option<Timestamp>,
     created_at: Timestamp,
+    updated_at: Timestamp,
 }
 
 impl KeyView {
@@ -40,10 +46,16 @@ impl KeyView {
             key: secret,
             account: key.account.clone(),
             environment: key.environment,
+            name: key.name.clone(),
+            description: key.description.clone(),
             permissions: key.permissions.clone(),
             status: key.status(Timestamp::now()).as_str(),
+            rotatable: key.rotatable,
+            exposed_at: key.exposed_at,
             expires_at: key.expires_at,
+            last_used_at: key.last_used_at,
             created_at: key.created_at,
+            updated_at: key.updated_at,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! is set. Like the API's handlers, these parse, call a service, render.
 
 mod accounts;
+mod api_key_events;
 mod api_keys;
 mod client_tokens;
 mod notifications;
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
         .merge(api_keys::routes())
+        .merge(api_key_events::routes())
         .merge(client_tokens::routes())
         .merge(notifications::routes())
 }

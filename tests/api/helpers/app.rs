@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use paddock::app::ServeOptions;
-use paddock::domain::{ApiKey, DEFAULT_ACCOUNT, Environment, Permission, Timestamp};
+use paddock::domain::{ApiKey, DEFAULT_ACCOUNT, Environment, NewApiKey, Permission, Timestamp};
 use paddock::http::AdminToken;
 use paddock::store::{self, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -257,6 +257,18 @@ impl TestApp {
         key["key"].as_str().unwrap().to_owned()
     }
 
+    /// Makes a key for `account` from an admin API body; returns the admin
+    /// API's view of it, with `key` (the secret) and `id`.
+    pub async fn make_key(&self, account: &str, body: Value) -> Value {
+        let response = self
+            .admin(Method::POST, &format!("/accounts/{account}/api-keys"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_data(response, StatusCode::CREATED).await
+    }
+
     /// Creates a token with the sandbox key; returns the entity.
     pub async fn create(&self, name: &str) -> Value {
         self.create_with(&self.keys.sandbox, json!({ "name": name }))
@@ -318,13 +330,10 @@ async fn provision_keys(store: &dyn Store) -> Keys {
         permissions: &[Permission],
         expires_at: Option<Timestamp>,
     ) -> (ApiKey, String) {
-        let (key, secret) = ApiKey::generate(
-            DEFAULT_ACCOUNT,
-            environment,
-            permissions.to_vec(),
-            expires_at,
-        );
-        store.insert_api_key(&key).await.unwrap();
+        let mut new = NewApiKey::with_permissions(environment, permissions.to_vec());
+        new.expires_at = expires_at;
+        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new);
+        store.insert_api_key(&key, &[]).await.unwrap();
         (key, secret.expose().to_owned())
     }
     let (_, sandbox) = add(
@@ -344,10 +353,16 @@ async fn provision_keys(store: &dyn Store) -> Keys {
     let (_, read_only) = add(store, Environment::Sandbox, &[ClientTokenRead], None).await;
     let (_, write_only) = add(store, Environment::Sandbox, &[ClientTokenWrite], None).await;
     let (revoked_key, revoked) = add(store, Environment::Sandbox, &Permission::ALL, None).await;
-    store.revoke_api_key(&revoked_key.id).await.unwrap();
+    let no_events = |_: &ApiKey| Vec::new();
+    (store.revoke_api_key(&revoked_key.id, Timestamp::now(), &no_events))
+        .await
+        .unwrap();
     let past = Timestamp::now().checked_add(time::Duration::seconds(-1));
     let (_, expired) = add(store, Environment::Sandbox, &Permission::ALL, past).await;
-    let (never_stored, _) = ApiKey::generate(DEFAULT_ACCOUNT, Environment::Sandbox, vec![], None);
+    let (never_stored, _) = ApiKey::generate(
+        DEFAULT_ACCOUNT,
+        NewApiKey::with_permissions(Environment::Sandbox, vec![]),
+    );
     let unknown = format!(
         "pdl_sdbx_apikey_{}_NeverStoredSecret",
         &never_stored.id.as_str()[7..]

@@ -83,6 +83,9 @@ pub fn documentation_url(code: &str) -> String {
         "client_token_revoked" => {
             format!("https://developer.paddle.com/v1/errors/client_tokens/{code}")
         }
+        "api_key_cannot_be_rotated" => {
+            format!("https://developer.paddle.com/v1/errors/api_keys/{code}")
+        }
         _ => format!("https://developer.paddle.com/v1/errors/shared/{code}"),
     }
 }

@@ -1,0 +1,81 @@
+//! Keys provisioned outside the API: those given in the configuration, and
+//! the first-run key.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use super::{ApiKeys, KeyCache};
+use crate::domain::{
+    ApiKey, ApiKeyId, ApiKeySecret, DEFAULT_ACCOUNT, Environment, Event, EventType, NewApiKey,
+    Permission, PresentedKey,
+};
+use crate::error::Error;
+use crate::secrets::SecretBox;
+use crate::store::{Store, StoreError};
+
+/// What can stop keys from being provisioned outside the API (the
+/// configuration, the CLI).
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Api(#[from] Error),
+    #[error("a different key with id {0} is already stored; choose another key")]
+    IdTaken(ApiKeyId),
+}
+
+impl ApiKeys {
+    /// For provisioning outside a server (start-up, the CLI): nothing to
+    /// authenticate, so nothing to cache, and no rotations to seal.
+    pub fn uncached(store: Arc<dyn Store>) -> Self {
+        let cache = Arc::new(KeyCache::new(std::time::Duration::ZERO));
+        Self::new(store, cache, SecretBox::random(), Arc::new(Notify::new()))
+    }
+
+    /// Stores each configured key that isn't stored yet and brings the
+    /// permissions of those that are in line with the configuration. A key
+    /// revoked earlier stays revoked: configuration never un-revokes. Name,
+    /// description and `rotatable` are set when a key is first stored.
+    pub async fn apply_configured(
+        &self,
+        keys: &[(PresentedKey, NewApiKey)],
+    ) -> Result<(), ProvisionError> {
+        for (presented, new) in keys {
+            let wanted = ApiKey::from_presented(presented, DEFAULT_ACCOUNT, new.clone());
+            match self.store.api_key(presented.id()).await? {
+                None => self.insert(&wanted).await?,
+                Some(stored) if stored.key_hash.matches(presented.hash()) => {
+                    self.store.set_api_key_permissions(&wanted).await?;
+                    self.cache.forget(&stored.id);
+                }
+                Some(stored) => return Err(ProvisionError::IdTaken(stored.id)),
+            }
+        }
+        Ok(())
+    }
+
+    /// On a first start with no keys at all, mints a sandbox key with every
+    /// permission, so `cargo run` is usable at once. Returns it to show once.
+    pub async fn bootstrap(&self) -> Result<Option<ApiKeySecret>, ProvisionError> {
+        if !self.store.api_keys().await?.is_empty() {
+            return Ok(None);
+        }
+        let mut new = NewApiKey::with_permissions(Environment::Sandbox, Permission::ALL.to_vec());
+        new.name = "First-run key".to_owned();
+        new.rotatable = true;
+        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new);
+        self.insert(&key).await?;
+        Ok(Some(secret))
+    }
+
+    async fn insert(&self, key: &ApiKey) -> Result<(), StoreError> {
+        let events = [Event::api_key(
+            EventType::ApiKeyCreated,
+            key,
+            key.created_at,
+        )];
+        self.store.insert_api_key(key, &events).await
+    }
+}
