@@ -22,6 +22,11 @@ pub enum Error {
     /// Names what wasn't found: a client token id, an account, a key id.
     #[error("no entity {0}")]
     NotFound(String),
+    /// The body (or a query value) doesn't fit its schema: Paddle's
+    /// `bad_request`, with one item per problem.
+    #[error("request does not fit the schema")]
+    Schema(Vec<FieldError>),
+    /// Fits the schema but breaks a rule, such as a query value out of range.
     #[error("request does not pass validation")]
     InvalidField(Vec<FieldError>),
     #[error("body is not valid JSON")]
@@ -63,7 +68,10 @@ pub enum Error {
 
 impl From<ValidationErrors> for Error {
     fn from(errors: ValidationErrors) -> Self {
-        Self::InvalidField(errors.0)
+        match errors {
+            ValidationErrors::Schema(errors) => Self::Schema(errors),
+            ValidationErrors::Rule(errors) => Self::InvalidField(errors),
+        }
     }
 }
 

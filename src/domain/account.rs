@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::Timestamp;
-use super::validation::{Fields, ValidationErrors, message};
+use super::validation::{self, Fields, ValidationErrors};
 
 /// An account's name: 1–64 ASCII letters, digits, `-`, `_` or `.`.
 /// Names are chosen by people (one per test suite, say), so they are the id.
@@ -17,6 +17,9 @@ pub fn is_valid_account_name(name: &str) -> bool {
 }
 
 pub const ACCOUNT_NAME_RULE: &str = "must be 1 to 64 letters, digits, '-', '_' or '.'";
+
+/// The same rule as a schema's `pattern`, for bodies.
+const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Account {
@@ -33,10 +36,8 @@ pub struct NewAccount {
 impl NewAccount {
     pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut fields = Fields::new(body, &["name"]);
-        let name = fields.required("name", |value| match value.as_str() {
-            Some(name) if is_valid_account_name(name) => Ok(name.to_owned()),
-            Some(_) => Err(ACCOUNT_NAME_RULE.to_owned()),
-            None => Err(message::STRING.to_owned()),
+        let name = fields.required("name", |value| {
+            validation::matching(value, ACCOUNT_NAME_PATTERN, is_valid_account_name)
         });
         fields.finish(name.map(|name| Self { name }))
     }
@@ -47,7 +48,7 @@ pub fn account_in_path(name: String) -> Result<String, ValidationErrors> {
     if is_valid_account_name(&name) {
         Ok(name)
     } else {
-        Err(ValidationErrors::one("account", ACCOUNT_NAME_RULE))
+        Err(ValidationErrors::rule("account", ACCOUNT_NAME_RULE))
     }
 }
 

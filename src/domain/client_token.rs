@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use serde_json::{Map, Value};
 
-use super::validation::{self, Fields, ValidationErrors, message};
+use super::validation::{self, Checked, Fields, ValidationErrors};
 use super::{Environment, Timestamp};
 
 /// `ctkn_` + a lowercase ULID, so that id order is creation order.
@@ -151,7 +151,7 @@ impl NewClientToken {
     pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut fields = Fields::new(body, &["name", "description"]);
         let name = fields.required("name", |value| validation::string(value, NAME_LENGTH));
-        let description = fields.optional("description", |value| {
+        let description = fields.nullable("description", |value| {
             validation::string(value, DESCRIPTION_LENGTH)
         });
         fields.finish(
@@ -178,11 +178,8 @@ impl ClientTokenUpdate {
 impl ClientTokenStatus {
     pub const NAMES: [&str; 2] = ["active", "revoked"];
 
-    pub(super) fn from_json(value: &Value) -> Result<Self, String> {
-        match value {
-            Value::String(_) => validation::one_of(value, &Self::NAMES),
-            _ => Err(message::STRING.to_owned()),
-        }
+    pub(super) fn from_json(value: &Value) -> Checked<Self> {
+        validation::one_of(value, &Self::NAMES)
     }
 }
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::client_token::{DESCRIPTION_LENGTH, NAME_LENGTH};
-use super::validation::{self, Fields, message};
+use super::validation::{self, Fields, Problem, message};
 use super::{
     ClientToken, ClientTokenId, ClientTokenStatus, Environment, FieldError, Timestamp,
     ValidationErrors, generate_token_value,
@@ -22,70 +22,84 @@ const FIELDS: [&str; 8] = [
 ];
 
 /// Parses the admin API's seed body, `{"client_tokens": [...]}`. Field
-/// errors name the item: `client_tokens[2].name`.
+/// errors name the item as the validator does: `client_tokens.2.name`.
 pub fn parse_seed(
     body: &Map<String, Value>,
     now: Timestamp,
 ) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
     let mut fields = Fields::new(body, &["client_tokens"]);
-    let items = fields.required("client_tokens", |value| {
-        value.as_array().ok_or_else(|| message::LIST.to_owned())
+    let items = fields.required("client_tokens", |value| match value {
+        Value::Array(items) => Ok(items),
+        _ => Err(vec![Problem::expected("array", value)]),
     });
     let items = fields.finish(items)?;
-    parse_fixtures(items, now).map_err(|errors| errors.under("client_tokens"))
+    parse_items("client_tokens", items, now)
 }
 
-/// Parses a JSON list of fixtures. Field errors name the item: `[2].name`.
+/// Parses a JSON list of fixtures. Field errors name the item: `2.name`.
 pub fn parse_fixtures(
+    items: &[Value],
+    now: Timestamp,
+) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
+    parse_items(message::ROOT, items, now)
+}
+
+/// The fixtures of the list at `context`; the schema's problems of every
+/// item, else the broken rules of every item.
+fn parse_items(
+    context: &str,
     items: &[Value],
     now: Timestamp,
 ) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
     let mut tokens = Vec::new();
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
+        let path = validation::child(context, &index.to_string());
         let parsed = match item {
-            Value::Object(object) => parse_fixture(object, now),
-            _ => Err(ValidationErrors::one("", message::OBJECT)),
+            Value::Object(object) => parse_fixture(&path, object, now),
+            _ => {
+                let problem = Problem::expected("object", item);
+                let error = FieldError::new(&path, problem.message(&path));
+                Err(ValidationErrors::Schema(vec![error]))
+            }
         };
         match parsed {
             Ok(token) => tokens.push(token),
-            Err(item_errors) => errors.extend(item_errors.0.into_iter().map(|error| {
-                let field = match error.field.as_str() {
-                    "" => format!("[{index}]"),
-                    field => format!("[{index}].{field}"),
-                };
-                FieldError::new(field, error.message)
-            })),
+            Err(item_errors) => errors.push(item_errors),
         }
     }
-    if errors.is_empty() {
-        Ok(tokens)
-    } else {
-        Err(ValidationErrors(errors))
+    match ValidationErrors::combine(errors) {
+        None => Ok(tokens),
+        Some(errors) => Err(errors),
     }
 }
 
 fn parse_fixture(
+    context: &str,
     object: &Map<String, Value>,
     now: Timestamp,
 ) -> Result<(Environment, ClientToken), ValidationErrors> {
-    let mut fields = Fields::new(object, &FIELDS);
+    let mut fields = Fields::at(context, object, &FIELDS);
     let environment = fields.environment();
     let name = fields.required("name", |value| validation::string(value, NAME_LENGTH));
-    let description = fields.optional("description", |value| {
+    let description = fields.nullable("description", |value| {
         validation::string(value, DESCRIPTION_LENGTH)
     });
-    let status = fields.optional("status", |value| {
-        validation::one_of(value, &ClientTokenStatus::NAMES)
+    let status = fields.optional("status", ClientTokenStatus::from_json);
+    // The token's pattern depends on the environment, so is checked only
+    // against a valid one.
+    let token = environment.and_then(|environment| {
+        fields.optional("token", |value| {
+            validation::matching(value, token_pattern(environment), |text| {
+                is_token_value(text, environment)
+            })
+        })
     });
     let mut timestamp = |field: &str| fields.optional(field, validation::timestamp);
-    let (created_at, updated_at, revoked_at) = (
-        timestamp("created_at"),
-        timestamp("updated_at"),
-        timestamp("revoked_at"),
-    );
-    let (Some(environment), Some(name), Some(description), Some(status)) =
-        (environment, name, description, status)
+    let (created_at, updated_at) = (timestamp("created_at"), timestamp("updated_at"));
+    let revoked_at = fields.nullable("revoked_at", validation::timestamp);
+    let (Some(environment), Some(name), Some(description), Some(status), Some(token)) =
+        (environment, name, description, status, token)
     else {
         return Err(fields.into_errors());
     };
@@ -98,7 +112,7 @@ fn parse_fixture(
     let created_at = created_at.unwrap_or(now);
     let revoked_at = match (status, revoked_at) {
         (ClientTokenStatus::Active, Some(_)) => {
-            fields.note("revoked_at", "must be null unless status is revoked");
+            fields.rule("revoked_at", "must be null unless status is revoked");
             return Err(fields.into_errors());
         }
         (ClientTokenStatus::Active, None) => None,
@@ -106,28 +120,28 @@ fn parse_fixture(
     };
     let updated_at = updated_at.or(revoked_at).unwrap_or(created_at);
     if updated_at < created_at || revoked_at.is_some_and(|at| at < created_at) {
-        fields.note("updated_at", "must not be before created_at");
+        fields.rule("updated_at", "must not be before created_at");
         return Err(fields.into_errors());
     }
-    let token = fields.optional("token", |value| match value.as_str() {
-        Some(text) if is_token_value(text, environment) => Ok(text.to_owned()),
-        _ => Err(format!(
-            "must be {}… followed by 27 lowercase hex digits",
-            environment.token_prefix()
-        )),
-    });
-    let token = token.map(|token| token.unwrap_or_else(|| generate_token_value(environment)));
-    let token = token.map(|token| ClientToken {
+    let token = ClientToken {
         id: ClientTokenId::generate_at(created_at),
-        token,
+        token: token.unwrap_or_else(|| generate_token_value(environment)),
         name,
         description,
         status,
         revoked_at,
         created_at,
         updated_at,
-    });
-    fields.finish(token.map(|token| (environment, token)))
+    };
+    fields.finish(Some((environment, token)))
+}
+
+/// [`is_token_value`] as a schema's `pattern`.
+fn token_pattern(environment: Environment) -> &'static str {
+    match environment {
+        Environment::Sandbox => "^test_[0-9a-f]{27}$",
+        Environment::Live => "^live_[0-9a-f]{27}$",
+    }
 }
 
 fn is_token_value(text: &str, environment: Environment) -> bool {
@@ -172,8 +186,9 @@ mod tests {
             json!({ "status": "active", "revoked_at": "x" }),
             json!(3),
         ];
-        let errors = parse_fixtures(&items, Timestamp::now()).unwrap_err().0;
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["[1].name", "[1].revoked_at", "[2]"]);
+        let errors = parse_fixtures(&items, Timestamp::now()).unwrap_err();
+        assert!(matches!(errors, ValidationErrors::Schema(_)));
+        let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["1", "1.revoked_at", "2"]);
     }
 }

@@ -52,17 +52,11 @@ impl ListQuery {
         let mut errors = Vec::new();
         let mut check = |field: &str, result: Result<(), String>| {
             if let Err(message) = result {
-                errors.push(FieldError::new(field, message));
+                errors.push(ValidationErrors::rule(field, message));
             }
         };
         if let Some(value) = after {
             check("after", parse_after(value).map(|id| query.after = Some(id)));
-        }
-        if let Some(value) = per_page {
-            check(
-                "per_page",
-                parse_per_page(value).map(|n| query.per_page = n),
-            );
         }
         if let Some(value) = order_by {
             check(
@@ -73,10 +67,16 @@ impl ListQuery {
         if let Some(value) = status {
             check("status", parse_statuses(value).map(|s| query.statuses = s));
         }
-        if errors.is_empty() {
-            Ok(query)
-        } else {
-            Err(ValidationErrors(errors))
+        if let Some(value) = per_page {
+            match parse_per_page(value) {
+                Ok(n) => query.per_page = n,
+                Err(error) => errors.push(error),
+            }
+        }
+        // A value of the wrong type fails before any range is checked.
+        match ValidationErrors::combine(errors) {
+            None => Ok(query),
+            Some(errors) => Err(errors),
         }
     }
 }
@@ -121,7 +121,13 @@ impl<Id> PageQuery<Id> {
                 "after" => parse_id(value)
                     .map(|id| query.after = Some(id))
                     .ok_or_else(invalid_id),
-                "per_page" => parse_per_page(value).map(|n| query.per_page = n),
+                "per_page" => {
+                    match parse_per_page(value) {
+                        Ok(n) => query.per_page = n,
+                        Err(error) => errors.push(error),
+                    }
+                    Ok(())
+                }
                 "order_by" => parse_order_by(value).map(|d| query.direction = d),
                 _ => value
                     .split(',')
@@ -131,13 +137,13 @@ impl<Id> PageQuery<Id> {
                     .ok_or_else(|| format!("must be a comma-separated list of ids ({id_rule})")),
             };
             if let Err(message) = result {
-                errors.push(FieldError::new(name, message));
+                errors.push(ValidationErrors::rule(name, message));
             }
         }
-        if errors.is_empty() {
-            Ok(query)
-        } else {
-            Err(ValidationErrors(errors))
+        // A value of the wrong type fails before any range is checked.
+        match ValidationErrors::combine(errors) {
+            None => Ok(query),
+            Some(errors) => Err(errors),
         }
     }
 }
@@ -147,17 +153,22 @@ fn parse_after(value: &str) -> Result<ClientTokenId, String> {
         .ok_or_else(|| "must be a valid client token id (ctkn_...)".to_owned())
 }
 
-/// A number over the maximum is clamped, as Paddle does; zero, negatives and
-/// non-numbers are errors.
-fn parse_per_page(value: &str) -> Result<u32, String> {
-    let invalid = || format!("must be an integer between 1 and {MAX_PER_PAGE}");
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid());
+/// A number over the maximum is clamped, as Paddle does. What is not an
+/// integer (`1.5`, `abc`) is the wrong type, as Paddle answers it; zero and
+/// negatives are out of range.
+fn parse_per_page(value: &str) -> Result<u32, ValidationErrors> {
+    let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ValidationErrors::Schema(vec![FieldError::new(
+            "per_page",
+            message::INVALID_INPUT,
+        )]));
     }
     // All digits: anything that overflows is far above the maximum.
-    let n = value.parse::<u64>().unwrap_or(u64::MAX);
-    if n == 0 {
-        return Err(invalid());
+    let n = digits.parse::<u64>().unwrap_or(u64::MAX);
+    if n == 0 || value.starts_with('-') {
+        let rule = format!("must be an integer between 1 and {MAX_PER_PAGE}");
+        return Err(ValidationErrors::rule("per_page", rule));
     }
     Ok(n.min(u64::from(MAX_PER_PAGE)) as u32)
 }
@@ -213,9 +224,18 @@ mod tests {
                 .per_page,
             200
         );
-        for bad in ["0", "-1", "abc", "", "1.5", "+3"] {
-            assert!(ListQuery::parse([("per_page", bad)]).is_err(), "{bad}");
+        for out_of_range in ["0", "-1", "-0"] {
+            let error = ListQuery::parse([("per_page", out_of_range)]).unwrap_err();
+            assert!(matches!(error, ValidationErrors::Rule(_)), "{out_of_range}");
         }
+        for wrong_type in ["abc", "", "1.5", "1e2", "+", "--1"] {
+            let error = ListQuery::parse([("per_page", wrong_type)]).unwrap_err();
+            let invalid =
+                ValidationErrors::Schema(vec![FieldError::new("per_page", "invalid input")]);
+            assert_eq!(error, invalid, "{wrong_type}");
+        }
+        // A sign is part of an integer, as Go's strconv reads one.
+        assert_eq!(ListQuery::parse([("per_page", "+3")]).unwrap().per_page, 3);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use notification_setting::{
 };
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
-pub use validation::{FieldError, Fields, ValidationErrors};
+pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};
 
 /// Whose data a request may touch: an account's tokens in one environment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

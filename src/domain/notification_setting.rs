@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::client_token::next_ulid;
-use super::validation::{self, Fields, ValidationErrors};
+use super::validation::{self, Checked, Fields, ValidationErrors};
 use super::{Environment, EventType, Timestamp};
 
 /// Where an account's notifications for one environment go.
@@ -100,14 +100,11 @@ pub struct NotificationSettingUpdate {
 impl NotificationSettingUpdate {
     pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut fields = Fields::new(body, &["destination", "subscribed_events", "active"]);
-        let mut update = Self::default();
-        if fields.has("destination") {
-            update.destination = fields.required("destination", destination);
-        }
-        if fields.has("subscribed_events") {
-            update.subscribed_events = fields.required("subscribed_events", event_types);
-        }
-        update.active = fields.optional("active", validation::boolean).flatten();
+        let update = Self {
+            destination: fields.optional("destination", destination).flatten(),
+            subscribed_events: fields.optional("subscribed_events", event_types).flatten(),
+            active: fields.optional("active", validation::boolean).flatten(),
+        };
         fields.finish(Some(update))
     }
 
@@ -121,19 +118,16 @@ impl NotificationSettingUpdate {
     }
 }
 
-/// An absolute `http` or `https` URL with a host.
-pub(super) fn destination(value: &Value) -> Result<String, String> {
-    const MESSAGE: &str = "must be an http:// or https:// URL";
-    let text = value.as_str().ok_or(MESSAGE)?;
-    let url = url::Url::parse(text).map_err(|_| MESSAGE)?;
-    if matches!(url.scheme(), "http" | "https") && url.has_host() {
-        Ok(text.to_owned())
-    } else {
-        Err(MESSAGE.to_owned())
-    }
+/// An absolute `http` or `https` URL with a host: the schema's `format: uri`,
+/// narrowed to what a notification can be delivered to.
+pub(super) fn destination(value: &Value) -> Checked<String> {
+    validation::formatted(value, "uri", |text| {
+        let url = url::Url::parse(text).ok()?;
+        let deliverable = matches!(url.scheme(), "http" | "https") && url.has_host();
+        deliverable.then(|| text.to_owned())
+    })
 }
 
-fn event_types(value: &Value) -> Result<Vec<EventType>, String> {
-    let names = EventType::ALL.map(EventType::as_str);
-    validation::list_of(value, &names, EventType::parse_list)
+fn event_types(value: &Value) -> Checked<Vec<EventType>> {
+    validation::list_of(value, &EventType::ALL.map(EventType::as_str))
 }

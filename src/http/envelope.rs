@@ -9,11 +9,13 @@ use uuid::Uuid;
 use super::context::request_id;
 use super::error::internal_error_body;
 
+/// `meta`, its keys in the order Paddle's responses send them: `pagination`
+/// (on lists) before `request_id`.
 #[derive(Serialize)]
 pub struct Meta {
-    pub request_id: Uuid,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    pub request_id: Uuid,
 }
 
 impl Meta {
@@ -25,13 +27,14 @@ impl Meta {
     }
 }
 
-/// `meta.pagination` of list responses.
+/// `meta.pagination` of list responses, in the order of Paddle's responses
+/// (its docs list `estimated_total` last).
 #[derive(Serialize)]
 pub struct Pagination {
     pub per_page: u32,
+    pub estimated_total: i64,
     pub next: String,
     pub has_more: bool,
-    pub estimated_total: i64,
 }
 
 /// A success response: `data` plus `meta`.

@@ -105,6 +105,12 @@ impl Error {
                 "not_found",
                 format!("Entity {id} not found"),
             ),
+            Self::Schema(_) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "bad_request",
+                "Invalid request.".to_owned(),
+            ),
             Self::InvalidField(_) => (
                 StatusCode::BAD_REQUEST,
                 RequestError,
@@ -211,7 +217,7 @@ impl Error {
     fn body(&self) -> (StatusCode, Body<'_>) {
         let (status, kind, code, detail) = self.parts();
         let errors = match self {
-            Self::InvalidField(errors) => Some(
+            Self::Schema(errors) | Self::InvalidField(errors) => Some(
                 errors
                     .iter()
                     .map(|e| FieldErrorBody {
@@ -227,12 +233,34 @@ impl Error {
                 kind,
                 code,
                 detail,
-                documentation_url: format!("https://developer.paddle.com/errors/shared/{code}"),
+                documentation_url: documentation_url(code),
                 errors,
             },
             meta: Meta::current(),
         };
         (status, body)
+    }
+}
+
+/// The page of Paddle's error reference for `code`, as Paddle's responses
+/// link it (its docs show the older `/errors/shared/<code>`).
+fn documentation_url(code: &str) -> String {
+    const DOCS: &str = "https://developer.paddle.com";
+    match code {
+        // Answered by Paddle's rate-limit layer in front of the API, which
+        // still links the unversioned page.
+        "too_many_requests" => format!("{DOCS}/errors/shared/{code}"),
+        _ => format!("{DOCS}/v1/errors/{}/{code}", docs_section(code)),
+    }
+}
+
+/// Where Paddle's reference files a code: an entity's own codes under the
+/// entity, every other under `shared`.
+fn docs_section(code: &str) -> &'static str {
+    match code {
+        "client_token_revoked" => "client_tokens",
+        "api_key_cannot_be_rotated" => "api_keys",
+        _ => "shared",
     }
 }
 
@@ -288,6 +316,7 @@ mod tests {
             Error::Forbidden(Permission::ClientTokenWrite),
             Error::NotFound("x".into()),
             Error::InvalidField(vec![]),
+            Error::Schema(vec![]),
             Error::InvalidJson,
             Error::BadRequest(""),
             Error::RequestTooLarge { limit: 1 },
@@ -313,5 +342,25 @@ mod tests {
         let mut listed = CODES.to_vec();
         listed.sort_unstable();
         assert_eq!(rendered, listed);
+    }
+
+    #[test]
+    fn documentation_urls_follow_paddles_responses() {
+        assert_eq!(
+            documentation_url("not_found"),
+            "https://developer.paddle.com/v1/errors/shared/not_found"
+        );
+        assert_eq!(
+            documentation_url("client_token_revoked"),
+            "https://developer.paddle.com/v1/errors/client_tokens/client_token_revoked"
+        );
+        assert_eq!(
+            documentation_url("api_key_cannot_be_rotated"),
+            "https://developer.paddle.com/v1/errors/api_keys/api_key_cannot_be_rotated"
+        );
+        assert_eq!(
+            documentation_url("too_many_requests"),
+            "https://developer.paddle.com/errors/shared/too_many_requests"
+        );
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::AppState;
 use super::error::{Error, Result};
-use crate::domain::{ApiKeyId, ApiKeyRotationId, ClientTokenId};
+use crate::domain::{ApiKeyId, ApiKeyRotationId, ClientTokenId, json_object};
 
 /// The largest request body accepted. A token's fields fit in well under
 /// 4 KiB, so 64 KiB leaves room without inviting abuse.
@@ -40,8 +40,7 @@ impl FromRequest<AppState> for JsonObject {
                 _ => Error::BadRequest("The request body could not be read."),
             })?;
         match serde_json::from_slice(&bytes) {
-            Ok(Value::Object(object)) => Ok(Self(object)),
-            Ok(_) => Err(Error::BadRequest("The request body must be a JSON object.")),
+            Ok(value) => Ok(Self(json_object(value)?)),
             Err(_) => Err(Error::InvalidJson),
         }
     }

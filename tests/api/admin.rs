@@ -6,8 +6,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_invalid_fields,
-    expect_not_found,
+    ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_not_found,
+    expect_schema_errors,
 };
 use crate::on_both_backends;
 
@@ -128,19 +128,19 @@ async fn accounts_are_created_once_and_listed(backend: Backend) {
     for (body, errors) in [
         (
             json!({}),
-            json!([{ "field": "name", "message": "is required" }]),
+            json!([{ "field": "(root)", "message": "name is required" }]),
         ),
         (
             json!({ "name": "has space" }),
-            json!([{ "field": "name", "message": "must be 1 to 64 letters, digits, '-', '_' or '.'" }]),
+            json!([{ "field": "name", "message": "Does not match pattern '^[A-Za-z0-9._-]{1,64}$'" }]),
         ),
         (
             json!({ "name": 7 }),
-            json!([{ "field": "name", "message": "must be a string" }]),
+            json!([{ "field": "name", "message": "Invalid type. Expected: string, given: integer" }]),
         ),
         (
             json!({ "name": "ok", "colour": "red" }),
-            json!([{ "field": "colour", "message": "is not a recognised field" }]),
+            json!([{ "field": "(root)", "message": "Additional property colour is not allowed" }]),
         ),
     ] {
         let response = app
@@ -149,7 +149,7 @@ async fn accounts_are_created_once_and_listed(backend: Backend) {
             .send()
             .await
             .unwrap();
-        expect_invalid_fields(response, errors).await;
+        expect_schema_errors(response, errors).await;
     }
 }
 
@@ -198,27 +198,43 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
         (
             json!({ "environment": "staging", "permissions": BOTH }),
             "environment",
-            "must be one of the following: sandbox, live",
+            r#"environment must be one of the following: "sandbox", "live""#,
         ),
+        (
+            json!({ "environment": null, "permissions": BOTH }),
+            "environment",
+            "Invalid type. Expected: string, given: null",
+        ),
+        (json!({}), "(root)", "permissions is required"),
         (
             json!({ "permissions": [] }),
             "permissions",
-            "must be a non-empty list of: client_token.read, client_token.write, api_key.read",
+            "Array must have at least 1 items",
         ),
         (
-            json!({ "permissions": ["transaction.read"] }),
+            json!({ "permissions": "client_token.read" }),
             "permissions",
-            "must be a non-empty list of: client_token.read, client_token.write, api_key.read",
+            "Invalid type. Expected: array, given: string",
+        ),
+        (
+            json!({ "permissions": ["client_token.read", "transaction.read"] }),
+            "permissions.1",
+            r#"permissions.1 must be one of the following: "client_token.read", "client_token.write", "api_key.read""#,
         ),
         (
             json!({ "permissions": BOTH, "expires_at": "soon" }),
             "expires_at",
-            "must be an RFC 3339 date-time or null",
+            "Does not match format 'date-time'",
+        ),
+        (
+            json!({ "permissions": BOTH, "expires_at": 1 }),
+            "expires_at",
+            "Invalid type. Expected: [string,null], given: integer",
         ),
         (
             json!({ "permissions": BOTH, "key": "mine" }),
-            "key",
-            "is not a recognised field",
+            "(root)",
+            "Additional property key is not allowed",
         ),
     ] {
         let response = app
@@ -227,7 +243,7 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
             .send()
             .await
             .unwrap();
-        expect_invalid_fields(response, json!([{ "field": field, "message": message }])).await;
+        expect_schema_errors(response, json!([{ "field": field, "message": message }])).await;
     }
     let missing = app
         .admin(Method::GET, "/accounts/nobody/api-keys")

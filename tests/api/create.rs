@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, assert_entity_shape, expect_data, expect_invalid_fields};
+use crate::helpers::{Backend, TestApp, assert_entity_shape, expect_data, expect_schema_errors};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -11,7 +11,7 @@ on_both_backends!(
     create_with_a_live_key_makes_a_live_token,
     create_keeps_a_description_and_accepts_an_explicit_null,
     name_and_description_limits_count_unicode_characters,
-    every_invalid_body_is_an_invalid_field_error_naming_the_field,
+    a_body_that_fails_the_schema_is_bad_request_in_the_validators_words,
     tokens_are_unique_and_ids_follow_creation_order,
 );
 
@@ -81,61 +81,89 @@ async fn name_and_description_limits_count_unicode_characters(backend: Backend) 
     assert_eq!(single["name"], "x");
 }
 
-async fn every_invalid_body_is_an_invalid_field_error_naming_the_field(backend: Backend) {
+async fn a_body_that_fails_the_schema_is_bad_request_in_the_validators_words(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let name_length = "length must be between 1 and 150 characters";
-    let description_length = "length must be between 1 and 500 characters";
+    let too_short = "String length must be greater than or equal to 1";
+    let name_too_long = "String length must be less than or equal to 150";
+    let type_of =
+        |expected: &str, given: &str| format!("Invalid type. Expected: {expected}, given: {given}");
     let cases = [
         (
             json!({}),
-            json!([{ "field": "name", "message": "is required" }]),
+            json!([{ "field": "(root)", "message": "name is required" }]),
         ),
         (
             json!({ "name": null }),
-            json!([{ "field": "name", "message": "is required" }]),
+            json!([{ "field": "name", "message": type_of("string", "null") }]),
         ),
         (
             json!({ "name": "" }),
-            json!([{ "field": "name", "message": name_length }]),
+            json!([{ "field": "name", "message": too_short }]),
         ),
         (
             json!({ "name": "é".repeat(151) }),
-            json!([{ "field": "name", "message": name_length }]),
+            json!([{ "field": "name", "message": name_too_long }]),
         ),
+        // A JSON number with no fraction is an integer to the validator.
         (
             json!({ "name": 42 }),
-            json!([{ "field": "name", "message": "must be a string" }]),
+            json!([{ "field": "name", "message": type_of("string", "integer") }]),
+        ),
+        (
+            json!({ "name": 42.0 }),
+            json!([{ "field": "name", "message": type_of("string", "integer") }]),
+        ),
+        (
+            json!({ "name": 4.2 }),
+            json!([{ "field": "name", "message": type_of("string", "number") }]),
         ),
         (
             json!({ "name": "a\u{0}b" }),
-            json!([{ "field": "name", "message": "must not contain the NUL character (U+0000)" }]),
+            json!([{ "field": "name", "message": "Does not match pattern '^[^\\x00]*$'" }]),
         ),
         (
             json!({ "name": ["a"] }),
-            json!([{ "field": "name", "message": "must be a string" }]),
+            json!([{ "field": "name", "message": type_of("string", "array") }]),
+        ),
+        (
+            json!({ "name": { "a": 1 } }),
+            json!([{ "field": "name", "message": type_of("string", "object") }]),
         ),
         (
             json!({ "name": "a", "description": "" }),
-            json!([{ "field": "description", "message": description_length }]),
+            json!([{ "field": "description", "message": too_short }]),
         ),
         (
             json!({ "name": "a", "description": "ü".repeat(501) }),
-            json!([{ "field": "description", "message": description_length }]),
+            json!([{
+                "field": "description",
+                "message": "String length must be less than or equal to 500"
+            }]),
         ),
         (
             json!({ "name": "a", "description": false }),
-            json!([{ "field": "description", "message": "must be a string" }]),
+            json!([{ "field": "description", "message": type_of("[string,null]", "boolean") }]),
         ),
         (
             json!({ "name": "a", "status": "active" }),
-            json!([{ "field": "status", "message": "is not a recognised field" }]),
+            json!([{ "field": "(root)", "message": "Additional property status is not allowed" }]),
+        ),
+        // Every problem at once: required first, then unknown fields, then
+        // each field's own.
+        (
+            json!({ "description": "", "token": "test_x", "colour": 1 }),
+            json!([
+                { "field": "(root)", "message": "name is required" },
+                { "field": "(root)", "message": "Additional property colour is not allowed" },
+                { "field": "(root)", "message": "Additional property token is not allowed" },
+                { "field": "description", "message": too_short },
+            ]),
         ),
         (
-            json!({ "description": "", "token": "test_x" }),
+            json!({ "name": 7, "description": "" }),
             json!([
-                { "field": "token", "message": "is not a recognised field" },
-                { "field": "name", "message": "is required" },
-                { "field": "description", "message": description_length },
+                { "field": "name", "message": type_of("string", "integer") },
+                { "field": "description", "message": too_short },
             ]),
         ),
     ];
@@ -146,7 +174,7 @@ async fn every_invalid_body_is_an_invalid_field_error_naming_the_field(backend: 
             .send()
             .await
             .unwrap();
-        expect_invalid_fields(response, errors).await;
+        expect_schema_errors(response, errors).await;
     }
     // Nothing was created by any of them.
     let list = app

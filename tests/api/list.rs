@@ -221,14 +221,13 @@ async fn next_points_at_the_host_the_client_used(backend: Backend) {
     );
 }
 
+/// Values of the right type out of range; the wrong type is in `recorded.rs`.
 async fn invalid_query_parameters_are_invalid_field_errors(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let per_page = "must be an integer between 1 and 200";
     let cases = [
         ("per_page=0", "per_page", per_page),
         ("per_page=-1", "per_page", per_page),
-        ("per_page=ten", "per_page", per_page),
-        ("per_page=", "per_page", per_page),
         (
             "after=ctkn_nope",
             "after",

@@ -23,6 +23,7 @@ mod openapi;
 mod operations;
 mod permission_modes;
 mod persistence;
+mod recorded;
 mod revoke;
 mod rotations;
 mod webhook_settings;

@@ -347,21 +347,42 @@ async fn only_a_rotatable_key_rotates_and_only_itself(backend: Backend) {
 async fn rotation_bodies_are_validated(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (id, secret) = rotatable(&app, "bodies").await;
-    for body in [
-        json!({}),
-        json!({ "grace_period_seconds": -1 }),
-        json!({ "grace_period_seconds": 86401 }),
-        json!({ "grace_period_seconds": 1.5 }),
-        json!({ "grace_period_seconds": "60" }),
-        json!({ "grace_period_seconds": 60, "new_key_expires_at": "tomorrow" }),
-        json!({ "grace_period_seconds": 60, "colour": "red" }),
+    let grace = "grace_period_seconds";
+    for (body, field, message) in [
+        (json!({}), "(root)", "grace_period_seconds is required"),
+        (
+            json!({ grace: -1 }),
+            grace,
+            "Must be greater than or equal to 0",
+        ),
+        (
+            json!({ grace: 86401 }),
+            grace,
+            "Must be less than or equal to 86400",
+        ),
+        (
+            json!({ grace: 1.5 }),
+            grace,
+            "Invalid type. Expected: integer, given: number",
+        ),
+        (
+            json!({ grace: "60" }),
+            grace,
+            "Invalid type. Expected: integer, given: string",
+        ),
+        (
+            json!({ grace: 60, "new_key_expires_at": "tomorrow" }),
+            "new_key_expires_at",
+            "Does not match format 'date-time'",
+        ),
+        (
+            json!({ grace: 60, "colour": "red" }),
+            "(root)",
+            "Additional property colour is not allowed",
+        ),
     ] {
-        let response = rotate(&app, &id, &secret, body.clone()).await;
-        let error = expect_json(response, StatusCode::BAD_REQUEST).await;
-        assert!(
-            !error["error"]["errors"].as_array().unwrap().is_empty(),
-            "{body}: {error}"
-        );
+        let response = rotate(&app, &id, &secret, body).await;
+        expect_schema_errors(response, json!([{ "field": field, "message": message }])).await;
     }
     let listed = expect_data(
         app.get(&format!("/api-keys/{id}/rotations"), &secret).await,

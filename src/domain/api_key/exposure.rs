@@ -106,7 +106,7 @@ impl NewApiKeyExposure {
         let risk_level = fields.required("risk_level", |value| validation::one_of(value, &levels));
         let reference = fields.required("reference", reference);
         let source = fields.optional("source", |value| validation::one_of(value, &sources));
-        let description = fields.optional("description", |value| {
+        let description = fields.nullable("description", |value| {
             validation::string(value, EXPOSURE_DESCRIPTION_LENGTH)
         });
         let new = match (risk_level, reference, source, description) {
@@ -148,7 +148,7 @@ impl NewApiKeyExposure {
 }
 
 /// Where the key was found: an `http(s)` URL of 1 to 250 characters.
-fn reference(value: &Value) -> Result<String, String> {
+fn reference(value: &Value) -> validation::Checked<String> {
     validation::string(value, EXPOSURE_REFERENCE_LENGTH)?;
     // The same rule, and words, as a notification setting's destination.
     crate::domain::notification_setting::destination(value)
@@ -181,14 +181,14 @@ mod tests {
             "colour": 1,
         }))
         .unwrap_err();
-        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["colour", "risk_level", "reference", "source", "description"]
+            ["(root)", "risk_level", "reference", "source", "description"]
         );
         let errors = parse(json!({})).unwrap_err();
-        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["risk_level", "reference"]);
+        let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["(root)", "(root)"]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub use rotation::{
     NewApiKeyRotation, RotationStatus,
 };
 
-use super::validation::{self, Fields, ValidationErrors, message};
+use super::validation::{self, Fields, ValidationErrors};
 use super::{Environment, Owner, Permission, Timestamp};
 
 /// The account keys belong to unless told otherwise.
@@ -249,21 +249,11 @@ impl NewApiKey {
         );
         let environment = fields.environment();
         let names = Permission::ALL.map(Permission::as_str);
-        let permissions = fields.optional("permissions", |value| {
-            validation::list_of(value, &names, Permission::parse_list)
-        });
-        // Absent is as wrong as empty: the same words for both.
-        let permissions = permissions.and_then(|permissions| {
-            if permissions.is_none() {
-                fields.note("permissions", message::non_empty_list_of(&names));
-            }
-            permissions
-        });
-        let expires_at = fields.optional("expires_at", |value| {
-            validation::timestamp(value).map_err(|_| message::DATE_TIME_OR_NULL.to_owned())
-        });
+        let permissions =
+            fields.required("permissions", |value| validation::list_of(value, &names));
+        let expires_at = fields.nullable("expires_at", validation::timestamp);
         let name = fields.optional("name", |value| validation::string(value, KEY_NAME_LENGTH));
-        let description = fields.optional("description", |value| {
+        let description = fields.nullable("description", |value| {
             validation::string(value, KEY_DESCRIPTION_LENGTH)
         });
         let rotatable = fields.optional("rotatable", validation::boolean);

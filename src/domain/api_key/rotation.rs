@@ -10,7 +10,7 @@ use super::format::is_lowercase_ulid;
 use super::{ApiKeyId, KeyHash};
 use crate::domain::Timestamp;
 use crate::domain::client_token::next_ulid;
-use crate::domain::validation::{self, Fields, ValidationErrors, message};
+use crate::domain::validation::{self, Fields, ValidationErrors};
 
 /// Paddle's bounds on `grace_period_seconds`: up to a day.
 pub const GRACE_PERIOD_SECONDS: (i64, i64) = (0, 86_400);
@@ -146,9 +146,7 @@ impl NewApiKeyRotation {
         let grace = fields.required("grace_period_seconds", |value| {
             validation::integer(value, GRACE_PERIOD_SECONDS)
         });
-        let expires_at = fields.optional("new_key_expires_at", |value| {
-            validation::timestamp(value).map_err(|_| message::DATE_TIME_OR_NULL.to_owned())
-        });
+        let expires_at = fields.nullable("new_key_expires_at", validation::timestamp);
         let new = match (grace, expires_at) {
             (Some(grace), Some(new_key_expires_at)) => Some(Self {
                 grace_period_seconds: u32::try_from(grace).unwrap_or(0),
@@ -176,7 +174,7 @@ mod tests {
         assert_eq!(new.new_key_expires_at, None);
         for bad in [json!(-1), json!(86401), json!(1.5), json!("60")] {
             let errors = parse(json!({ "grace_period_seconds": bad })).unwrap_err();
-            assert_eq!(errors.0[0].field, "grace_period_seconds", "{bad}");
+            assert_eq!(errors.errors()[0].field, "grace_period_seconds", "{bad}");
         }
         assert!(parse(json!({})).is_err());
     }

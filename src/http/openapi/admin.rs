@@ -53,7 +53,7 @@ pub fn admin_document() -> Value {
     document["paths"] = json!({
         "/__paddock/accounts": {
             "get": operation("List accounts", None),
-            "post": operation("Create an account", Some(json!({ "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } })))
+            "post": operation("Create an account", Some(json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } } })))
         },
         "/__paddock/accounts/{account}/api-keys": {
             "parameters": [account.clone()],
@@ -95,9 +95,9 @@ pub fn admin_document() -> Value {
             "parameters": [account.clone()],
             "get": operation("List notification settings", None),
             "post": operation("Create a notification setting; `endpoint_secret_key` is shown only in this answer", Some(json!({
-                "type": "object", "required": ["destination", "subscribed_events"], "properties": {
+                "type": "object", "additionalProperties": false, "required": ["destination", "subscribed_events"], "properties": {
                     "destination": { "type": "string", "format": "uri" },
-                    "subscribed_events": { "type": "array", "items": { "type": "string", "enum": events } },
+                    "subscribed_events": { "type": "array", "minItems": 1, "items": { "type": "string", "enum": events } },
                     "environment": { "type": "string", "enum": ["sandbox", "live"] },
                     "active": { "type": "boolean" }
                 }

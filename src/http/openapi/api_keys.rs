@@ -3,12 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::client_tokens::NO_NUL;
 use super::{
     LIST, WITH_BODY, WITH_ID, body, entity_envelope, id_parameter, list_envelope, object,
     page_parameters, request_body, responses,
 };
-use crate::domain::{GRACE_PERIOD_SECONDS, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, Permission};
+use crate::domain::{
+    GRACE_PERIOD_SECONDS, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, NO_NUL, Permission,
+};
 use crate::http::root::{API_NAME, API_VERSION, DOCUMENTATION_URL};
 
 const KEY_ID_PATTERN: &str = r"^apikey_[a-z\d]{26}$";

@@ -6,13 +6,10 @@ use super::{
     LIST, WITH_BODY, WITH_ID, body, entity_envelope, id_parameter, list_envelope, object,
     page_parameters, request_body, responses,
 };
-use crate::domain::{ClientTokenStatus, DESCRIPTION_LENGTH, NAME_LENGTH};
+use crate::domain::{ClientTokenStatus, DESCRIPTION_LENGTH, NAME_LENGTH, NO_NUL};
 use crate::http::extract::BODY_LIMIT;
 
 const ID_PATTERN: &str = r"^ctkn_[a-z\d]{26}$";
-
-/// Names and descriptions can't contain U+0000.
-pub const NO_NUL: &str = r"^[^\u0000]*$";
 
 pub fn paths() -> Map<String, Value> {
     let client_token_id = id_parameter("client_token_id", ID_PATTERN);

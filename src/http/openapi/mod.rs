@@ -102,7 +102,7 @@ fn error_responses(statuses: &[&str]) -> Map<String, Value> {
 fn error_description(status: &str) -> &'static str {
     match status {
         "400" => {
-            "Paddle's error envelope: a malformed path id or query value, or a body that fails its schema (with `errors[]`, one item per problem), or a request the entity's state refuses."
+            "Paddle's error envelope, as Paddle's responses (not its docs) show it: `bad_request` (\"Invalid request.\") for a malformed path id, a body that fails its schema (with one `errors[]` item per problem, in a JSON-schema validator's words: `(root)`: `name is required`; `name`: `Invalid type. Expected: string, given: integer`) or a query value of the wrong type (`per_page`: `invalid input`); `invalid_field` for a query value out of range or a broken rule; `invalid_json`; or a code for a request the entity's state refuses."
         }
         "403" => {
             "Paddle's error envelope: a missing, malformed, unknown, revoked or expired key, or one without the permission needed."

@@ -63,7 +63,7 @@ pub async fn expect_error_with(
         "type": kind,
         "code": code,
         "detail": detail,
-        "documentation_url": format!("https://developer.paddle.com/errors/shared/{code}"),
+        "documentation_url": documentation_url(code),
     });
     if let Some(errors) = errors {
         error["errors"] = errors;
@@ -73,6 +73,21 @@ pub async fn expect_error_with(
         json!({ "error": error, "meta": { "request_id": id } })
     );
     body
+}
+
+/// The `documentation_url` Paddle's responses carry for `code`: versioned,
+/// under the entity for an entity's own code; `too_many_requests` unversioned.
+pub fn documentation_url(code: &str) -> String {
+    match code {
+        "too_many_requests" => format!("https://developer.paddle.com/errors/shared/{code}"),
+        "client_token_revoked" => {
+            format!("https://developer.paddle.com/v1/errors/client_tokens/{code}")
+        }
+        "api_key_cannot_be_rotated" => {
+            format!("https://developer.paddle.com/v1/errors/api_keys/{code}")
+        }
+        _ => format!("https://developer.paddle.com/v1/errors/shared/{code}"),
+    }
 }
 
 /// Asserts Paddle's 404 `not_found` for the entity named.
@@ -96,6 +111,21 @@ pub async fn expect_invalid_fields(response: Response, errors: Value) -> Value {
         "request_error",
         "invalid_field",
         "Request does not pass validation.",
+        Some(errors),
+    )
+    .await
+}
+
+/// Asserts a 400 `bad_request` ("Invalid request.") with exactly these
+/// field errors: a body that fails its schema, or a query value of the
+/// wrong type.
+pub async fn expect_schema_errors(response: Response, errors: Value) -> Value {
+    expect_error_with(
+        response,
+        StatusCode::BAD_REQUEST,
+        "request_error",
+        "bad_request",
+        "Invalid request.",
         Some(errors),
     )
     .await

@@ -98,17 +98,22 @@ test('not found', async () => {
   assert.equal(error.type, 'request_error');
   assert.equal(error.code, 'not_found');
   assert.equal(error.detail, 'Entity ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x not found');
-  assert.equal(error.documentationUrl, 'https://developer.paddle.com/errors/shared/not_found');
+  assert.equal(error.documentationUrl, 'https://developer.paddle.com/v1/errors/shared/not_found');
 });
 
-test('validation errors carry field errors', async () => {
+test('schema errors carry field errors', async () => {
+  // Paddle answers a body that fails its schema with bad_request, in a
+  // JSON-schema validator's words.
   const client = await paddle();
   const error = await rejection(client.clientTokens.create({ name: 'x'.repeat(151), description: '' }));
   assert.ok(error instanceof ApiError);
-  assert.equal(error.code, 'invalid_field');
+  assert.equal(error.type, 'request_error');
+  assert.equal(error.code, 'bad_request');
+  assert.equal(error.detail, 'Invalid request.');
+  assert.equal(error.documentationUrl, 'https://developer.paddle.com/v1/errors/shared/bad_request');
   assert.deepEqual(error.errors, [
-    { field: 'name', message: 'length must be between 1 and 150 characters' },
-    { field: 'description', message: 'length must be between 1 and 500 characters' },
+    { field: 'name', message: 'String length must be less than or equal to 150' },
+    { field: 'description', message: 'String length must be greater than or equal to 1' },
   ]);
 });
 

@@ -74,20 +74,25 @@ def test_not_found(client):
     error = raised.value
     assert (error.error_type, error.error_code) == ("request_error", "not_found")
     assert error.detail == "Entity ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x not found"
-    assert error.docs_url == "https://developer.paddle.com/errors/shared/not_found"
+    assert error.docs_url == "https://developer.paddle.com/v1/errors/shared/not_found"
     assert error.response.status_code == 404
 
 
-def test_validation_errors_carry_field_errors(client):
+def test_schema_errors_carry_field_errors(client):
+    # Paddle answers a body that fails its schema with bad_request, in a
+    # JSON-schema validator's words; the SDK raises its plain ApiError.
     with pytest.raises(ApiError) as raised:
         client.client_tokens.create(CreateClientToken(name="x" * 151, description=""))
     error = raised.value
-    assert error.error_code == "invalid_field"
-    fields = {(e.field, e.error) for e in error.field_errors}
-    assert fields == {
-        ("name", "length must be between 1 and 150 characters"),
-        ("description", "length must be between 1 and 500 characters"),
-    }
+    assert type(error) is ApiError
+    assert (error.error_type, error.error_code) == ("request_error", "bad_request")
+    assert error.detail == "Invalid request."
+    assert error.docs_url == "https://developer.paddle.com/v1/errors/shared/bad_request"
+    fields = [(e.field, e.error) for e in error.field_errors]
+    assert fields == [
+        ("name", "String length must be less than or equal to 150"),
+        ("description", "String length must be greater than or equal to 1"),
+    ]
 
 
 def test_a_read_only_key_is_forbidden_to_write(make_client):
