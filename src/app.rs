@@ -242,12 +242,14 @@ pub async fn serve(
         dispatch,
         options.dispatch_poll,
     );
+    let metrics = Metrics::new();
+    let dispatcher = dispatcher.with_metrics(metrics.deliveries());
     let sweeper = KeySweeper::new(services.api_keys.clone(), options.key_sweep_interval);
     let state = AppState::new(Shared {
         services,
         store,
         links: Links::new(options.public_url.as_deref(), address),
-        metrics: Metrics::new(),
+        metrics,
         permission_mode: options.permission_mode,
         admin_token: options.admin_token.map(Arc::new),
         emulation: Arc::new(options.emulation.clone()),

@@ -10,6 +10,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::domain::{DeliveryStatus, NotificationBody, RetryPolicy, Timestamp, signature};
+use crate::http::{DeliveryMetrics, DeliveryOutcome};
 use crate::secrets::SecretBox;
 use crate::store::{AttemptOutcome, DueDelivery, Store, StoreError};
 
@@ -28,6 +29,7 @@ pub struct Dispatcher {
     policy: RetryPolicy,
     wake: Arc<Notify>,
     poll_interval: Duration,
+    metrics: DeliveryMetrics,
 }
 
 impl Dispatcher {
@@ -55,7 +57,14 @@ impl Dispatcher {
             policy,
             wake,
             poll_interval,
+            metrics: DeliveryMetrics::default(),
         }
+    }
+
+    /// Counts attempts in `metrics` (the server's, for `/metrics`).
+    pub fn with_metrics(mut self, metrics: DeliveryMetrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Sends what is due until `stop` turns true: at once when woken, and
@@ -99,6 +108,7 @@ impl Dispatcher {
         let outcome = match outcome {
             Ok(code) => {
                 tracing::info!(notification_id = %delivery.notification_id, status = code, "notification delivered");
+                self.metrics.record(DeliveryOutcome::Delivered);
                 AttemptOutcome {
                     status: DeliveryStatus::Delivered,
                     next_attempt_at: None,
@@ -116,6 +126,11 @@ impl Dispatcher {
                     will_retry = retry.is_some(),
                     "notification not delivered"
                 );
+                self.metrics.record(if retry.is_some() {
+                    DeliveryOutcome::Retrying
+                } else {
+                    DeliveryOutcome::Failed
+                });
                 AttemptOutcome {
                     status: if retry.is_some() {
                         DeliveryStatus::Pending

@@ -1,12 +1,13 @@
-//! Prometheus metrics: requests and latency by route and status, and the
-//! database pool. One registry per server, so servers in one process (tests)
-//! don't mix their counts.
+//! Prometheus metrics: requests and latency by route and status, the
+//! database pool, and webhook deliveries. One registry per server, so
+//! servers in one process (tests) don't mix their counts.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -18,14 +19,64 @@ use prometheus_client::registry::Registry;
 
 use super::AppState;
 use super::error::Error;
+use crate::domain::Timestamp;
+
+/// How long a scrape waits for the delivery queue's numbers: a database in
+/// trouble leaves them at their last value rather than stalling the scrape.
+const QUEUE_QUERY_TIMEOUT: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
+    /// One of the registered methods, or `other`: a client inventing
+    /// methods must not be able to multiply the series.
+    method: &'static str,
     /// The route template (`/client-tokens/{client_token_id}`), never the raw
     /// path, so ids can't multiply the series; `unmatched` for unknown paths.
     route: String,
     status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AttemptLabels {
+    outcome: &'static str,
+}
+
+/// What one attempt to deliver a notification came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The destination answered 2xx.
+    Delivered,
+    /// It didn't; the delivery stays pending for a retry.
+    Retrying,
+    /// It didn't, and that was the last attempt.
+    Failed,
+}
+
+impl DeliveryOutcome {
+    const ALL: [Self; 3] = [Self::Delivered, Self::Retrying, Self::Failed];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Retrying => "retrying",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// The dispatcher's handle on the delivery counters; cloning shares them.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryMetrics {
+    attempts: Family<AttemptLabels, Counter>,
+}
+
+impl DeliveryMetrics {
+    pub fn record(&self, outcome: DeliveryOutcome) {
+        let labels = AttemptLabels {
+            outcome: outcome.as_str(),
+        };
+        self.attempts.get_or_create(&labels).inc();
+    }
 }
 
 pub struct Metrics {
@@ -35,6 +86,9 @@ pub struct Metrics {
     pool_connections: Gauge,
     pool_idle: Gauge,
     pool_max: Gauge,
+    deliveries: DeliveryMetrics,
+    pending: Gauge,
+    oldest_pending_age: Gauge<f64, AtomicU64>,
 }
 
 impl Metrics {
@@ -68,6 +122,30 @@ impl Metrics {
             "Most database connections the pool opens",
             pool_max.clone(),
         );
+        let deliveries = DeliveryMetrics::default();
+        // Every outcome from the start, so a rate over them is defined at once.
+        for outcome in DeliveryOutcome::ALL {
+            let labels = AttemptLabels {
+                outcome: outcome.as_str(),
+            };
+            let _ = deliveries.attempts.get_or_create(&labels);
+        }
+        registry.register(
+            "webhook_delivery_attempts",
+            "Attempts to deliver a notification, by outcome",
+            deliveries.attempts.clone(),
+        );
+        let (pending, oldest_pending_age) = (Gauge::default(), Gauge::default());
+        registry.register(
+            "webhook_deliveries_pending",
+            "Notifications waiting to be delivered (due or awaiting a retry)",
+            pending.clone(),
+        );
+        registry.register(
+            "webhook_oldest_pending_age_seconds",
+            "How long the oldest pending notification has waited; 0 when none",
+            oldest_pending_age.clone(),
+        );
         Arc::new(Self {
             registry,
             requests,
@@ -75,14 +153,43 @@ impl Metrics {
             pool_connections,
             pool_idle,
             pool_max,
+            deliveries,
+            pending,
+            oldest_pending_age,
         })
+    }
+
+    /// The counters the webhook dispatcher adds to.
+    pub fn deliveries(&self) -> DeliveryMetrics {
+        self.deliveries.clone()
+    }
+}
+
+/// The method as a label value: the registered methods as themselves,
+/// anything else as `other`. No allocation.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    match KNOWN.iter().find(|known| *known == method) {
+        Some(known) => known.as_str(),
+        None if method.as_str() == "QUERY" => "QUERY",
+        None => "other",
     }
 }
 
 /// Middleware: counts and times every request.
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -110,6 +217,23 @@ pub async fn render(State(state): State<AppState>) -> Response {
     metrics.pool_connections.set(i64::from(pool.connections));
     metrics.pool_idle.set(pool.idle as i64);
     metrics.pool_max.set(i64::from(pool.max));
+    // Read at scrape time rather than kept up to date: other replicas fill
+    // and drain the same queue.
+    match tokio::time::timeout(QUEUE_QUERY_TIMEOUT, state.store.pending_deliveries()).await {
+        Ok(Ok(queue)) => {
+            metrics
+                .pending
+                .set(i64::try_from(queue.count).unwrap_or(i64::MAX));
+            let age = queue.oldest.map_or(0.0, |oldest| {
+                (Timestamp::now().as_datetime() - oldest.as_datetime())
+                    .as_seconds_f64()
+                    .max(0.0)
+            });
+            metrics.oldest_pending_age.set(age);
+        }
+        Ok(Err(error)) => tracing::warn!(%error, "can't read the delivery queue for /metrics"),
+        Err(_) => tracing::warn!("the delivery queue took too long to read for /metrics"),
+    }
     let mut text = String::new();
     if let Err(error) = prometheus_client::encoding::text::encode(&mut text, &metrics.registry) {
         return Error::Internal(Box::new(error)).into_response();
@@ -121,4 +245,19 @@ pub async fn render(State(state): State<AppState>) -> Response {
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::from_bytes(b"QUERY").unwrap()), "QUERY");
+        for invented in ["FROB", "XYZZY", "get"] {
+            let method = Method::from_bytes(invented.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other");
+        }
+    }
 }

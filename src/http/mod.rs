@@ -31,7 +31,7 @@ pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
 pub use links::Links;
-pub use metrics::Metrics;
+pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
 
 use crate::domain::PermissionMode;

@@ -31,7 +31,7 @@ use crate::domain::{
 
 pub use api_key_events::ApiKeyEventStore;
 pub use error::StoreError;
-pub use notifications::{AttemptOutcome, DueDelivery, StoredEvent};
+pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use postgres::PostgresStore;
 pub use sql::{Backend, SqlStore};
 pub use sqlite::SqliteStore;
@@ -262,6 +262,10 @@ pub trait NotificationStore: Send + Sync {
         notification_id: &str,
         outcome: &AttemptOutcome,
     ) -> Result<(), StoreError>;
+
+    /// How many deliveries are pending, and since when the oldest: for
+    /// `/metrics`.
+    async fn pending_deliveries(&self) -> Result<PendingDeliveries, StoreError>;
 }
 
 /// Rotations of API keys' secrets.

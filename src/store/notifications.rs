@@ -74,6 +74,19 @@ const RECORD_ATTEMPT: &str = "update deliveries set status = $2, attempts = atte
      next_attempt_at = $3, lease_until = null, last_response_code = $4, last_error = $5, \
      delivered_at = $6 where notification_id = $1";
 
+/// Pending deliveries, due or awaiting a retry; answered from the
+/// `deliveries_due` index.
+const SELECT_PENDING: &str =
+    "select count(*), min(created_at) from deliveries where status = 'pending'";
+
+/// The delivery queue at a glance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingDeliveries {
+    pub count: u64,
+    /// When the oldest pending delivery was queued; `None` when none is.
+    pub oldest: Option<Timestamp>,
+}
+
 /// An event as stored: its `data` is the JSON that is sent.
 #[derive(Debug, serde::Serialize)]
 pub struct StoredEvent {
@@ -137,6 +150,7 @@ where
     for<'r> DeliveryRow: FromRow<'r, DB::Row>,
     for<'r> DueRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (i64, Option<Timestamp>): FromRow<'r, DB::Row>,
 {
     async fn insert_notification_setting(
         &self,
@@ -300,5 +314,15 @@ where
             .execute(self.writer())
             .await?;
         Ok(())
+    }
+
+    async fn pending_deliveries(&self) -> Result<PendingDeliveries, StoreError> {
+        let (count, oldest): (i64, Option<Timestamp>) = sqlx::query_as(SELECT_PENDING)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(PendingDeliveries {
+            count: u64::try_from(count).unwrap_or(0),
+            oldest,
+        })
     }
 }
