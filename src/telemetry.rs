@@ -1,5 +1,7 @@
 //! Logging: on stderr, human-readable or JSON, level from `RUST_LOG`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -13,11 +15,17 @@ pub fn init(format: LogFormat) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => builder.init(),
+        LogFormat::Text => builder.with_ansi(colour()).init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .init(),
     }
+}
+
+/// Colours only for a person at a terminal: escape codes in a file or a
+/// log collector are noise. `NO_COLOR` (no-color.org) turns them off too.
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -82,7 +82,15 @@ pub fn request_id() -> Uuid {
         .unwrap_or_else(|_| Uuid::new_v4())
 }
 
-/// Notes whose request this is; the first caller set wins.
+/// Notes whose request this is; the first caller set wins. The request's
+/// log span gets the account and key id, so every later line carries them.
 pub fn set_caller(caller: Caller) {
-    let _ = CONTEXT.try_with(|context| context.caller.set(caller));
+    let _ = CONTEXT.try_with(|context| {
+        if context.caller.get().is_none() {
+            let span = tracing::Span::current();
+            span.record("account", caller.account.as_str());
+            span.record("api_key_id", caller.api_key_id.as_str());
+            let _ = context.caller.set(caller);
+        }
+    });
 }

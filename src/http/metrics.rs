@@ -254,7 +254,10 @@ mod tests {
     #[test]
     fn unknown_methods_share_one_label() {
         assert_eq!(method_label(&Method::GET), "GET");
-        assert_eq!(method_label(&Method::from_bytes(b"QUERY").unwrap()), "QUERY");
+        assert_eq!(
+            method_label(&Method::from_bytes(b"QUERY").unwrap()),
+            "QUERY"
+        );
         for invented in ["FROB", "XYZZY", "get"] {
             let method = Method::from_bytes(invented.as_bytes()).unwrap();
             assert_eq!(method_label(&method), "other");

@@ -19,12 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::trace::{DefaultOnRequest, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::{DefaultOnRequest, TraceLayer};
+use tracing::{Level, Span};
 
 pub use auth::AdminToken;
 pub use emulation::{Emulation, Fault, RateLimiter};
@@ -102,21 +102,17 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    // The path only: a query could carry anything a client typed.
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id = %context::request_id(),
-                    )
-                })
+                .make_span_with(request_span)
                 .on_request(DefaultOnRequest::new().level(Level::DEBUG))
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::INFO)
-                        .latency_unit(tower_http::LatencyUnit::Micros),
-                )
+                .on_response(|response: &Response, latency: Duration, _: &Span| {
+                    // A number, in one unit, for log tools to compare.
+                    let latency_ms = latency.as_secs_f64() * 1000.0;
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        latency_ms,
+                        "finished processing request"
+                    );
+                })
                 .on_failure(()),
         )
         .layer(middleware::from_fn_with_state(
@@ -124,6 +120,24 @@ pub fn router(state: AppState) -> Router {
             context::track_request,
         ))
         .with_state(state)
+}
+
+/// The span every log line of a request is in. The path only: a query
+/// could carry anything a client typed. The route template groups requests
+/// whatever their ids; `account` and `api_key_id` are filled in once a key
+/// is recognised (see `context::set_caller`), and the key itself never is.
+fn request_span(request: &Request) -> Span {
+    let route =
+        (request.extensions().get::<MatchedPath>()).map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        route,
+        request_id = %context::request_id(),
+        account = tracing::field::Empty,
+        api_key_id = tracing::field::Empty,
+    )
 }
 
 /// The largest request head (request line and headers) accepted. Real
