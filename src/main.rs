@@ -1,10 +1,8 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = paddock::config::Cli::parse();
+    let cli = paddock::config::Cli::parse_args();
     paddock::telemetry::init(cli.serve.log_format);
     match paddock::app::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

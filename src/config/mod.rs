@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{
@@ -32,10 +34,51 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Parses the command line, exiting with clap's message on an error.
+    pub fn parse_args() -> Self {
+        Self::try_parse_args_from(std::env::args_os()).unwrap_or_else(|error| error.exit())
+    }
+
+    /// Parses `args`. The server's options are accepted before `serve`
+    /// (or with no subcommand) and after it; afterwards `serve` is what
+    /// `command: None` means, with its options in `serve`.
+    pub fn try_parse_args_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Self::command().try_get_matches_from(args)?;
+        if matches.subcommand_name() == Some("serve") {
+            // Both sides would have a value for each option (defaults and
+            // the environment fill in), so one given before `serve` would
+            // be silently dropped: refuse it instead.
+            let before = ServeArgs::augment_args(clap::Command::new("serve"));
+            let given = (before.get_arguments()).find(|arg| {
+                matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+            });
+            if let Some(arg) = given {
+                let name = arg.get_long().unwrap_or(arg.get_id().as_str());
+                return Err(Self::command().error(
+                    ErrorKind::ArgumentConflict,
+                    format!("--{name} goes after `serve` (or leave `serve` out)"),
+                ));
+            }
+        }
+        let mut cli = Self::from_arg_matches(&matches)?;
+        match cli.command.take() {
+            Some(Command::Serve(args)) => cli.serve = *args,
+            other => cli.command = other,
+        }
+        Ok(cli)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API (what `paddock` does with no subcommand).
-    Serve,
+    /// Serve the API (what `paddock` does with no subcommand). Its options
+    /// go after `serve`, or without `serve` anywhere.
+    Serve(Box<ServeArgs>),
     /// Probe a running server's /readyz; exit 0 when ready, 1 when not.
     /// For container health checks in images without curl.
     Healthcheck {
@@ -291,6 +334,22 @@ mod tests {
             cli.database.database_url.as_ref().map(SecretArg::expose),
             Some("postgres://user:hunter2@db/paddock")
         );
+    }
+
+    #[test]
+    fn server_options_come_before_or_after_serve() {
+        for args in [
+            &["paddock", "--listen", "0.0.0.0:9"][..],
+            &["paddock", "serve", "--listen", "0.0.0.0:9"],
+        ] {
+            let cli = Cli::try_parse_args_from(args).unwrap();
+            assert_eq!(cli.serve.listen, "0.0.0.0:9", "{args:?}");
+            assert!(cli.command.is_none(), "{args:?}");
+        }
+        let error = Cli::try_parse_args_from(["paddock", "--listen", "0.0.0.0:9", "serve"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--listen goes after `serve`"), "{error}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Configuration the binary refuses, clearly and without echoing secrets.
+//! Configuration the binary takes, and what it refuses, clearly and
+//! without echoing secrets.
 
 use crate::harness::*;
 
@@ -35,4 +36,35 @@ fn an_unsupported_database_url_is_refused() {
     );
     assert!(!finished.stderr.contains("hunter2"), "{}", finished.stderr);
     assert_eq!(finished.stdout, "");
+}
+
+#[tokio::test]
+async fn server_options_are_accepted_after_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = paddock(dir.path());
+    command.args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"]);
+    let server = Server::spawn(command);
+    let response = client().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let finished = server.terminate();
+    assert!(finished.status.success(), "{finished:?}");
+    assert!(
+        finished.stderr.lines().all(|line| line.starts_with('{')),
+        "--log-format after `serve` is applied too:\n{}",
+        finished.stderr
+    );
+}
+
+#[test]
+fn a_server_option_before_serve_is_refused_rather_than_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = paddock(dir.path());
+    command.args(["--listen", "127.0.0.1:0", "serve"]);
+    let finished = run(command);
+    assert!(!finished.status.success(), "{finished:?}");
+    assert!(
+        finished.stderr.contains("--listen goes after `serve`"),
+        "{}",
+        finished.stderr
+    );
 }

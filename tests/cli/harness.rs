@@ -211,6 +211,12 @@ impl Server {
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .envs(env.iter().copied());
+        Self::spawn(command)
+    }
+
+    /// Runs `command` (a [`paddock`] command that serves on 127.0.0.1:0);
+    /// returns once it logs where it listens.
+    pub fn spawn(mut command: Command) -> Self {
         let mut child = Guard(command.spawn().expect("the paddock binary starts"));
         let stdout = Lines::new(child.0.stdout.take().unwrap());
         let mut stderr = Lines::new(child.0.stderr.take().unwrap());
