@@ -119,9 +119,20 @@ pub enum KeysCommand {
         /// Let the key rotate its own secret (`POST /api-keys/{id}/rotations`).
         #[arg(long)]
         rotatable: bool,
+        /// Print the key and its details as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
-    /// List keys: ids, environment, permissions, status and expiry. Never secrets.
-    List,
+    /// List keys: ids, account, environment, permissions, status and expiry.
+    /// Never secrets.
+    List {
+        /// Only this account's keys.
+        #[arg(long, value_parser = parse_account)]
+        account: Option<String>,
+        /// Print a JSON array rather than a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Revoke a key by id (`apikey_...`).
     Revoke { id: String },
 }

@@ -57,7 +57,14 @@ async fn keys_can_be_created_listed_and_revoked_from_the_command_line() {
     assert!(listed.status.success(), "{listed:?}");
     assert_eq!(
         listed_row(&listed.stdout, &id),
-        [id.as_str(), "live", "client_token.read", "active", "never"]
+        [
+            id.as_str(),
+            "default",
+            "live",
+            "client_token.read",
+            "active",
+            "never"
+        ]
     );
     assert!(!listed.stdout.contains(&secret), "{}", listed.stdout);
     assert!(!listed.stdout.contains("pdl_"), "{}", listed.stdout);
@@ -99,7 +106,14 @@ async fn keys_can_be_created_listed_and_revoked_from_the_command_line() {
     assert!(listed.status.success(), "{listed:?}");
     assert_eq!(
         listed_row(&listed.stdout, &id),
-        [id.as_str(), "live", "client_token.read", "revoked", "never"]
+        [
+            id.as_str(),
+            "default",
+            "live",
+            "client_token.read",
+            "revoked",
+            "never"
+        ]
     );
 
     let unknown = run_keys(dir.path(), ["revoke", "apikey_01aaaaaaaaaaaaaaaaaaaaaaaa"]);
@@ -141,9 +155,10 @@ fn a_key_can_be_given_a_lifetime() {
     assert!(listed.status.success(), "{listed:?}");
     let row = listed_row(&listed.stdout, &id);
     assert_eq!(
-        row[..4],
+        row[..5],
         [
             id.as_str(),
+            "default",
             "sandbox",
             "client_token.read,client_token.write",
             "active"
@@ -152,8 +167,8 @@ fn a_key_can_be_given_a_lifetime() {
         listed.stdout
     );
     let expires =
-        time::OffsetDateTime::parse(&row[4], &time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|e| panic!("an RFC 3339 expiry, not `{}`: {e}", row[4]));
+        time::OffsetDateTime::parse(&row[5], &time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|e| panic!("an RFC 3339 expiry, not `{}`: {e}", row[5]));
     let days = time::Duration::days(90);
     assert!(
         before + days - time::Duration::seconds(1) <= expires
@@ -211,6 +226,7 @@ async fn keys_given_at_start_replace_the_bootstrap_key_and_keep_their_permission
         listed_row(&listed.stdout, FIXED_KEY_ID),
         [
             FIXED_KEY_ID,
+            "default",
             "sandbox",
             "client_token.read",
             "active",

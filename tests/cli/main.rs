@@ -7,5 +7,6 @@ mod configuration;
 mod first_start;
 mod harness;
 mod keys;
+mod keys_json;
 mod logs;
 mod permissions;
