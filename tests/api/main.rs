@@ -19,6 +19,7 @@ mod failures;
 mod get;
 mod hostile;
 mod list;
+mod metrics;
 mod openapi;
 mod operations;
 mod permission_modes;

@@ -59,7 +59,7 @@ async fn readyz_is_503_while_the_database_is_unreachable_and_recovers() {
 }
 
 /// The value of one sample line in Prometheus text.
-fn sample(metrics: &str, name_and_labels: &str) -> Option<f64> {
+pub(crate) fn sample(metrics: &str, name_and_labels: &str) -> Option<f64> {
     metrics.lines().find_map(|line| {
         line.strip_prefix(name_and_labels)?
             .strip_prefix(' ')?
