@@ -17,10 +17,14 @@ RUN cargo chef cook --release --locked --recipe-path recipe.json
 COPY . .
 RUN cargo build --release --locked --bin paddock
 
-# The runtime image: the binary, a non-root user, a data volume. No TLS
-# roots are needed: paddock makes no outgoing TLS connections.
+# The runtime image: the binary, a non-root user, a data volume, and the
+# CA roots that `https://` webhooks and `sslmode=verify-*` Postgres
+# connections are verified against.
 FROM debian:bookworm-slim AS runtime
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin paddock \
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin paddock \
     && mkdir /data && chown paddock:paddock /data
 COPY --from=builder /app/target/release/paddock /usr/local/bin/paddock
 USER paddock

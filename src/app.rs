@@ -19,6 +19,7 @@ use crate::server;
 use crate::service::{ApiKeys, ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
 use crate::sweep::KeySweeper;
+use crate::tls::{CaFileError, ExtraRoots};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,6 +38,8 @@ pub enum Error {
     /// Never repeats the keys: the message says which entry and why.
     #[error("invalid PADDOCK_API_KEYS (--api-keys): {0}")]
     ApiKeys(String),
+    #[error(transparent)]
+    WebhookCa(#[from] CaFileError),
     #[error("not ready: {0}")]
     Unhealthy(String),
 }
@@ -103,6 +106,10 @@ async fn serve_until_signalled(
         Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
         None => Vec::new(),
     };
+    let webhook_roots = match &args.webhook_ca_file {
+        Some(path) => ExtraRoots::from_pem_file(path)?,
+        None => ExtraRoots::default(),
+    };
     let configured: Vec<_> = (configured.into_iter())
         .map(|key| (key.key, key.new))
         .collect();
@@ -151,6 +158,7 @@ async fn serve_until_signalled(
             factor: args.webhook_retry_factor,
             max_attempts: args.webhook_max_attempts,
         },
+        webhook_roots,
         key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
         key_sweep_interval: Duration::from_secs_f64(args.key_sweep_interval),
         header_timeout: Duration::from_secs_f64(args.header_timeout),
@@ -182,6 +190,8 @@ pub struct ServeOptions {
     pub retry: RetryPolicy,
     /// How often the dispatcher looks for due retries.
     pub dispatch_poll: Duration,
+    /// CA certificates trusted for webhook destinations besides the platform's.
+    pub webhook_roots: ExtraRoots,
     /// How long a verified API key is trusted without asking the database.
     pub key_cache_ttl: Duration,
     /// How often API keys are swept for due expiry notices.
@@ -208,6 +218,7 @@ impl Default for ServeOptions {
                 max_attempts: 5,
             },
             dispatch_poll: Duration::from_millis(500),
+            webhook_roots: ExtraRoots::default(),
             key_cache_ttl: Duration::from_secs(2),
             key_sweep_interval: Duration::from_secs(60),
             emulation: Emulation::default(),
@@ -241,6 +252,7 @@ pub async fn serve(
         options.retry,
         dispatch,
         options.dispatch_poll,
+        &options.webhook_roots,
     );
     let metrics = Metrics::new();
     let dispatcher = dispatcher.with_metrics(metrics.deliveries());

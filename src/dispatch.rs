@@ -13,6 +13,7 @@ use crate::domain::{DeliveryStatus, NotificationBody, RetryPolicy, Timestamp, si
 use crate::http::{DeliveryMetrics, DeliveryOutcome};
 use crate::secrets::SecretBox;
 use crate::store::{AttemptOutcome, DueDelivery, Store, StoreError};
+use crate::tls::{ExtraRoots, describe_tls_failure};
 
 /// Paddle counts a delivery as failed without a 2xx within 5 seconds.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -39,17 +40,14 @@ impl Dispatcher {
         policy: RetryPolicy,
         wake: Arc<Notify>,
         poll_interval: Duration,
+        extra_roots: &ExtraRoots,
     ) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(DELIVERY_TIMEOUT)
-            .connect_timeout(DELIVERY_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            // `Paddle-Signature`, as Paddle writes it, for handlers that
-            // look headers up case-sensitively.
-            .http1_title_case_headers()
-            .user_agent(concat!("paddock/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a client with these settings always builds");
+        let client = client(extra_roots, true).unwrap_or_else(|error| {
+            // Only a platform store with no usable certificate fails here:
+            // deliveries then trust the extra roots alone.
+            tracing::error!(%error, "can't load the platform's CA certificates");
+            client(extra_roots, false).expect("a client without platform roots always builds")
+        });
         Self {
             store,
             client,
@@ -188,6 +186,24 @@ impl Dispatcher {
     }
 }
 
+/// The client deliveries go out on: `https://` verified against the
+/// platform's roots (and the extra ones), never following redirects.
+fn client(extra_roots: &ExtraRoots, platform_roots: bool) -> reqwest::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(DELIVERY_TIMEOUT)
+        .connect_timeout(DELIVERY_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .tls_built_in_root_certs(platform_roots)
+        // `Paddle-Signature`, as Paddle writes it, for handlers that
+        // look headers up case-sensitively.
+        .http1_title_case_headers()
+        .user_agent(concat!("paddock/", env!("CARGO_PKG_VERSION")));
+    for root in extra_roots.certificates() {
+        builder = builder.add_root_certificate(root.clone());
+    }
+    builder.build()
+}
+
 fn add(at: Timestamp, duration: Duration) -> Timestamp {
     at.checked_add(time::Duration::try_from(duration).unwrap_or(time::Duration::MAX))
         .unwrap_or(at)
@@ -197,6 +213,8 @@ fn add(at: Timestamp, duration: Duration) -> Timestamp {
 fn describe(error: reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out after 5 s".to_owned()
+    } else if let Some(tls) = describe_tls_failure(&error) {
+        tls
     } else if error.is_connect() {
         "could not connect".to_owned()
     } else {

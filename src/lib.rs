@@ -29,3 +29,4 @@ pub mod service;
 pub mod store;
 pub mod sweep;
 pub mod telemetry;
+pub mod tls;

@@ -188,6 +188,10 @@ pub struct ServeArgs {
     /// Attempts before a notification is marked failed.
     #[arg(long, env = "PADDOCK_WEBHOOK_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub webhook_max_attempts: u32,
+    /// A PEM file of CA certificates to trust for `https://` webhook
+    /// destinations besides the platform's, for a private staging CA.
+    #[arg(long, env = "PADDOCK_WEBHOOK_CA_FILE")]
+    pub webhook_ca_file: Option<PathBuf>,
     /// Seconds a verified API key is trusted without asking the database: the
     /// longest a key revoked elsewhere (CLI, another replica) keeps working.
     /// 0 turns the cache off.

@@ -29,3 +29,4 @@ mod revoke;
 mod rotations;
 mod webhook_settings;
 mod webhooks;
+mod webhooks_tls;

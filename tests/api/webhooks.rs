@@ -53,7 +53,7 @@ pub(crate) async fn setting(app: &TestApp, destination: &str, events: &[&str]) -
 }
 
 /// Checks `Paddle-Signature` with an HMAC computed here, not by paddock.
-fn assert_signed(received: &Received, secret: &str) {
+pub(crate) fn assert_signed(received: &Received, secret: &str) {
     let header = received.headers["paddle-signature"].to_str().unwrap();
     let (ts, h1) = header
         .strip_prefix("ts=")

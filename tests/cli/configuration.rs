@@ -68,3 +68,30 @@ fn a_server_option_before_serve_is_refused_rather_than_dropped() {
         finished.stderr
     );
 }
+
+#[test]
+fn an_unusable_webhook_ca_file_stops_the_start_before_a_key_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let not_pem = dir.path().join("ca.pem");
+    std::fs::write(&not_pem, "not a certificate\n").unwrap();
+    let missing = dir.path().join("missing.pem");
+    for (file, problem) in [(&not_pem, "no PEM certificate"), (&missing, "No such file")] {
+        let mut command = paddock(&data_dir);
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("PADDOCK_WEBHOOK_CA_FILE", file);
+        let finished = run(command);
+        assert!(!finished.status.success(), "{finished:?}");
+        let expected = format!(
+            "paddock: can't use the webhook CA file {} (PADDOCK_WEBHOOK_CA_FILE): ",
+            file.display()
+        );
+        assert!(
+            finished.stderr.starts_with(&expected) && finished.stderr.contains(problem),
+            "{}",
+            finished.stderr
+        );
+        assert_eq!(finished.stdout, "", "no first-run key was spent");
+    }
+}

@@ -10,6 +10,7 @@ mod logs;
 mod process;
 mod proxy;
 mod receiver;
+mod tls;
 
 pub use app::*;
 pub use database::*;
@@ -18,3 +19,4 @@ pub use logs::*;
 pub use process::Paddock;
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
+pub use tls::{ServerIdentity, TestCa};

@@ -2,6 +2,7 @@
 //! with the statuses the test scripts.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use tokio::sync::mpsc;
+
+use super::tls::{ServerIdentity, TlsListener};
 
 /// One notification as it arrived.
 pub struct Received {
@@ -28,6 +31,8 @@ impl Received {
 pub struct Receiver {
     pub url: String,
     received: mpsc::UnboundedReceiver<Received>,
+    /// TLS handshakes that failed: connections whose client refused us.
+    tls_rejections: Arc<AtomicUsize>,
 }
 
 #[derive(Clone)]
@@ -48,6 +53,28 @@ impl Receiver {
     /// As [`Receiver::start`], on a listener the test bound earlier.
     pub fn start_on(listener: tokio::net::TcpListener, statuses: &[u16]) -> Self {
         let url = format!("http://{}/webhooks", listener.local_addr().unwrap());
+        Self::serve(listener, url, statuses, Arc::default())
+    }
+
+    /// As [`Receiver::start`], over HTTPS with `identity`'s certificate, at
+    /// `https://127.0.0.1:<port>/webhooks`.
+    pub async fn start_tls(identity: ServerIdentity, statuses: &[u16]) -> Self {
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("https://{}/webhooks", tcp.local_addr().unwrap());
+        let rejections = Arc::new(AtomicUsize::new(0));
+        let listener = TlsListener::new(tcp, identity, rejections.clone());
+        Self::serve(listener, url, statuses, rejections)
+    }
+
+    fn serve<L: axum::serve::Listener>(
+        listener: L,
+        url: String,
+        statuses: &[u16],
+        tls_rejections: Arc<AtomicUsize>,
+    ) -> Self
+    where
+        L::Addr: std::fmt::Debug,
+    {
         let (sender, received) = mpsc::unbounded_channel();
         let script = Script {
             statuses: Arc::new(Mutex::new(statuses.iter().copied().collect())),
@@ -57,7 +84,17 @@ impl Receiver {
             .route("/webhooks", post(receive))
             .with_state(script);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { url, received }
+        Self {
+            url,
+            received,
+            tls_rejections,
+        }
+    }
+
+    /// How many connections failed the TLS handshake: paddock refused the
+    /// certificate.
+    pub fn tls_rejections(&self) -> usize {
+        self.tls_rejections.load(Ordering::SeqCst)
     }
 
     /// The next notification; fails the test after 15 s.
