@@ -24,6 +24,7 @@ mod openapi;
 mod operations;
 mod permission_modes;
 mod persistence;
+mod postgres_tls;
 mod recorded;
 mod revoke;
 mod rotations;

@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use paddock::app::ServeOptions;
-use paddock::domain::{ApiKey, DEFAULT_ACCOUNT, Environment, NewApiKey, Permission, Timestamp};
 use paddock::http::AdminToken;
 use paddock::store::{self, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -13,7 +12,8 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{Backend, Database, Proxy, expect_data, postgres_address};
+use super::keys::provision_keys;
+use super::{Backend, Database, Keys, Proxy, expect_data, postgres_address};
 
 /// The admin API's token in tests.
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests";
@@ -26,24 +26,6 @@ pub fn default_options() -> ServeOptions {
     }
 }
 
-/// Keys of every kind, as the plaintext a client would send.
-pub struct Keys {
-    /// Sandbox, read and write.
-    pub sandbox: String,
-    /// Live, read and write.
-    pub live: String,
-    /// Sandbox, `client_token.read` only.
-    pub read_only: String,
-    /// Sandbox, `client_token.write` only.
-    pub write_only: String,
-    /// Sandbox, revoked.
-    pub revoked: String,
-    /// Sandbox, expired.
-    pub expired: String,
-    /// Well-formed, never stored.
-    pub unknown: String,
-}
-
 /// A running paddock server and what a test needs to talk to it.
 pub struct TestApp {
     pub address: SocketAddr,
@@ -53,6 +35,10 @@ pub struct TestApp {
     database: Database,
     /// Between the server and Postgres, when the test wants to cut it.
     pub proxy: Option<Proxy>,
+    /// The database URL's host instead of the address, and its query
+    /// (`sslmode=require`).
+    url_host: Option<String>,
+    url_params: String,
     options: ServeOptions,
     server: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
@@ -67,21 +53,39 @@ impl TestApp {
 
     /// As [`TestApp::spawn`], with the given server options.
     pub async fn spawn_with(backend: Backend, options: ServeOptions) -> Self {
-        Self::start_new(backend, options, false).await
+        Self::start_new(backend, options, false, Default::default()).await
     }
 
     /// Starts paddock on Postgres reached through a [`Proxy`] the test can sever.
     pub async fn spawn_behind_proxy() -> Self {
-        Self::start_new(Backend::Postgres, default_options(), true).await
+        Self::start_new(
+            Backend::Postgres,
+            default_options(),
+            true,
+            Default::default(),
+        )
+        .await
     }
 
-    async fn start_new(backend: Backend, options: ServeOptions, behind_proxy: bool) -> Self {
+    /// Starts paddock on Postgres with `params` as the database URL's query
+    /// (`sslmode=require`), and `host` (a name for it) if given.
+    pub async fn spawn_on_postgres_with(host: Option<&str>, params: &str) -> Self {
+        let url = (host.map(str::to_owned), params.to_owned());
+        Self::start_new(Backend::Postgres, default_options(), false, url).await
+    }
+
+    async fn start_new(
+        backend: Backend,
+        options: ServeOptions,
+        behind_proxy: bool,
+        (url_host, url_params): (Option<String>, String),
+    ) -> Self {
         let database = Database::create(backend).await;
         let proxy = match behind_proxy {
             true => Some(Proxy::start(postgres_address()).await),
             false => None,
         };
-        let url = store_url(&database, proxy.as_ref());
+        let url = store_url(&database, proxy.as_ref(), url_host.as_deref(), &url_params);
         let store = store::connect(Some(&url), std::path::Path::new("unused"))
             .await
             .unwrap();
@@ -93,6 +97,8 @@ impl TestApp {
             store,
             database,
             proxy,
+            url_host,
+            url_params,
             options,
             server: None,
         };
@@ -119,7 +125,12 @@ impl TestApp {
     /// A second paddock process, in effect: its own server and store over
     /// the same database, with the same options. Runs until the test ends.
     pub async fn replica(&self) -> SocketAddr {
-        let url = store_url(&self.database, self.proxy.as_ref());
+        let url = store_url(
+            &self.database,
+            self.proxy.as_ref(),
+            self.url_host.as_deref(),
+            &self.url_params,
+        );
         let store = store::connect(Some(&url), std::path::Path::new("unused"))
             .await
             .unwrap();
@@ -149,7 +160,12 @@ impl TestApp {
             handle.await.unwrap();
         }
         self.store.close().await;
-        let url = store_url(&self.database, self.proxy.as_ref());
+        let url = store_url(
+            &self.database,
+            self.proxy.as_ref(),
+            self.url_host.as_deref(),
+            &self.url_params,
+        );
         self.store = store::connect(Some(&url), std::path::Path::new("unused"))
             .await
             .unwrap();
@@ -313,67 +329,23 @@ impl Drop for TestApp {
     }
 }
 
-/// The database URL the server uses: through the proxy, if there is one.
-fn store_url(database: &Database, proxy: Option<&Proxy>) -> String {
-    let url = database.url();
-    match proxy {
-        Some(proxy) => url.replace(&postgres_address().to_string(), &proxy.address.to_string()),
-        None => url,
+/// The database URL the server uses: through the proxy, if there is one,
+/// by `host`, with `params` as its query.
+fn store_url(
+    database: &Database,
+    proxy: Option<&Proxy>,
+    host: Option<&str>,
+    params: &str,
+) -> String {
+    let mut url = database.url();
+    if let Some(proxy) = proxy {
+        url = url.replace(&postgres_address().to_string(), &proxy.address.to_string());
     }
-}
-
-async fn provision_keys(store: &dyn Store) -> Keys {
-    use Permission::*;
-    async fn add(
-        store: &dyn Store,
-        environment: Environment,
-        permissions: &[Permission],
-        expires_at: Option<Timestamp>,
-    ) -> (ApiKey, String) {
-        let mut new = NewApiKey::with_permissions(environment, permissions.to_vec());
-        new.expires_at = expires_at;
-        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new);
-        store.insert_api_key(&key, &[]).await.unwrap();
-        (key, secret.expose().to_owned())
+    if let Some(host) = host {
+        url = url.replace(&postgres_address().ip().to_string(), host);
     }
-    let (_, sandbox) = add(
-        store,
-        Environment::Sandbox,
-        &[ClientTokenRead, ClientTokenWrite],
-        None,
-    )
-    .await;
-    let (_, live) = add(
-        store,
-        Environment::Live,
-        &[ClientTokenRead, ClientTokenWrite],
-        None,
-    )
-    .await;
-    let (_, read_only) = add(store, Environment::Sandbox, &[ClientTokenRead], None).await;
-    let (_, write_only) = add(store, Environment::Sandbox, &[ClientTokenWrite], None).await;
-    let (revoked_key, revoked) = add(store, Environment::Sandbox, &Permission::ALL, None).await;
-    let no_events = |_: &ApiKey| Vec::new();
-    (store.revoke_api_key(&revoked_key.id, Timestamp::now(), &no_events))
-        .await
-        .unwrap();
-    let past = Timestamp::now().checked_add(time::Duration::seconds(-1));
-    let (_, expired) = add(store, Environment::Sandbox, &Permission::ALL, past).await;
-    let (never_stored, _) = ApiKey::generate(
-        DEFAULT_ACCOUNT,
-        NewApiKey::with_permissions(Environment::Sandbox, vec![]),
-    );
-    let unknown = format!(
-        "pdl_sdbx_apikey_{}_NeverStoredSecret",
-        &never_stored.id.as_str()[7..]
-    );
-    Keys {
-        sandbox,
-        live,
-        read_only,
-        write_only,
-        revoked,
-        expired,
-        unknown,
+    match params {
+        "" => url,
+        params => format!("{url}?{params}"),
     }
 }

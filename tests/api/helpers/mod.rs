@@ -6,6 +6,7 @@
 mod app;
 mod database;
 mod expect;
+mod keys;
 mod logs;
 mod process;
 mod proxy;
@@ -15,6 +16,7 @@ mod tls;
 pub use app::*;
 pub use database::*;
 pub use expect::*;
+pub use keys::Keys;
 pub use logs::*;
 pub use process::Paddock;
 pub use proxy::Proxy;
