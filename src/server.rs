@@ -1,9 +1,13 @@
 //! The connection loop. axum's own `serve` has no deadline for a request's
 //! head, so a client trickling its headers (slowloris) could hold a
 //! connection open forever; this loop serves each connection with hyper
-//! directly, with that deadline, and drains connections on shutdown.
+//! directly, with that deadline, and drains connections on shutdown. It
+//! also caps the connections served at once: past the cap, new ones wait in
+//! the listen backlog until one closes, so a flood costs bounded memory and
+//! the connections already open are served as before.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,7 +20,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
+
+use crate::memory::Trimmer;
 
 /// hyper's own buffer for a request's head. paddock refuses heads over
 /// [`crate::http::HEAD_LIMIT`] with Paddle's 431; hyper answers a bare 431
@@ -29,6 +36,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     header_timeout: Duration,
+    max_connections: usize,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut http = http1::Builder::new();
@@ -46,8 +54,16 @@ pub async fn serve(
     ))
     .expect("digits are a valid header value");
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
+    let trimmer = Trimmer::start();
     tokio::pin!(shutdown);
     loop {
+        // A slot first, then the connection: past the cap nothing is
+        // accepted (nor allocated) until a connection closes.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("never closed"),
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -77,10 +93,13 @@ pub async fn serve(
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
+        let trimmer = trimmer.clone();
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, %peer, "connection ended with an error");
             }
+            drop(slot);
+            trimmer.connection_closed();
         });
     }
     drop(listener);
