@@ -1,18 +1,22 @@
 //! Start-up and serving: open the store, provision keys, bind, serve until
 //! shut down, close the store.
 
+mod startup;
+
 use std::future::Future;
-use std::io::{self, Write};
+use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::config::{Cli, Command, ConfiguredKey, SecretArg, ServeArgs};
+use crate::config::{Cli, Command, SecretArg};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy};
-use crate::http::{self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Shared};
+use crate::http::{
+    self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Readiness, Shared,
+};
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
@@ -52,22 +56,23 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             .unwrap_or_else(|| readiness_url(&cli.serve.listen));
         return healthcheck(&url).await;
     }
-    let store = store::connect(
-        cli.database.database_url.as_ref().map(SecretArg::expose),
-        &cli.database.data_dir,
-    )
-    .await?;
-    let result = match cli.command {
+    match cli.command {
         Some(Command::Keys { command }) => {
+            // A one-shot command: a database away is an error, not a wait.
+            let store = store::connect(
+                cli.database.database_url.as_ref().map(SecretArg::expose),
+                &cli.database.data_dir,
+            )
+            .await?;
             let api_keys = ApiKeys::uncached(store.clone());
-            keys::run(&api_keys, command, &mut io::stdout().lock())
+            let result = keys::run(&api_keys, command, &mut io::stdout().lock())
                 .await
-                .map_err(Error::from)
+                .map_err(Error::from);
+            store.close().await;
+            result
         }
-        _ => serve_until_signalled(store.clone(), cli.serve, &cli.database.data_dir).await,
-    };
-    store.close().await;
-    result
+        _ => startup::serve_until_signalled(cli.database, cli.serve).await,
+    }
 }
 
 /// `/readyz` on the address the server listens on; a wildcard address is
@@ -94,84 +99,6 @@ async fn healthcheck(url: &str) -> Result<(), Error> {
         ))),
         Err(error) => Err(Error::Unhealthy(format!("{url}: {error}"))),
     }
-}
-
-async fn serve_until_signalled(
-    store: Arc<dyn Store>,
-    args: ServeArgs,
-    data_dir: &std::path::Path,
-) -> Result<(), Error> {
-    let shutdown = shutdown_signal().map_err(Error::Serve)?;
-    let configured = match &args.api_keys {
-        Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
-        None => Vec::new(),
-    };
-    let webhook_roots = match &args.webhook_ca_file {
-        Some(path) => ExtraRoots::from_pem_file(path)?,
-        None => ExtraRoots::default(),
-    };
-    let configured: Vec<_> = (configured.into_iter())
-        .map(|key| (key.key, key.new))
-        .collect();
-    let api_keys = ApiKeys::uncached(store.clone());
-    api_keys.apply_configured(&configured).await?;
-    if let Some(secret) = api_keys.bootstrap().await? {
-        // Standard output, not the log: this is the only time it is shown.
-        let mut out = io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "\npaddock created a sandbox API key with every permission.\n\
-             It is shown only this once; paddock keeps only its hash:\n\n    {}\n",
-            secret.expose()
-        );
-    }
-    let listener = TcpListener::bind(&args.listen)
-        .await
-        .map_err(|source| Error::Listen {
-            address: args.listen.clone(),
-            source,
-        })?;
-    let secrets = match &args.secret_key {
-        Some(key) => SecretBox::from_hex(key.expose())?,
-        None => {
-            std::fs::create_dir_all(data_dir).map_err(|source| SecretKeyError::File {
-                path: data_dir.display().to_string(),
-                source,
-            })?;
-            SecretBox::from_file(&data_dir.join("secret.key"))?
-        }
-    };
-    let options = ServeOptions {
-        public_url: args.public_url,
-        permission_mode: args.permissions,
-        // An empty token (e.g. `PADDOCK_ADMIN_TOKEN=` from compose) leaves the admin API off.
-        admin_token: args
-            .admin_token
-            .as_ref()
-            .map(SecretArg::expose)
-            .filter(|token| !token.is_empty())
-            .map(AdminToken::new),
-        shutdown_grace: Duration::from_secs(args.shutdown_grace),
-        secrets,
-        retry: RetryPolicy {
-            base: Duration::from_secs_f64(args.webhook_retry_base),
-            factor: args.webhook_retry_factor,
-            max_attempts: args.webhook_max_attempts,
-        },
-        webhook_roots,
-        key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
-        key_sweep_interval: Duration::from_secs_f64(args.key_sweep_interval),
-        header_timeout: Duration::from_secs_f64(args.header_timeout),
-        body_timeout: Duration::from_secs_f64(args.body_timeout),
-        emulation: Emulation {
-            rate_limit: args.rate_limit.filter(|limit| *limit > 0),
-            fault_headers: args.fault_headers,
-            fault_rate: args.fault_rate,
-            fault: Some(args.fault_code),
-        },
-        ..ServeOptions::default()
-    };
-    serve(listener, store, options, shutdown).await
 }
 
 /// How the server behaves, beyond where it listens and what it stores.
@@ -202,6 +129,8 @@ pub struct ServeOptions {
     pub header_timeout: Duration,
     /// How long a client may take over a request's body.
     pub body_timeout: Duration,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for ServeOptions {
@@ -224,6 +153,7 @@ impl Default for ServeOptions {
             emulation: Emulation::default(),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -236,6 +166,19 @@ pub async fn serve(
     listener: TcpListener,
     store: Arc<dyn Store>,
     options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    serve_after(listener, store, options, async { Ok(()) }, shutdown).await
+}
+
+/// [`serve`], answering all but `/healthz` with 503 until `startup` (which
+/// waits for the database) has succeeded; webhooks and key sweeps start
+/// then. If `startup` fails, the server stops and its error is returned.
+pub async fn serve_after(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    options: ServeOptions,
+    startup: impl Future<Output = Result<(), Error>> + Send,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let address = listener.local_addr().map_err(Error::Serve)?;
@@ -257,6 +200,7 @@ pub async fn serve(
     let metrics = Metrics::new();
     let dispatcher = dispatcher.with_metrics(metrics.deliveries());
     let sweeper = KeySweeper::new(services.api_keys.clone(), options.key_sweep_interval);
+    let readiness = Readiness::default();
     let state = AppState::new(Shared {
         services,
         store,
@@ -267,36 +211,62 @@ pub async fn serve(
         emulation: Arc::new(options.emulation.clone()),
         rate_limiter: Arc::new(RateLimiter::default()),
         body_timeout: options.body_timeout,
+        readiness: readiness.clone(),
     });
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    // Dropped (unsent) if start-up fails: that stops the server too.
+    let (keep_serving, failed) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
-        shutdown.await;
+        tokio::select! {
+            () = shutdown => {}
+            _ = failed => {}
+        }
         let _ = signalled.send(true);
     };
-    let server = server::serve(
+    let mut server = tokio::spawn(server::serve(
         listener,
         http::router(state),
         options.header_timeout,
+        options.max_connections,
         shutdown,
-    );
-    tracing::info!(%address, "listening on http://{address}");
+    ));
+    let mut stopping = on_signal.clone();
+    let started = tokio::select! {
+        started = startup => started,
+        _ = stopping.wait_for(|signalled| *signalled) => Ok(()),
+    };
+    if let Err(error) = started {
+        drop(keep_serving);
+        let _ = server.await;
+        return Err(error);
+    }
+    let stop_background = on_signal.clone();
+    let (sweeping, dispatching) = if *on_signal.borrow() {
+        (None, None)
+    } else {
+        readiness.set_ready();
+        tracing::info!(%address, "listening on http://{address}");
+        (
+            Some(tokio::spawn(sweeper.run(stop_background.clone()))),
+            Some(tokio::spawn(dispatcher.run(stop_background))),
+        )
+    };
     let grace = options.shutdown_grace;
-    let stop_dispatcher = on_signal.clone();
     let deadline = async move {
         let _ = on_signal.wait_for(|signalled| *signalled).await;
         tokio::time::sleep(grace).await;
     };
-    let sweeping = tokio::spawn(sweeper.run(stop_dispatcher.clone()));
-    let dispatching = tokio::spawn(dispatcher.run(stop_dispatcher));
     tokio::select! {
-        () = server => {}
+        _ = &mut server => {}
         () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
     }
+    drop(keep_serving);
     // Deliveries in flight are cut off; their leases run out and they are
-    // sent again by the next process.
-    dispatching.abort();
-    // A sweep cut off rolls back; the next process sends its notices.
-    sweeping.abort();
+    // sent again by the next process. A sweep cut off rolls back; the next
+    // process sends its notices.
+    for task in [dispatching, sweeping].into_iter().flatten() {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

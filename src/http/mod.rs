@@ -13,6 +13,7 @@ mod health;
 mod links;
 mod metrics;
 mod openapi;
+mod readiness;
 mod root;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub use extract::BODY_LIMIT;
 pub use links::Links;
 pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
+pub use readiness::Readiness;
 
 use crate::domain::PermissionMode;
 use crate::service::Services;
@@ -72,6 +74,8 @@ pub struct Shared {
     pub rate_limiter: Arc<RateLimiter>,
     /// How long a client may take over a request's body.
     pub body_timeout: Duration,
+    /// Until set, only `/healthz` is served (the database isn't yet).
+    pub readiness: Readiness,
 }
 
 /// The whole API, with its middleware.
@@ -95,6 +99,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            readiness::gate,
+        ))
         .layer(middleware::from_fn(check_request_head))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -14,21 +14,35 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
+impl StoreError {
+    /// Whether `error` means the database can't be reached (or is going
+    /// away, or not yet up), rather than that a query is wrong.
+    pub fn is_unavailable(error: &sqlx::Error) -> bool {
+        match error {
             sqlx::Error::Io(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
+            | sqlx::Error::WorkerCrashed => true,
             // A connection closed before it answers the TLS request reads as
             // byte 0 to sqlx: a cut connection, not a protocol violation.
-            sqlx::Error::Protocol(message)
-                if message.starts_with("unexpected response from SSLRequest") =>
-            {
-                Self::Unavailable(error)
+            sqlx::Error::Protocol(message) => {
+                message.starts_with("unexpected response from SSLRequest")
             }
+            // Class 08 is "connection exception"; 57P01 to 57P03 a server
+            // shutting down or starting up; 53300 too many connections.
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            _ if Self::is_unavailable(&error) => Self::Unavailable(error),
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
             }

@@ -102,25 +102,34 @@ async fn commit_groups(
         let outcome = commit(&pool, &group).await;
         match outcome {
             Ok(()) => answer_all(&mut group, || Ok(())),
-            Err(StoreError::Unavailable(cause)) => {
-                let cause = cause.to_string();
-                answer_all(&mut group, || {
-                    let cause = std::io::Error::other(cause.clone());
-                    Err(StoreError::Unavailable(sqlx::Error::Io(cause)))
-                });
-            }
+            Err(StoreError::Unavailable(cause)) => answer_unavailable(&mut group, &cause),
             Err(error) if group.len() == 1 => {
                 let creation = group.pop().expect("a group of one");
                 let _ = creation.committed.send(Err(error));
             }
             Err(_) => {
-                for creation in group.drain(..) {
+                let mut alone = group.drain(..);
+                while let Some(creation) = alone.next() {
                     let outcome = commit(&pool, std::slice::from_ref(&creation)).await;
+                    if let Err(StoreError::Unavailable(cause)) = &outcome {
+                        // Gone meanwhile: the rest fail now rather than each
+                        // waiting out a connection attempt of its own.
+                        let mut rest: Vec<_> = alone.by_ref().collect();
+                        answer_unavailable(&mut rest, cause);
+                    }
                     let _ = creation.committed.send(outcome);
                 }
             }
         }
     }
+}
+
+fn answer_unavailable(group: &mut Vec<PendingCreation>, cause: &sqlx::Error) {
+    let cause = cause.to_string();
+    answer_all(group, || {
+        let cause = std::io::Error::other(cause.clone());
+        Err(StoreError::Unavailable(sqlx::Error::Io(cause)))
+    });
 }
 
 fn answer_all(

@@ -8,6 +8,7 @@ mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
 mod client_tokens;
+mod connect;
 mod error;
 mod group_commit;
 mod notifications;
@@ -18,9 +19,6 @@ mod sql;
 mod sqlite;
 mod timestamp;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
 use crate::domain::{
@@ -30,6 +28,7 @@ use crate::domain::{
 };
 
 pub use api_key_events::ApiKeyEventStore;
+pub use connect::{ConnectError, Opened, connect, open, redact_url};
 pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use postgres::PostgresStore;
@@ -309,79 +308,4 @@ pub trait ApiKeyRotationStore: Send + Sync {
 
     /// How many rotations a key has had, up to [`COUNT_CAP`].
     async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
-}
-
-/// Opens the store a database URL names, applying migrations: Postgres for
-/// `postgres://` and `postgresql://`, SQLite for `sqlite:`. With no URL, an
-/// SQLite file in `data_dir`, created on first start.
-pub async fn connect(
-    database_url: Option<&str>,
-    data_dir: &Path,
-) -> Result<Arc<dyn Store>, ConnectError> {
-    match database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(PostgresStore::connect(url).await?))
-        }
-        Some(url) if url.starts_with("sqlite:") => Ok(Arc::new(SqliteStore::connect(url).await?)),
-        Some(url) => Err(ConnectError::UnsupportedUrl(redact_url(url))),
-        None => {
-            std::fs::create_dir_all(data_dir).map_err(|source| ConnectError::DataDir {
-                path: data_dir.display().to_string(),
-                source,
-            })?;
-            let file = data_dir.join("paddock.sqlite3");
-            Ok(Arc::new(SqliteStore::open_file(&file).await?))
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectError {
-    #[error("unsupported database URL `{0}`: use postgres://..., sqlite:<path> or sqlite::memory:")]
-    UnsupportedUrl(String),
-    #[error("can't create the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("can't connect to the database: {0}")]
-    Connect(#[from] sqlx::Error),
-    #[error("can't apply migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-/// Hides a password in a database URL, for error messages and logs.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            if credentials.contains(':') {
-                format!("{scheme}://{user}:***@{host}")
-            } else {
-                url.to_owned()
-            }
-        }
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn redacts_passwords_only() {
-        assert_eq!(
-            redact_url("postgres://app:hunter2@db:5432/paddock"),
-            "postgres://app:***@db:5432/paddock"
-        );
-        assert_eq!(
-            redact_url("postgres://app@db/paddock"),
-            "postgres://app@db/paddock"
-        );
-        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
-    }
 }

@@ -3,7 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgQueryResult, PgSslMode};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgQueryResult, PgSslMode};
 use sqlx::{Connection, Postgres};
 
 use super::group_commit::GroupCommit;
@@ -11,6 +11,14 @@ use super::{Backend, ConnectError, SqlStore};
 
 /// How long a pooled connection may sit idle before it is pinged before use.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
+/// How long a query waits for a connection. While the database refuses
+/// connections sqlx retries until then, so in an outage this is how long a
+/// request waits for its 503: under the 2 s paddock promises.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// How long the start-up probe waits for the database to answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The Postgres store.
 pub type PostgresStore = SqlStore<Postgres>;
@@ -32,6 +40,15 @@ impl Backend for Postgres {
 impl PostgresStore {
     /// Connects and applies `migrations/postgres`.
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        let store = Self::open(url)?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A store whose connections are made on first use: nothing is asked of
+    /// the database yet. [`PostgresStore::migrate`] before serving from it.
+    pub fn open(url: &str) -> Result<Self, ConnectError> {
+        let options = connect_options(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             // sqlx pings a connection before every use by default: a round
@@ -47,15 +64,48 @@ impl PostgresStore {
                     Ok(true)
                 })
             })
-            // Short enough that an outage is answered with a 503 promptly.
-            .acquire_timeout(Duration::from_secs(3))
-            .connect_with(connect_options(url)?)
-            .await?;
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_lazy_with(options);
         // Postgres runs concurrent writers itself, and flushes their commits
         // together: one pool for reads and writes alike, two committers.
         let creations = GroupCommit::start(pool.clone(), 2);
         Ok(Self::new(pool, None, creations))
+    }
+
+    /// Applies `migrations/postgres`. A database that can't be reached is
+    /// [`ConnectError::Unreachable`], naming where and why.
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        // The pool would only say "timed out" of a refused connection; one
+        // connection made here says why.
+        let options = self.reader.connect_options();
+        let (host, port) = (options.get_host().to_owned(), options.get_port());
+        let unreachable = |cause: String| ConnectError::Unreachable {
+            host: host.clone(),
+            port,
+            cause,
+        };
+        let probe = tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(&options));
+        match probe.await {
+            Err(_) => return Err(unreachable(format!("no answer within {PROBE_TIMEOUT:?}"))),
+            // A TLS failure is the configuration's (a wrong root, say): waiting won't mend it.
+            Ok(Err(error))
+                if super::StoreError::is_unavailable(&error)
+                    && !matches!(error, sqlx::Error::Tls(_)) =>
+            {
+                return Err(unreachable(error.to_string()));
+            }
+            Ok(Err(error)) => {
+                let cause = error.to_string();
+                return Err(ConnectError::Refused { host, port, cause });
+            }
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+            }
+        }
+        sqlx::migrate!("migrations/postgres")
+            .run(&self.reader)
+            .await?;
+        Ok(())
     }
 }
 

@@ -222,3 +222,53 @@ async fn near_miss_keys_take_no_longer_than_wholly_wrong_ones() {
         "near misses took {near:?} (median), wholly wrong keys {wrong:?}"
     );
 }
+
+/// Sends one request on a keep-alive connection and reads its status.
+async fn status_on(stream: &mut TcpStream, key: &str, limit: Duration) -> Option<u16> {
+    let request =
+        format!("GET /client-tokens HTTP/1.1\r\nHost: p\r\nAuthorization: Bearer {key}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut received = Vec::new();
+    let mut buffer = [0; 4096];
+    let read = async {
+        // Enough for the status line: the body is not needed.
+        while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buffer).await.unwrap();
+            assert!(n > 0, "closed");
+            received.extend_from_slice(&buffer[..n]);
+        }
+        let head = String::from_utf8_lossy(&received).into_owned();
+        head[9..12].parse().unwrap()
+    };
+    tokio::time::timeout(limit, read).await.ok()
+}
+
+/// Past `max_connections`, a new connection waits, unserved, until one of
+/// the open ones closes; the open ones are served meanwhile.
+#[tokio::test]
+async fn past_the_connection_cap_new_connections_wait_and_open_ones_are_served() {
+    let options = ServeOptions {
+        max_connections: 2,
+        ..default_options()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    let key = app.keys.sandbox.clone();
+    let second = Duration::from_secs(2);
+    let mut first = TcpStream::connect(app.address).await.unwrap();
+    let mut other = TcpStream::connect(app.address).await.unwrap();
+    assert_eq!(status_on(&mut first, &key, second).await, Some(200));
+    assert_eq!(status_on(&mut other, &key, second).await, Some(200));
+
+    let mut waiting = TcpStream::connect(app.address).await.unwrap();
+    let request =
+        format!("GET /client-tokens HTTP/1.1\r\nHost: p\r\nAuthorization: Bearer {key}\r\n\r\n");
+    waiting.write_all(request.as_bytes()).await.unwrap();
+    let mut byte = [0; 1];
+    let early = tokio::time::timeout(Duration::from_millis(300), waiting.read(&mut byte)).await;
+    assert!(early.is_err(), "a connection past the cap was served");
+    assert_eq!(status_on(&mut first, &key, second).await, Some(200));
+
+    drop(other);
+    let served = tokio::time::timeout(second, waiting.read(&mut byte)).await;
+    assert!(matches!(served, Ok(Ok(1))), "served once a slot was free");
+}

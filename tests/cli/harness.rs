@@ -123,6 +123,18 @@ impl Lines {
 pub struct Guard(Child);
 
 impl Guard {
+    pub fn spawn(mut command: Command) -> Self {
+        Self(command.spawn().expect("the paddock binary starts"))
+    }
+
+    pub fn take_stdout(&mut self) -> impl Read + Send + 'static {
+        self.0.stdout.take().expect("stdout is piped")
+    }
+
+    pub fn take_stderr(&mut self) -> impl Read + Send + 'static {
+        self.0.stderr.take().expect("stderr is piped")
+    }
+
     pub fn id(&self) -> u32 {
         self.0.id()
     }
@@ -234,6 +246,16 @@ impl Server {
             stdout,
             stderr,
             base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// A server started by hand, once it serves at `base`.
+    pub fn adopt(child: Guard, stdout: Lines, stderr: Lines, base: String) -> Self {
+        Self {
+            child,
+            stdout,
+            stderr,
+            base,
         }
     }
 

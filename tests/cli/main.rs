@@ -10,3 +10,4 @@ mod keys;
 mod keys_json;
 mod logs;
 mod permissions;
+mod startup;

@@ -1,0 +1,152 @@
+//! `paddock serve`: check everything that can be checked without the
+//! database (the configuration, the listen address, the secret key), listen,
+//! then wait for the database, migrate it and provision keys. The first-run
+//! key is made last, so a start that fails on a taken port or a bad secret
+//! key has spent nothing.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use super::{Error, ServeOptions, serve_after, shutdown_signal};
+use crate::config::{ConfiguredKey, DatabaseArgs, SecretArg, ServeArgs};
+use crate::domain::{NewApiKey, PresentedKey, RetryPolicy};
+use crate::http::{AdminToken, Emulation};
+use crate::secrets::{SecretBox, SecretKeyError};
+use crate::service::ApiKeys;
+use crate::store::{self, ConnectError, Opened};
+use crate::tls::ExtraRoots;
+
+/// The longest pause between attempts to reach the database at start.
+const MAX_RETRY_PAUSE: Duration = Duration::from_secs(5);
+
+pub(super) async fn serve_until_signalled(
+    database: DatabaseArgs,
+    args: ServeArgs,
+) -> Result<(), Error> {
+    let shutdown = shutdown_signal().map_err(Error::Serve)?;
+    let configured = match &args.api_keys {
+        Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
+        None => Vec::new(),
+    };
+    let webhook_roots = match &args.webhook_ca_file {
+        Some(path) => ExtraRoots::from_pem_file(path)?,
+        None => ExtraRoots::default(),
+    };
+    let configured: Vec<_> = (configured.into_iter())
+        .map(|key| (key.key, key.new))
+        .collect();
+    let listener = TcpListener::bind(&args.listen)
+        .await
+        .map_err(|source| Error::Listen {
+            address: args.listen.clone(),
+            source,
+        })?;
+    let secrets = secret_box(&args, &database.data_dir)?;
+    let options = ServeOptions {
+        webhook_roots,
+        ..serve_options(args, secrets)
+    };
+    let opened = store::open(
+        database.database_url.as_ref().map(SecretArg::expose),
+        &database.data_dir,
+    )
+    .await?;
+    let store = opened.store.clone();
+    let address = listener.local_addr().map_err(Error::Serve)?;
+    let startup = async move {
+        wait_for_database(&opened, address).await?;
+        provision_keys(ApiKeys::uncached(opened.store.clone()), &configured).await
+    };
+    let result = serve_after(listener, store.clone(), options, startup, shutdown).await;
+    store.close().await;
+    result
+}
+
+fn secret_box(args: &ServeArgs, data_dir: &Path) -> Result<SecretBox, Error> {
+    Ok(match &args.secret_key {
+        Some(key) => SecretBox::from_hex(key.expose())?,
+        None => {
+            std::fs::create_dir_all(data_dir).map_err(|source| SecretKeyError::File {
+                path: data_dir.display().to_string(),
+                source,
+            })?;
+            SecretBox::from_file(&data_dir.join("secret.key"))?
+        }
+    })
+}
+
+/// Migrates the database once it can be reached, trying again with growing
+/// pauses while it can't. Any other failure (a wrong password, a missing
+/// database, a failed migration) ends the start.
+async fn wait_for_database(opened: &Opened, address: std::net::SocketAddr) -> Result<(), Error> {
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match opened.migrate().await {
+            Ok(()) => return Ok(()),
+            Err(error @ ConnectError::Unreachable { .. }) => {
+                tracing::warn!(
+                    %error,
+                    "waiting for the database; meanwhile http://{address} answers 503 (and /healthz 200)"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(MAX_RETRY_PAUSE);
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// Applies `PADDOCK_API_KEYS`, and on a first start makes and prints a key.
+async fn provision_keys(
+    api_keys: ApiKeys,
+    configured: &[(PresentedKey, NewApiKey)],
+) -> Result<(), Error> {
+    api_keys.apply_configured(configured).await?;
+    if let Some(secret) = api_keys.bootstrap().await? {
+        // Standard output, not the log: this is the only time it is shown.
+        let mut out = io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "\npaddock created a sandbox API key with every permission.\n\
+             It is shown only this once; paddock keeps only its hash:\n\n    {}\n",
+            secret.expose()
+        );
+    }
+    Ok(())
+}
+
+fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
+    ServeOptions {
+        public_url: args.public_url,
+        permission_mode: args.permissions,
+        // An empty token (e.g. `PADDOCK_ADMIN_TOKEN=` from compose) leaves the admin API off.
+        admin_token: args
+            .admin_token
+            .as_ref()
+            .map(SecretArg::expose)
+            .filter(|token| !token.is_empty())
+            .map(AdminToken::new),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        secrets,
+        retry: RetryPolicy {
+            base: Duration::from_secs_f64(args.webhook_retry_base),
+            factor: args.webhook_retry_factor,
+            max_attempts: args.webhook_max_attempts,
+        },
+        key_cache_ttl: Duration::from_secs_f64(args.key_cache_ttl),
+        key_sweep_interval: Duration::from_secs_f64(args.key_sweep_interval),
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
+        body_timeout: Duration::from_secs_f64(args.body_timeout),
+        emulation: Emulation {
+            rate_limit: args.rate_limit.filter(|limit| *limit > 0),
+            fault_headers: args.fault_headers,
+            fault_rate: args.fault_rate,
+            fault: Some(args.fault_code),
+        },
+        max_connections: args.max_connections as usize,
+        ..ServeOptions::default()
+    }
+}

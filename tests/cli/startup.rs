@@ -1,0 +1,163 @@
+//! Start-up order (nothing is provisioned before the listen address and the
+//! secret key are known good) and a start with the database down (paddock
+//! listens, answers 503 until it can reach the database, then serves).
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::harness::*;
+
+const UNAVAILABLE: &str = "Endpoint is down temporarily and can't process your request. The Paddle team has been notified.";
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn a_start_that_fails_on_its_port_or_secret_key_makes_no_key_and_the_next_start_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let mut command = paddock(dir.path());
+    command.args(["--listen", &address]);
+    let failed = run(command);
+    assert!(!failed.status.success(), "{failed:?}");
+    assert!(
+        failed.stderr.contains("can't listen on"),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        !failed.stdout.contains("pdl_"),
+        "a key was made: {}",
+        failed.stdout
+    );
+
+    let mut command = paddock(dir.path());
+    command
+        .args(["--listen", "127.0.0.1:0"])
+        .env("PADDOCK_SECRET_KEY", "not hex");
+    let failed = run(command);
+    assert!(!failed.status.success(), "{failed:?}");
+    assert!(
+        !failed.stdout.contains("pdl_"),
+        "a key was made: {}",
+        failed.stdout
+    );
+
+    let server = Server::start(dir.path(), &[]);
+    let started = server.terminate();
+    the_bootstrap_key(&started.stdout);
+}
+
+/// A Postgres database of its own, dropped at the end; `None` (the test is
+/// skipped) when there is no local Postgres and CI doesn't require one.
+async fn create_database() -> Option<(String, sqlx::PgPool)> {
+    let admin = "postgres://postgres@127.0.0.1:5432/postgres";
+    let pool = match sqlx::PgPool::connect(admin).await {
+        Ok(pool) => pool,
+        Err(_) if std::env::var_os("PADDOCK_REQUIRE_POSTGRES").is_none() => return None,
+        Err(error) => panic!("Postgres is required: {error}"),
+    };
+    let name = format!("paddock_cli_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("create database {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    Some((name, pool))
+}
+
+/// Forwards connections on `port` to the local Postgres: the database
+/// "comes up" there.
+async fn forward_to_postgres(port: u16) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut server) = tokio::net::TcpStream::connect("127.0.0.1:5432").await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+}
+
+// Multi-threaded: the forwarding runs while the test blocks reading logs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn started_with_its_database_down_paddock_answers_503_then_serves_when_it_comes_up() {
+    let Some((database, admin)) = create_database().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (database_port, port) = (free_port(), free_port());
+    let url = format!("postgres://postgres:hunter2@127.0.0.1:{database_port}/{database}");
+    let mut command = paddock(dir.path());
+    command
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &url);
+    let mut child = Guard::spawn(command);
+    let mut stderr = Lines::new(child.take_stderr());
+    let mut stdout = Lines::new(child.take_stdout());
+    let waiting = stderr.wait_for(Instant::now() + START_TIMEOUT, |line| {
+        line.contains("waiting for the database")
+            .then(|| line.to_owned())
+    });
+    let waiting = waiting.unwrap_or_else(|| panic!("no wait logged:\n{}", stderr.text()));
+    assert!(
+        waiting.contains(&format!("127.0.0.1:{database_port}")) && waiting.contains("refused"),
+        "host, port and cause: {waiting}"
+    );
+
+    let base = format!("http://127.0.0.1:{port}");
+    let health = client()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    for path in ["/readyz", "/client-tokens"] {
+        let asked = Instant::now();
+        let response = client().get(format!("{base}{path}")).send().await.unwrap();
+        assert!(
+            asked.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            asked.elapsed()
+        );
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "service_unavailable", "{body}");
+        assert_eq!(body["error"]["detail"], UNAVAILABLE, "{body}");
+    }
+    assert!(
+        stdout
+            .wait_for(Instant::now(), |line| api_key_in(line, "sdbx"))
+            .is_none(),
+        "no key before the database is there"
+    );
+
+    forward_to_postgres(database_port).await;
+    let ready = stderr.wait_for(Instant::now() + START_TIMEOUT, listening_port);
+    assert_eq!(ready, Some(port), "not ready:\n{}", stderr.text());
+    let key = stdout
+        .wait_for(Instant::now() + START_TIMEOUT, |line| {
+            api_key_in(line, "sdbx")
+        })
+        .expect("the first-run key, once the database is there");
+    let server = Server::adopt(child, stdout, stderr, base);
+    let (status, body) = create_token(&server, &key, "after the wait").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let finished = server.terminate();
+    assert!(finished.status.success(), "{:?}", finished.status);
+    assert!(!finished.stderr.contains("hunter2"), "{}", finished.stderr);
+
+    sqlx::query(&format!("drop database {database} with (force)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
