@@ -81,7 +81,8 @@ start_paddock() { # NAME DATABASE_URL -> sets pid, base, startup_ms
     PADDOCK_API_KEYS="$key=client_token.read,client_token.write" PADDOCK_ADMIN_TOKEN="$admin" \
     "$root/target/release/paddock" > /dev/null 2>&1 &
   pid=$!; pids+=("$pid")
-  startup_ms="$(wait_ready "$base/healthz")"
+  # /readyz: /healthz answers 200 before the database is migrated.
+  startup_ms="$(wait_ready "$base/readyz")"
 }
 
 bench_paddock() { # NAME DATABASE_URL
