@@ -44,16 +44,17 @@ pub(super) async fn serve_until_signalled(
             address: args.listen.clone(),
             source,
         })?;
-    let secrets = secret_box(&args, &database.data_dir)?;
-    let options = ServeOptions {
-        webhook_roots,
-        ..serve_options(args, secrets)
-    };
+    // Refuses an unsupported database URL before the data directory is used.
     let opened = store::open(
         database.database_url.as_ref().map(SecretArg::expose),
         &database.data_dir,
     )
     .await?;
+    let secrets = secret_box(&args, &database.data_dir)?;
+    let options = ServeOptions {
+        webhook_roots,
+        ..serve_options(args, secrets)
+    };
     let store = opened.store.clone();
     let address = listener.local_addr().map_err(Error::Serve)?;
     let startup = async move {
