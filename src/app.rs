@@ -1,5 +1,5 @@
-//! Start-up and serving: open the store, provision keys, bind, serve until
-//! shut down, close the store.
+//! Serving: the router over a store, started before or after the database
+//! answers (see `startup` for `paddock serve`), drained on shutdown.
 
 mod startup;
 
