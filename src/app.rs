@@ -64,7 +64,13 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 .await
                 .map_err(Error::from)
         }
-        _ => serve_until_signalled(store.clone(), cli.serve, &cli.database.data_dir).await,
+        _ => {
+            // An in-memory store keeps nothing on disk, and neither does its secret key.
+            let database_url = cli.database.database_url.as_ref().map(SecretArg::expose);
+            let data_dir = (!database_url.is_some_and(store::is_in_memory_url))
+                .then_some(cli.database.data_dir.as_path());
+            serve_until_signalled(store.clone(), cli.serve, data_dir).await
+        }
     };
     store.close().await;
     result
@@ -99,7 +105,7 @@ async fn healthcheck(url: &str) -> Result<(), Error> {
 async fn serve_until_signalled(
     store: Arc<dyn Store>,
     args: ServeArgs,
-    data_dir: &std::path::Path,
+    data_dir: Option<&std::path::Path>,
 ) -> Result<(), Error> {
     let shutdown = shutdown_signal().map_err(Error::Serve)?;
     let configured = match &args.api_keys {
@@ -131,16 +137,7 @@ async fn serve_until_signalled(
             address: args.listen.clone(),
             source,
         })?;
-    let secrets = match &args.secret_key {
-        Some(key) => SecretBox::from_hex(key.expose())?,
-        None => {
-            std::fs::create_dir_all(data_dir).map_err(|source| SecretKeyError::File {
-                path: data_dir.display().to_string(),
-                source,
-            })?;
-            SecretBox::from_file(&data_dir.join("secret.key"))?
-        }
-    };
+    let secrets = SecretBox::load(args.secret_key.as_ref().map(SecretArg::expose), data_dir)?;
     let options = ServeOptions {
         public_url: args.public_url,
         permission_mode: args.permissions,
