@@ -91,6 +91,7 @@ fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
         .lines()
         .skip(1)
         .take_while(|l| l.starts_with("      "))
+        .filter(|l| !l.trim_start().starts_with('#'))
     {
         let name = line.trim().split(':').next().unwrap();
         assert!(
@@ -98,6 +99,46 @@ fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
             "compose sets {name}, which paddock doesn't read"
         );
     }
+}
+
+#[test]
+fn compose_keeps_paddocks_data_and_documents_the_secret_key() {
+    let compose = read("compose.yaml");
+    let dockerfile = read("Dockerfile");
+    // The data directory the image uses is a named volume, declared at the
+    // top level, so `docker compose down && up` keeps `/data/secret.key`.
+    let data_dir = dockerfile
+        .split("PADDOCK_DATA_DIR=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the Dockerfile sets PADDOCK_DATA_DIR");
+    let section = compose.split("  paddock:").nth(1).unwrap();
+    let section = section.split("\nvolumes:").next().unwrap();
+    let mount = format!("- paddock-data:{data_dir}");
+    assert!(section.contains(&mount), "compose mounts {mount}");
+    let volumes = compose.split("\nvolumes:").nth(1).expect("top-level volumes");
+    assert!(volumes.lines().any(|l| l.trim() == "paddock-data:"));
+    // PADDOCK_SECRET_KEY is passed through, explained, and how to make one is shown.
+    assert!(known_variables().contains("PADDOCK_SECRET_KEY"));
+    assert!(section.contains("PADDOCK_SECRET_KEY: ${PADDOCK_SECRET_KEY:-}"));
+    let header: String = compose
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(header.contains("PADDOCK_SECRET_KEY=$(openssl rand -hex 32)"));
+    assert!(header.contains("/data/secret.key"));
+    // The README's container section says the same.
+    let readme = read("README.md");
+    let container = readme
+        .split("## Container and staging")
+        .nth(1)
+        .expect("a container section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(container.contains("PADDOCK_SECRET_KEY"));
+    assert!(container.contains("paddock-data"));
 }
 
 #[test]
