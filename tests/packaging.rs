@@ -116,7 +116,10 @@ fn compose_keeps_paddocks_data_and_documents_the_secret_key() {
     let section = section.split("\nvolumes:").next().unwrap();
     let mount = format!("- paddock-data:{data_dir}");
     assert!(section.contains(&mount), "compose mounts {mount}");
-    let volumes = compose.split("\nvolumes:").nth(1).expect("top-level volumes");
+    let volumes = compose
+        .split("\nvolumes:")
+        .nth(1)
+        .expect("top-level volumes");
     assert!(volumes.lines().any(|l| l.trim() == "paddock-data:"));
     // PADDOCK_SECRET_KEY is passed through, explained, and how to make one is shown.
     assert!(known_variables().contains("PADDOCK_SECRET_KEY"));
