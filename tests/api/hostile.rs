@@ -292,6 +292,26 @@ async fn heads_the_http_parser_cant_parse_get_its_bare_answer_and_change_nothing
             "400 bad request",
         ),
         (
+            "a space in the path",
+            get(b"/client tokens"),
+            "400 bad request",
+        ),
+        (
+            "a tab in the path",
+            get(b"/client-tokens\t"),
+            "400 bad request",
+        ),
+        (
+            "a `>` in the query",
+            get(b"/client-tokens?a=>"),
+            "400 bad request",
+        ),
+        (
+            "a `>` in the path",
+            get(b"/client-tokens>"),
+            "400 bad request",
+        ),
+        (
             "a `<` in the query",
             get(b"/client-tokens?a=<b>"),
             "400 bad request",
