@@ -352,3 +352,45 @@ fn every_test_a_guarantee_names_exists() {
         }
     }
 }
+
+#[test]
+fn a_version_tag_releases_binaries_and_a_multi_arch_image_and_ci_lints_the_workflows() {
+    let release = read(".github/workflows/release.yml");
+    assert!(release.contains("tags: [\"v*\"]"));
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "aarch64-apple-darwin",
+        "x86_64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(release.contains(&format!("target: {target}")), "{target}");
+    }
+    assert!(release.contains("cargo build --release --locked --bin paddock"));
+    assert!(release.contains("gh release create"));
+    for platform in ["linux/amd64", "linux/arm64"] {
+        assert!(
+            release.contains(&format!("platform: {platform}")),
+            "{platform}"
+        );
+    }
+    assert!(release.contains("IMAGE=ghcr.io/"));
+    assert!(release.contains("docker buildx imagetools create"));
+    for uses in release
+        .lines()
+        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: "))
+    {
+        let version = uses.split('@').nth(1).unwrap_or_default();
+        assert_eq!(version.split('.').count(), 3, "{uses} is pinned exactly");
+    }
+    // CI lints every workflow with a pinned, hash-checked actionlint.
+    let run = read(".ci/run");
+    assert!(run.contains("-r .ci/actionlint-requirements.txt"));
+    assert!(run.contains("bin/actionlint\" -no-color"));
+    let requirements = read(".ci/actionlint-requirements.txt");
+    assert!(requirements.contains("==") && requirements.contains("--hash=sha256:"));
+    // The README says where the binaries and the image are.
+    let readme = read("README.md");
+    assert!(readme.contains("releases/latest"));
+    assert!(readme.contains("docker pull ghcr.io/"));
+}
