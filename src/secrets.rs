@@ -54,6 +54,24 @@ impl SecretBox {
         Ok(Self::new(key))
     }
 
+    /// The key paddock runs with: `configured` (`PADDOCK_SECRET_KEY`) when
+    /// set and not empty (compose passes an unset variable on as empty); else the key file in `data_dir`, made on first start; else, for
+    /// a store that keeps nothing on disk (`None`), a random key that lives
+    /// and dies with the process, so nothing is written.
+    pub fn load(configured: Option<&str>, data_dir: Option<&Path>) -> Result<Self, SecretKeyError> {
+        match (configured.filter(|key| !key.trim().is_empty()), data_dir) {
+            (Some(key), _) => Self::from_hex(key),
+            (None, Some(dir)) => {
+                std::fs::create_dir_all(dir).map_err(|source| SecretKeyError::File {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+                Self::from_file(&dir.join("secret.key"))
+            }
+            (None, None) => Ok(Self::random()),
+        }
+    }
+
     /// From the key file at `path`, creating it (readable by its owner
     /// only) when it doesn't exist.
     pub fn from_file(path: &Path) -> Result<Self, SecretKeyError> {
@@ -126,6 +144,26 @@ mod tests {
         let key = [0xab; 32];
         let debug = format!("{:?}", SecretBox::new(key));
         assert!(!debug.contains("171") && !debug.contains("ab"), "{debug}");
+    }
+
+    #[test]
+    fn the_configured_key_wins_an_empty_one_counts_as_unset_and_no_directory_means_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("data");
+        let configured = hex::encode([7u8; 32]);
+        let sealed = SecretBox::new([7; 32]).seal("s");
+        let loaded = SecretBox::load(Some(&configured), Some(&data_dir)).unwrap();
+        assert_eq!(loaded.open(&sealed).as_deref(), Some("s"));
+        assert!(!data_dir.exists(), "a configured key makes no file");
+
+        let in_memory = SecretBox::load(Some(""), None).unwrap();
+        assert_eq!(in_memory.open(&sealed), None);
+        assert!(!data_dir.exists());
+
+        let from_file = SecretBox::load(Some(" "), Some(&data_dir)).unwrap();
+        let again = SecretBox::load(None, Some(&data_dir)).unwrap();
+        assert_eq!(again.open(&from_file.seal("t")).as_deref(), Some("t"));
+        assert!(data_dir.join("secret.key").exists());
     }
 
     #[test]

@@ -68,7 +68,15 @@ fn the_dockerfile_copies_what_exists_and_runs_the_real_binary() {
     }
     // Build context stays small and free of local data.
     let ignored = read(".dockerignore");
-    for path in ["target", "paddock-data", ".git"] {
+    for path in [
+        "target",
+        "paddock-data",
+        ".git",
+        "**/node_modules",
+        "**/__pycache__",
+        "**/*.pyc",
+        "**/.venv",
+    ] {
         assert!(ignored.lines().any(|l| l == path), "{path}");
     }
 }
@@ -91,6 +99,7 @@ fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
         .lines()
         .skip(1)
         .take_while(|l| l.starts_with("      "))
+        .filter(|l| !l.trim_start().starts_with('#'))
     {
         let name = line.trim().split(':').next().unwrap();
         assert!(
@@ -98,6 +107,49 @@ fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
             "compose sets {name}, which paddock doesn't read"
         );
     }
+}
+
+#[test]
+fn compose_keeps_paddocks_data_and_documents_the_secret_key() {
+    let compose = read("compose.yaml");
+    let dockerfile = read("Dockerfile");
+    // The data directory the image uses is a named volume, declared at the
+    // top level, so `docker compose down && up` keeps `/data/secret.key`.
+    let data_dir = dockerfile
+        .split("PADDOCK_DATA_DIR=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the Dockerfile sets PADDOCK_DATA_DIR");
+    let section = compose.split("  paddock:").nth(1).unwrap();
+    let section = section.split("\nvolumes:").next().unwrap();
+    let mount = format!("- paddock-data:{data_dir}");
+    assert!(section.contains(&mount), "compose mounts {mount}");
+    let volumes = compose
+        .split("\nvolumes:")
+        .nth(1)
+        .expect("top-level volumes");
+    assert!(volumes.lines().any(|l| l.trim() == "paddock-data:"));
+    // PADDOCK_SECRET_KEY is passed through, explained, and how to make one is shown.
+    assert!(known_variables().contains("PADDOCK_SECRET_KEY"));
+    assert!(section.contains("PADDOCK_SECRET_KEY: ${PADDOCK_SECRET_KEY:-}"));
+    let header: String = compose
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(header.contains("PADDOCK_SECRET_KEY=$(openssl rand -hex 32)"));
+    assert!(header.contains("/data/secret.key"));
+    // The README's container section says the same.
+    let readme = read("README.md");
+    let container = readme
+        .split("## Container and staging")
+        .nth(1)
+        .expect("a container section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(container.contains("PADDOCK_SECRET_KEY"));
+    assert!(container.contains("paddock-data"));
 }
 
 #[test]
@@ -148,4 +200,197 @@ fn the_readme_holds_the_two_commands_ci_runs() {
             "README's table lacks {name}"
         );
     }
+}
+
+/// The text of a Markdown file outside fenced code blocks, line by line.
+fn prose_lines(text: &str) -> Vec<&str> {
+    let mut fenced = false;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// GitHub's anchors for a Markdown file's headings: lowercased, punctuation
+/// dropped, spaces as hyphens, repeats numbered.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut anchors = BTreeSet::new();
+    for line in prose_lines(text) {
+        let Some(title) = line.strip_prefix('#') else {
+            continue;
+        };
+        let title = title.trim_start_matches('#').trim();
+        let slug: String = title
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let mut anchor = slug.clone();
+        let mut n = 0;
+        while !anchors.insert(anchor.clone()) {
+            n += 1;
+            anchor = format!("{slug}-{n}");
+        }
+    }
+    anchors
+}
+
+/// The targets of a Markdown file's inline links (`[text](target)`) and
+/// link definitions (`[name]: target`), outside code.
+fn link_targets(text: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    for line in prose_lines(text) {
+        // Inline code may show link syntax without being a link.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        for part in prose.split("](").skip(1) {
+            let target = part.split(')').next().unwrap();
+            let target = target.split_whitespace().next().unwrap_or_default();
+            targets.push(target.to_owned());
+        }
+        if let Some(rest) = line.strip_prefix('[')
+            && let Some((_, target)) = rest.split_once("]: ")
+        {
+            targets.push(target.trim().to_owned());
+        }
+    }
+    targets
+}
+
+#[test]
+fn every_link_in_the_readme_and_docs_resolves_inside_a_clone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .expect("a docs folder")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    assert!(!docs.is_empty(), "docs/ holds the contract");
+    files.extend(docs);
+    let root = root.canonicalize().unwrap();
+    let mut checked = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(!text.contains("../shared"), "{}", file.display());
+        for target in link_targets(&text) {
+            if target.starts_with("https://") || target.starts_with("http://") {
+                continue;
+            }
+            let (path, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let linked = if path.is_empty() {
+                file.clone()
+            } else {
+                let linked = file.parent().unwrap().join(path);
+                let resolved = linked
+                    .canonicalize()
+                    .unwrap_or_else(|_| panic!("{}: `{target}` names no file", file.display()));
+                assert!(
+                    resolved.starts_with(&root),
+                    "{}: `{target}` leads outside the repository",
+                    file.display()
+                );
+                resolved
+            };
+            if !anchor.is_empty() {
+                let text = std::fs::read_to_string(&linked).unwrap();
+                assert!(
+                    anchors(&text).contains(anchor),
+                    "{}: `{target}`: {} has no heading with that anchor",
+                    file.display(),
+                    linked.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "the links were found ({checked})");
+}
+
+#[test]
+fn every_test_a_guarantee_names_exists() {
+    let readme = read("README.md");
+    let section = readme
+        .split("\n## Guarantees\n")
+        .nth(1)
+        .expect("a Guarantees section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| promise"))
+        .collect();
+    assert!(rows.len() > 10);
+    for row in rows {
+        let proof = row.trim_end_matches('|').rsplit(" | ").next().unwrap();
+        let named: Vec<&str> = proof
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|code| code.starts_with("tests/"))
+            .collect();
+        assert!(
+            named.iter().any(|item| item.contains("::")),
+            "names no test: {row}"
+        );
+        for item in named {
+            let (file, test) = item.split_once("::").unwrap_or((item, ""));
+            let text = read(file);
+            if !test.is_empty() {
+                assert!(
+                    text.contains(&format!("fn {test}(")) || text.contains(&format!("def {test}(")),
+                    "{file} has no test {test}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_version_tag_releases_binaries_and_a_multi_arch_image_and_ci_lints_the_workflows() {
+    let release = read(".github/workflows/release.yml");
+    assert!(release.contains("tags: [\"v*\"]"));
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "aarch64-apple-darwin",
+        "x86_64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(release.contains(&format!("target: {target}")), "{target}");
+    }
+    assert!(release.contains("cargo build --release --locked --bin paddock"));
+    assert!(release.contains("gh release create"));
+    for platform in ["linux/amd64", "linux/arm64"] {
+        assert!(
+            release.contains(&format!("platform: {platform}")),
+            "{platform}"
+        );
+    }
+    assert!(release.contains("IMAGE=ghcr.io/"));
+    assert!(release.contains("docker buildx imagetools create"));
+    for uses in release
+        .lines()
+        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: "))
+    {
+        let version = uses.split('@').nth(1).unwrap_or_default();
+        assert_eq!(version.split('.').count(), 3, "{uses} is pinned exactly");
+    }
+    // CI lints every workflow with a pinned, hash-checked actionlint.
+    let run = read(".ci/run");
+    assert!(run.contains("-r .ci/actionlint-requirements.txt"));
+    assert!(run.contains("bin/actionlint\" -no-color"));
+    let requirements = read(".ci/actionlint-requirements.txt");
+    assert!(requirements.contains("==") && requirements.contains("--hash=sha256:"));
+    // The README says where the binaries and the image are.
+    let readme = read("README.md");
+    assert!(readme.contains("releases/latest"));
+    assert!(readme.contains("docker pull ghcr.io/"));
 }

@@ -5,7 +5,6 @@
 //! key has spent nothing.
 
 use std::io::{self, Write};
-use std::path::Path;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -14,7 +13,7 @@ use super::{Error, ServeOptions, serve_after, shutdown_signal};
 use crate::config::{ConfiguredKey, DatabaseArgs, SecretArg, ServeArgs};
 use crate::domain::{NewApiKey, PresentedKey, RetryPolicy};
 use crate::http::{AdminToken, Emulation};
-use crate::secrets::{SecretBox, SecretKeyError};
+use crate::secrets::SecretBox;
 use crate::service::ApiKeys;
 use crate::store::{self, ConnectError, Opened};
 use crate::tls::ExtraRoots;
@@ -50,7 +49,7 @@ pub(super) async fn serve_until_signalled(
         &database.data_dir,
     )
     .await?;
-    let secrets = secret_box(&args, &database.data_dir)?;
+    let secrets = secret_box(&args, &database)?;
     let options = ServeOptions {
         webhook_roots,
         ..serve_options(args, secrets)
@@ -66,17 +65,14 @@ pub(super) async fn serve_until_signalled(
     result
 }
 
-fn secret_box(args: &ServeArgs, data_dir: &Path) -> Result<SecretBox, Error> {
-    Ok(match &args.secret_key {
-        Some(key) => SecretBox::from_hex(key.expose())?,
-        None => {
-            std::fs::create_dir_all(data_dir).map_err(|source| SecretKeyError::File {
-                path: data_dir.display().to_string(),
-                source,
-            })?;
-            SecretBox::from_file(&data_dir.join("secret.key"))?
-        }
-    })
+/// The key notification secrets are sealed with. An in-memory store keeps
+/// nothing on disk, and neither does its key.
+fn secret_box(args: &ServeArgs, database: &DatabaseArgs) -> Result<SecretBox, Error> {
+    let url = database.database_url.as_ref().map(SecretArg::expose);
+    let data_dir =
+        (!url.is_some_and(store::is_in_memory_url)).then_some(database.data_dir.as_path());
+    let configured = args.secret_key.as_ref().map(SecretArg::expose);
+    Ok(SecretBox::load(configured, data_dir)?)
 }
 
 /// Migrates the database once it can be reached, trying again with growing

@@ -33,7 +33,7 @@ pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use postgres::PostgresStore;
 pub use sql::{Backend, SqlStore};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, is_in_memory_url};
 
 /// Counting stops here: Paddle reports exact totals up to 100,000 and
 /// `100001` above that.

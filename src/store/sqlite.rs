@@ -35,16 +35,15 @@ impl SqliteStore {
     /// long as the process.
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
         let options = SqliteConnectOptions::from_str(url)?;
-        Self::open(options).await
+        Self::open(options, is_in_memory_url(url)).await
     }
 
     /// Opens (creating if need be) the database file at `path`.
     pub async fn open_file(path: &Path) -> Result<Self, ConnectError> {
-        Self::open(SqliteConnectOptions::new().filename(path)).await
+        Self::open(SqliteConnectOptions::new().filename(path), false).await
     }
 
-    async fn open(options: SqliteConnectOptions) -> Result<Self, ConnectError> {
-        let in_memory = options.get_filename() == Path::new(":memory:");
+    async fn open(options: SqliteConnectOptions, in_memory: bool) -> Result<Self, ConnectError> {
         let options = options
             .create_if_missing(true)
             .foreign_keys(true)
@@ -65,7 +64,7 @@ impl SqliteStore {
                 .test_before_acquire(false)
         };
         if in_memory {
-            // Every connection to `:memory:` is a separate database: keep
+            // The database lives as long as one connection to it does: keep
             // exactly one, forever, for reads and writes alike.
             let pool = connect(1)
                 .min_connections(1)
@@ -83,5 +82,41 @@ impl SqliteStore {
         // One committer: SQLite takes one writer at a time anyway.
         let creations = GroupCommit::start(writer.clone(), 1);
         Ok(Self::new(reader, Some(writer), creations))
+    }
+}
+
+/// Whether an `sqlite:` URL names a database held in memory only
+/// (`sqlite::memory:`, or `mode=memory`), which keeps nothing on disk.
+/// sqlx renames such a database internally, so this reads the URL itself.
+pub fn is_in_memory_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return false;
+    };
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let (database, parameters) = rest.split_once('?').unwrap_or((rest, ""));
+    database == ":memory:" || parameters.split('&').any(|pair| pair == "mode=memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_in_memory_url;
+
+    #[test]
+    fn in_memory_urls_are_told_from_files() {
+        for url in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite:scratch?mode=memory",
+            "sqlite://scratch?cache=shared&mode=memory",
+        ] {
+            assert!(is_in_memory_url(url), "{url}");
+        }
+        for url in [
+            "sqlite:paddock.sqlite3",
+            "sqlite://data/paddock.sqlite3?mode=rwc",
+            "postgres://host/:memory:",
+        ] {
+            assert!(!is_in_memory_url(url), "{url}");
+        }
     }
 }

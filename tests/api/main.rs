@@ -28,6 +28,7 @@ mod postgres_tls;
 mod recorded;
 mod revoke;
 mod rotations;
+mod secrets;
 mod webhook_settings;
 mod webhooks;
 mod webhooks_tls;

@@ -46,6 +46,10 @@ async fn the_in_memory_store_serves_a_throwaway_run() {
     let store = paddock::store::connect(Some("sqlite::memory:"), std::path::Path::new("unused"))
         .await
         .unwrap();
+    // One connection, kept forever: the database lives only as long as a
+    // connection to it, so a pool that closed idle ones would lose it.
+    let stats = store.pool_stats();
+    assert_eq!((stats.max, stats.connections), (1, 1));
     let (key, secret) = paddock::domain::ApiKey::generate(
         paddock::domain::DEFAULT_ACCOUNT,
         paddock::domain::NewApiKey::with_permissions(

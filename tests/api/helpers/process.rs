@@ -61,3 +61,23 @@ impl Drop for Paddock {
         let _ = self.child.wait();
     }
 }
+
+impl Paddock {
+    /// SIGTERM, as `docker compose down` sends, then waits for the exit.
+    pub fn terminate(mut self) {
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("`kill` runs");
+        assert!(sent.success(), "kill -TERM failed: {sent}");
+        let until = std::time::Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                std::time::Instant::now() < until,
+                "paddock still runs 20 s after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
