@@ -1,9 +1,25 @@
 //! What can go wrong in the store, in the terms the services act on.
 
+use std::sync::OnceLock;
+
+/// `host:port` of the Postgres server this process uses (never its
+/// credentials), so that every "can't reach" error says where.
+static DATABASE_ADDRESS: OnceLock<String> = OnceLock::new();
+
+/// Records where the database is, for [`StoreError::Unavailable`]'s message.
+pub(super) fn note_database_address(host: &str, port: u16) {
+    let _ = DATABASE_ADDRESS.set(format!("{host}:{port}"));
+}
+
+fn database_address() -> &'static str {
+    DATABASE_ADDRESS.get().map_or("(local)", String::as_str)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database can't be reached: answered as a 503.
-    #[error("database unavailable: {0}")]
+    /// The database can't be reached: answered as a 503. The message names
+    /// the database's host and port and the cause.
+    #[error("can't reach the database at {address}: {0}", address = database_address())]
     Unavailable(#[source] sqlx::Error),
     /// A unique constraint was violated; names the constraint.
     #[error("unique constraint `{0}` violated")]
@@ -53,7 +69,19 @@ impl From<sqlx::Error> for StoreError {
 
 #[cfg(test)]
 mod tests {
-    use super::StoreError;
+    use super::{StoreError, database_address, note_database_address};
+
+    #[test]
+    fn an_unreachable_database_is_named_by_host_port_and_cause() {
+        note_database_address("db.example", 5432);
+        let error = StoreError::from(sqlx::Error::PoolTimedOut);
+        let message = error.to_string();
+        assert!(message.starts_with(&format!(
+            "can't reach the database at {}: ",
+            database_address()
+        )));
+        assert!(message.contains("timed out"), "{message}");
+    }
 
     #[test]
     fn a_connection_cut_during_the_tls_request_is_unavailable() {

@@ -49,6 +49,7 @@ impl PostgresStore {
     /// the database yet. [`PostgresStore::migrate`] before serving from it.
     pub fn open(url: &str) -> Result<Self, ConnectError> {
         let options = connect_options(url)?;
+        super::error::note_database_address(options.get_host(), options.get_port());
         let pool = PgPoolOptions::new()
             .max_connections(16)
             // sqlx pings a connection before every use by default: a round
