@@ -143,15 +143,8 @@ async fn resets_delete_tokens_of_one_account_or_all(backend: Backend) {
         json!([]),
         "so are its events"
     );
-    let events = app
-        .admin(Method::GET, "/accounts/b/events")
-        .send()
-        .await
-        .unwrap();
-    let events = expect_data(events, StatusCode::OK).await;
+    let events = app.events("b").await;
     let types: Vec<_> = events
-        .as_array()
-        .unwrap()
         .iter()
         .map(|event| event["event_type"].as_str().unwrap())
         .collect();

@@ -273,15 +273,8 @@ async fn key_changes_are_recorded_as_events(backend: Backend) {
         "revoked"
     );
 
-    let events = app
-        .admin(Method::GET, "/accounts/evented/events")
-        .send()
-        .await
-        .unwrap();
-    let events = expect_data(events, StatusCode::OK).await;
+    let events = app.events("evented").await;
     let summary: Vec<_> = events
-        .as_array()
-        .unwrap()
         .iter()
         .map(|e| {
             (

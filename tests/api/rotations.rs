@@ -109,15 +109,8 @@ async fn a_rotation_completes_when_its_new_secret_is_first_used(backend: Backend
     assert_eq!(key["status"], "active");
     assert_eq!(key["expires_at"], Value::Null);
 
-    let events = app
-        .admin(Method::GET, "/accounts/rot/events")
-        .send()
-        .await
-        .unwrap();
-    let events = expect_data(events, StatusCode::OK).await;
+    let events = app.events("rot").await;
     let rotation_events: Vec<_> = events
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|e| {
             e["event_type"]
@@ -135,7 +128,7 @@ async fn a_rotation_completes_when_its_new_secret_is_first_used(backend: Backend
         ]
     );
     assert!(
-        !events.to_string().contains(&new_key),
+        !json!(events).to_string().contains(&new_key),
         "webhooks never carry the new key"
     );
 }
@@ -187,15 +180,8 @@ async fn a_newer_rotation_cancels_a_pending_one(backend: Backend) {
         StatusCode::OK
     );
 
-    let events = app
-        .admin(Method::GET, "/accounts/twice/events")
-        .send()
-        .await
-        .unwrap();
-    let events = expect_data(events, StatusCode::OK).await;
+    let events = app.events("twice").await;
     let types: Vec<_> = events
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|e| {
             e["event_type"]
@@ -255,15 +241,8 @@ async fn a_completed_rotation_applies_its_new_expiry(backend: Backend) {
     assert_eq!(after["expires_at"], "2099-06-01T00:00:00.000000Z");
     assert!(after["updated_at"].as_str() > before["updated_at"].as_str());
 
-    let events = app
-        .admin(Method::GET, "/accounts/expiry/events")
-        .send()
-        .await
-        .unwrap();
-    let events = expect_data(events, StatusCode::OK).await;
+    let events = app.events("expiry").await;
     let updated: Vec<_> = events
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|e| e["event_type"] == "api_key.updated")
         .collect();

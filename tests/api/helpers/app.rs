@@ -285,6 +285,14 @@ impl TestApp {
         expect_data(response, StatusCode::CREATED).await
     }
 
+    /// The events recorded for `account`, oldest first, through the admin API.
+    pub async fn events(&self, account: &str) -> Vec<Value> {
+        let path = format!("/accounts/{account}/events");
+        let response = self.admin(Method::GET, &path).send().await.unwrap();
+        let events = expect_data(response, StatusCode::OK).await;
+        events.as_array().unwrap().clone()
+    }
+
     /// Creates a token with the sandbox key; returns the entity.
     pub async fn create(&self, name: &str) -> Value {
         self.create_with(&self.keys.sandbox, json!({ "name": name }))
