@@ -13,14 +13,14 @@ use tokio::sync::Notify;
 
 use crate::config::{Cli, Command, SecretArg};
 use crate::dispatch::Dispatcher;
-use crate::domain::{PermissionMode, RetryPolicy};
+use crate::domain::{PermissionMode, RetryPolicy, Seed};
 use crate::http::{
     self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Readiness, Shared,
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
-use crate::service::{ApiKeys, ProvisionError, Services};
+use crate::service::{ApiKeys, Mints, ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
 use crate::sweep::KeySweeper;
 use crate::tls::{CaFileError, ExtraRoots};
@@ -64,7 +64,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 &cli.database.data_dir,
             )
             .await?;
-            let api_keys = ApiKeys::uncached(store.clone());
+            let api_keys =
+                ApiKeys::uncached(store.clone(), Arc::new(Mints::new(store.clone(), None)));
             let result = keys::run(&api_keys, command, &mut io::stdout().lock())
                 .await
                 .map_err(Error::from);
@@ -131,6 +132,8 @@ pub struct ServeOptions {
     pub body_timeout: Duration,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
+    /// Seeds every account without a seed of its own.
+    pub default_seed: Option<Seed>,
 }
 
 impl Default for ServeOptions {
@@ -154,6 +157,7 @@ impl Default for ServeOptions {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            default_seed: None,
         }
     }
 }
@@ -188,6 +192,7 @@ pub async fn serve_after(
         options.secrets.clone(),
         options.key_cache_ttl,
         dispatch.clone(),
+        Arc::new(Mints::new(store.clone(), options.default_seed.clone())),
     );
     let dispatcher = Dispatcher::new(
         store.clone(),

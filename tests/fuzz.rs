@@ -3,7 +3,7 @@
 //! allow. (`PROPTEST_CASES=100000 cargo test --test fuzz` for a longer run.)
 
 use paddock::domain::{
-    ClientTokenId, Environment, ListQuery, NewClientToken, PresentedKey, Timestamp, parse_fixtures,
+    ClientTokenId, Environment, ListQuery, Mint, NewClientToken, PresentedKey, parse_fixtures,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -250,7 +250,7 @@ proptest! {
 
     #[test]
     fn fixtures_never_panic(items in prop::collection::vec(json_value(), 0..4)) {
-        let _ = parse_fixtures(&items, Timestamp::now());
+        let _ = parse_fixtures(&items, &Mint::real());
     }
 }
 

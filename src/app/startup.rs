@@ -5,6 +5,7 @@
 //! key has spent nothing.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -14,7 +15,7 @@ use crate::config::{ConfiguredKey, DatabaseArgs, SecretArg, ServeArgs};
 use crate::domain::{NewApiKey, PresentedKey, RetryPolicy};
 use crate::http::{AdminToken, Emulation};
 use crate::secrets::SecretBox;
-use crate::service::ApiKeys;
+use crate::service::{ApiKeys, Mints};
 use crate::store::{self, ConnectError, Opened};
 use crate::tls::ExtraRoots;
 
@@ -56,9 +57,10 @@ pub(super) async fn serve_until_signalled(
     };
     let store = opened.store.clone();
     let address = listener.local_addr().map_err(Error::Serve)?;
+    let mints = Arc::new(Mints::new(store.clone(), options.default_seed.clone()));
     let startup = async move {
         wait_for_database(&opened, address).await?;
-        provision_keys(ApiKeys::uncached(opened.store.clone()), &configured).await
+        provision_keys(ApiKeys::uncached(opened.store.clone(), mints), &configured).await
     };
     let result = serve_after(listener, store.clone(), options, startup, shutdown).await;
     store.close().await;
@@ -144,6 +146,7 @@ fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
             fault: Some(args.fault_code),
         },
         max_connections: args.max_connections as usize,
+        default_seed: args.seed,
         ..ServeOptions::default()
     }
 }

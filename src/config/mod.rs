@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{
-    ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, Environment, PermissionMode,
+    ACCOUNT_NAME_RULE, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, Environment, PermissionMode, Seed,
     is_valid_account_name,
 };
 use crate::http::Fault;
@@ -201,6 +201,11 @@ pub struct ServeArgs {
     /// and `api_key.expired` notices.
     #[arg(long, env = "PADDOCK_KEY_SWEEP_INTERVAL", default_value_t = 60.0, value_parser = parse_seconds)]
     pub key_sweep_interval: f64,
+    /// Seeds every account that has no seed of its own: its ids, tokens,
+    /// secrets and timestamps repeat exactly for the same requests (see the
+    /// README's "Test suites"). 1 to 200 characters.
+    #[arg(long, env = "PADDOCK_SEED", value_parser = parse_seed)]
+    pub seed: Option<Seed>,
     /// Seconds a client may take to send a request's line and headers; a
     /// slower one (slowloris) has its connection closed.
     #[arg(long, env = "PADDOCK_HEADER_TIMEOUT", default_value_t = 10.0, value_parser = parse_seconds)]
@@ -281,6 +286,10 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(n) if n.is_finite() && n > 0.0 && n <= 86_400.0 => Ok(n),
         _ => Err("must be a number of seconds, more than 0 and at most 86400".to_owned()),
     }
+}
+
+fn parse_seed(text: &str) -> Result<Seed, String> {
+    Seed::from_json(&text.into()).map_err(|_| "must be 1 to 200 characters".to_owned())
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {

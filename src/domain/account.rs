@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::Timestamp;
 use super::validation::{self, Fields, ValidationErrors};
+use super::{Clock, Seed, Timestamp};
 
 /// An account's name: 1–64 ASCII letters, digits, `-`, `_` or `.`.
 /// Names are chosen by people (one per test suite, say), so they are the id.
@@ -25,21 +25,40 @@ const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 pub struct Account {
     pub name: String,
     pub created_at: Timestamp,
+    /// Its own seed; without one, the server's default seed (if any) applies.
+    pub seed: Option<Seed>,
+    /// As set through the admin API; `None`: the default (real time, or for
+    /// a seeded account stopped at [`super::SEEDED_START`]).
+    #[serde(serialize_with = "clock_text")]
+    pub clock: Option<Clock>,
 }
 
-/// The body of `POST /__paddock/accounts`: `{"name": ...}`.
+fn clock_text<S: serde::Serializer>(clock: &Option<Clock>, s: S) -> Result<S::Ok, S::Error> {
+    match clock {
+        Some(clock) => s.collect_str(clock),
+        None => s.serialize_none(),
+    }
+}
+
+/// The body of `POST /__paddock/accounts`: `{"name": ..., "seed": ...}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAccount {
     pub name: String,
+    pub seed: Option<Seed>,
 }
 
 impl NewAccount {
     pub fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
-        let mut fields = Fields::new(body, &["name"]);
+        let mut fields = Fields::new(body, &["name", "seed"]);
         let name = fields.required("name", |value| {
             validation::matching(value, ACCOUNT_NAME_PATTERN, is_valid_account_name)
         });
-        fields.finish(name.map(|name| Self { name }))
+        let seed = fields.optional("seed", Seed::from_json);
+        let new = match (name, seed) {
+            (Some(name), Some(seed)) => Some(Self { name, seed }),
+            _ => None,
+        };
+        fields.finish(new)
     }
 }
 

@@ -3,13 +3,12 @@
 use std::fmt;
 use std::sync::Mutex;
 
-use rand::Rng;
 use serde::Serialize;
 
 use serde_json::{Map, Value};
 
 use super::validation::{self, Checked, Fields, ValidationErrors};
-use super::{Environment, Timestamp};
+use super::{Environment, Mint, Timestamp};
 
 /// `ctkn_` + a lowercase ULID, so that id order is creation order.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -19,22 +18,17 @@ pub struct ClientTokenId(String);
 impl ClientTokenId {
     const PREFIX: &'static str = "ctkn_";
 
-    /// Mints the next id. Ids minted by one process are strictly increasing,
-    /// even within one millisecond, so lists never reorder same-instant tokens.
-    pub fn generate() -> Self {
-        Self(format!("{}{}", Self::PREFIX, next_ulid()))
+    /// Mints the next id. Ids minted for one account are strictly
+    /// increasing, even within one millisecond, so lists never reorder
+    /// same-instant tokens.
+    pub fn mint(mint: &Mint) -> Self {
+        Self(format!("{}{}", Self::PREFIX, mint.ulid()))
     }
 
     /// An id for a token created at `at`, for fixtures: ids still sort by
     /// creation time.
-    pub fn generate_at(at: Timestamp) -> Self {
-        let millis = (at.as_datetime().unix_timestamp_nanos() / 1_000_000).max(0) as u64;
-        let ulid = ulid::Ulid::from_parts(millis, rand::random());
-        Self(format!(
-            "{}{}",
-            Self::PREFIX,
-            ulid.to_string().to_lowercase()
-        ))
+    pub fn mint_at(mint: &Mint, at: Timestamp) -> Self {
+        Self(format!("{}{}", Self::PREFIX, mint.ulid_at(at)))
     }
 
     /// Accepts Paddle's pattern, `^ctkn_[a-z\d]{26}$`.
@@ -110,11 +104,12 @@ pub struct ClientToken {
 }
 
 impl ClientToken {
-    /// A new active token for `environment`, created at `now`.
-    pub fn create(new: NewClientToken, environment: Environment, now: Timestamp) -> Self {
+    /// A new active token for `environment`, created now.
+    pub fn create(new: NewClientToken, environment: Environment, mint: &Mint) -> Self {
+        let now = mint.now();
         Self {
-            id: ClientTokenId::generate(),
-            token: generate_token_value(environment),
+            id: ClientTokenId::mint(mint),
+            token: token_value(environment, mint),
             name: new.name,
             description: new.description,
             status: ClientTokenStatus::Active,
@@ -125,10 +120,11 @@ impl ClientToken {
     }
 }
 
-/// `test_`/`live_` + 27 lowercase hex digits (108 bits) from the thread's
-/// CSPRNG (ChaCha, seeded from the operating system).
-pub fn generate_token_value(environment: Environment) -> String {
-    let bytes: [u8; 14] = rand::rng().random();
+/// `test_`/`live_` + 27 lowercase hex digits (108 bits) from the mint: the
+/// thread's CSPRNG (ChaCha, seeded from the operating system), or a seed.
+pub fn token_value(environment: Environment, mint: &Mint) -> String {
+    let mut bytes = [0u8; 14];
+    mint.fill(&mut bytes);
     let mut value = String::with_capacity(32);
     value.push_str(environment.token_prefix());
     value.push_str(&hex::encode(bytes)[..27]);
@@ -189,17 +185,17 @@ mod tests {
 
     #[test]
     fn ids_match_paddles_pattern_and_increase() {
-        let first = ClientTokenId::generate();
-        let second = ClientTokenId::generate();
+        let first = ClientTokenId::mint(&Mint::real());
+        let second = ClientTokenId::mint(&Mint::real());
         assert!(ClientTokenId::parse(first.as_str()).is_some());
         assert!(first < second);
     }
 
     #[test]
     fn ids_from_every_caller_share_one_increasing_sequence() {
-        let token = ClientTokenId::generate();
+        let token = ClientTokenId::mint(&Mint::real());
         let other = next_ulid();
-        let last = ClientTokenId::generate();
+        let last = ClientTokenId::mint(&Mint::real());
         assert!(&token.as_str()[5..] < other.as_str());
         assert!(other.as_str() < &last.as_str()[5..]);
     }
@@ -236,7 +232,7 @@ mod tests {
             (Environment::Sandbox, "test_"),
             (Environment::Live, "live_"),
         ] {
-            let value = generate_token_value(environment);
+            let value = token_value(environment, &Mint::real());
             let digits = value.strip_prefix(prefix).unwrap();
             assert_eq!(digits.len(), 27);
             assert!(
@@ -246,8 +242,8 @@ mod tests {
             );
         }
         assert_ne!(
-            generate_token_value(Environment::Sandbox),
-            generate_token_value(Environment::Sandbox)
+            token_value(Environment::Sandbox, &Mint::real()),
+            token_value(Environment::Sandbox, &Mint::real())
         );
     }
 }

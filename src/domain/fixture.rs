@@ -1,16 +1,18 @@
-//! Client tokens seeded through the admin API: fixtures with chosen names,
-//! statuses and timestamps, validated as strictly as the public API's input.
+//! Client tokens seeded through the admin API: fixtures with chosen ids,
+//! names, statuses and timestamps, validated as strictly as the public
+//! API's input.
 
 use serde_json::{Map, Value};
 
 use super::client_token::{DESCRIPTION_LENGTH, NAME_LENGTH};
 use super::validation::{self, Fields, Problem, message};
 use super::{
-    ClientToken, ClientTokenId, ClientTokenStatus, Environment, FieldError, Timestamp,
-    ValidationErrors, generate_token_value,
+    ClientToken, ClientTokenId, ClientTokenStatus, Environment, FieldError, Mint, ValidationErrors,
+    token_value,
 };
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
+    "id",
     "environment",
     "name",
     "description",
@@ -25,7 +27,7 @@ const FIELDS: [&str; 8] = [
 /// errors name the item as the validator does: `client_tokens.2.name`.
 pub fn parse_seed(
     body: &Map<String, Value>,
-    now: Timestamp,
+    mint: &Mint,
 ) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
     let mut fields = Fields::new(body, &["client_tokens"]);
     let items = fields.required("client_tokens", |value| match value {
@@ -33,30 +35,31 @@ pub fn parse_seed(
         _ => Err(vec![Problem::expected("array", value)]),
     });
     let items = fields.finish(items)?;
-    parse_items("client_tokens", items, now)
+    parse_items("client_tokens", items, mint)
 }
 
 /// Parses a JSON list of fixtures. Field errors name the item: `2.name`.
 pub fn parse_fixtures(
     items: &[Value],
-    now: Timestamp,
+    mint: &Mint,
 ) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
-    parse_items(message::ROOT, items, now)
+    parse_items(message::ROOT, items, mint)
 }
 
 /// The fixtures of the list at `context`; the schema's problems of every
-/// item, else the broken rules of every item.
+/// item, else the broken rules of every item (an id or token given twice
+/// among them is one).
 fn parse_items(
     context: &str,
     items: &[Value],
-    now: Timestamp,
+    mint: &Mint,
 ) -> Result<Vec<(Environment, ClientToken)>, ValidationErrors> {
-    let mut tokens = Vec::new();
+    let mut tokens: Vec<(Environment, ClientToken)> = Vec::new();
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let path = validation::child(context, &index.to_string());
         let parsed = match item {
-            Value::Object(object) => parse_fixture(&path, object, now),
+            Value::Object(object) => parse_fixture(&path, object, mint),
             _ => {
                 let problem = Problem::expected("object", item);
                 let error = FieldError::new(&path, problem.message(&path));
@@ -64,6 +67,18 @@ fn parse_items(
             }
         };
         match parsed {
+            Ok((_, token)) if tokens.iter().any(|(_, t)| t.id == token.id) => {
+                errors.push(ValidationErrors::rule(
+                    validation::child(&path, "id"),
+                    TAKEN,
+                ));
+            }
+            Ok((_, token)) if tokens.iter().any(|(_, t)| t.token == token.token) => {
+                errors.push(ValidationErrors::rule(
+                    validation::child(&path, "token"),
+                    TAKEN,
+                ));
+            }
             Ok(token) => tokens.push(token),
             Err(item_errors) => errors.push(item_errors),
         }
@@ -77,9 +92,15 @@ fn parse_items(
 fn parse_fixture(
     context: &str,
     object: &Map<String, Value>,
-    now: Timestamp,
+    mint: &Mint,
 ) -> Result<(Environment, ClientToken), ValidationErrors> {
+    let now = mint.now();
     let mut fields = Fields::at(context, object, &FIELDS);
+    let id = fields.optional("id", |value| {
+        validation::matching(value, ID_PATTERN, |text| {
+            ClientTokenId::parse(text).is_some()
+        })
+    });
     let environment = fields.environment();
     let name = fields.required("name", |value| validation::string(value, NAME_LENGTH));
     let description = fields.nullable("description", |value| {
@@ -98,8 +119,8 @@ fn parse_fixture(
     let mut timestamp = |field: &str| fields.optional(field, validation::timestamp);
     let (created_at, updated_at) = (timestamp("created_at"), timestamp("updated_at"));
     let revoked_at = fields.nullable("revoked_at", validation::timestamp);
-    let (Some(environment), Some(name), Some(description), Some(status), Some(token)) =
-        (environment, name, description, status, token)
+    let (Some(id), Some(environment), Some(name), Some(description), Some(status), Some(token)) =
+        (id, environment, name, description, status, token)
     else {
         return Err(fields.into_errors());
     };
@@ -124,8 +145,10 @@ fn parse_fixture(
         return Err(fields.into_errors());
     }
     let token = ClientToken {
-        id: ClientTokenId::generate_at(created_at),
-        token: token.unwrap_or_else(|| generate_token_value(environment)),
+        id: id
+            .and_then(|id| ClientTokenId::parse(&id))
+            .unwrap_or_else(|| ClientTokenId::mint_at(mint, created_at)),
+        token: token.unwrap_or_else(|| token_value(environment, mint)),
         name,
         description,
         status,
@@ -135,6 +158,38 @@ fn parse_fixture(
     };
     fields.finish(Some((environment, token)))
 }
+
+/// The field errors for fixtures whose `id` or `token` is among `taken`
+/// (another client token's).
+pub fn fixture_conflicts(
+    fixtures: &[(Environment, ClientToken)],
+    taken: &[String],
+) -> Vec<ValidationErrors> {
+    let is_taken = |value: &str| taken.iter().any(|t| t == value);
+    let mut errors = Vec::new();
+    for (index, (_, token)) in fixtures.iter().enumerate() {
+        let item = validation::child("client_tokens", &index.to_string());
+        if is_taken(token.id.as_str()) {
+            errors.push(ValidationErrors::rule(
+                validation::child(&item, "id"),
+                TAKEN,
+            ));
+        }
+        if is_taken(&token.token) {
+            errors.push(ValidationErrors::rule(
+                validation::child(&item, "token"),
+                TAKEN,
+            ));
+        }
+    }
+    errors
+}
+
+/// Paddle's pattern for client token ids.
+const ID_PATTERN: &str = r"^ctkn_[a-z\d]{26}$";
+
+/// Said of an `id` or `token` that another client token has.
+pub const TAKEN: &str = "must be unique: another client token has it";
 
 /// [`is_token_value`] as a schema's `pattern`.
 fn token_pattern(environment: Environment) -> &'static str {
@@ -158,7 +213,8 @@ mod tests {
 
     #[test]
     fn fills_in_defaults_and_keeps_given_timestamps() {
-        let now = Timestamp::now();
+        let mint = Mint::real();
+        let now = mint.now();
         let items = [
             json!({ "name": "a" }),
             json!({
@@ -166,7 +222,7 @@ mod tests {
                 "created_at": "2024-01-01T00:00:00Z", "revoked_at": "2024-02-01T00:00:00Z"
             }),
         ];
-        let tokens = parse_fixtures(&items, now).unwrap();
+        let tokens = parse_fixtures(&items, &mint).unwrap();
         assert_eq!(tokens[0].0, Environment::Sandbox);
         assert_eq!(tokens[0].1.created_at, now);
         let (environment, revoked) = &tokens[1];
@@ -186,7 +242,7 @@ mod tests {
             json!({ "status": "active", "revoked_at": "x" }),
             json!(3),
         ];
-        let errors = parse_fixtures(&items, Timestamp::now()).unwrap_err();
+        let errors = parse_fixtures(&items, &Mint::real()).unwrap_err();
         assert!(matches!(errors, ValidationErrors::Schema(_)));
         let fields: Vec<_> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["1", "1.revoked_at", "2"]);

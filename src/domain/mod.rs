@@ -4,9 +4,11 @@
 mod account;
 mod api_key;
 mod client_token;
+mod clock;
 mod environment;
 mod fixture;
 mod listing;
+mod mint;
 mod notification;
 mod notification_setting;
 mod permission;
@@ -25,11 +27,13 @@ pub use api_key::{
 };
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,
-    NAME_LENGTH, NewClientToken, generate_token_value,
+    NAME_LENGTH, NewClientToken, token_value,
 };
+pub use clock::{Clock, ClockChange, ClockView, SEEDED_START};
 pub use environment::Environment;
-pub use fixture::{parse_fixtures, parse_seed};
+pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
+pub use mint::{Mint, SEED_LENGTH, Seed};
 pub use notification::{
     Delivery, DeliveryStatus, Event, EventData, EventType, NotificationBody, RetryPolicy, signature,
 };

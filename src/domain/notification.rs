@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde::Serialize;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use strum::{EnumCount, VariantArray};
 
 use super::{
     ApiKey, ApiKeyExposure, ApiKeyResource, ApiKeyRotation, ApiKeyRotationResource, ClientToken,
-    Timestamp,
+    Mint, Timestamp,
 };
 
 #[derive(
@@ -91,12 +91,6 @@ fn unknown_event_type(text: &str) -> String {
     format!("unknown event type `{text}`")
 }
 
-/// Ids from one monotonic source, so that events made one after the other
-/// (a revoke's `revoked` then `updated`) sort in that order.
-pub(super) fn prefixed_ulid(prefix: &str) -> String {
-    format!("{prefix}{}", super::client_token::next_ulid())
-}
-
 /// The entity an event is about, as the API returned it at that moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -118,46 +112,60 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(event_type: EventType, occurred_at: Timestamp, data: EventData) -> Self {
+    pub fn new(
+        event_type: EventType,
+        occurred_at: Timestamp,
+        data: EventData,
+        mint: &Mint,
+    ) -> Self {
         Self {
-            id: prefixed_ulid("evt_"),
+            id: format!("evt_{}", mint.ulid()),
             event_type,
             occurred_at,
             data,
         }
     }
 
-    fn client_token(event_type: EventType, token: &ClientToken) -> Self {
+    fn client_token(event_type: EventType, token: &ClientToken, mint: &Mint) -> Self {
         let data = EventData::ClientToken(token.clone());
-        Self::new(event_type, token.updated_at, data)
+        Self::new(event_type, token.updated_at, data, mint)
     }
 
     /// An event about `key`, showing it as it is at `at`.
-    pub fn api_key(event_type: EventType, key: &ApiKey, at: Timestamp) -> Self {
-        Self::new(event_type, at, EventData::ApiKey(key.resource(at)))
+    pub fn api_key(event_type: EventType, key: &ApiKey, at: Timestamp, mint: &Mint) -> Self {
+        Self::new(event_type, at, EventData::ApiKey(key.resource(at)), mint)
     }
 
-    pub fn api_key_rotation(event_type: EventType, rotation: &ApiKeyRotation) -> Self {
+    pub fn api_key_rotation(event_type: EventType, rotation: &ApiKeyRotation, mint: &Mint) -> Self {
         let data = EventData::ApiKeyRotation(rotation.resource(None));
-        Self::new(event_type, rotation.updated_at, data)
+        Self::new(event_type, rotation.updated_at, data, mint)
     }
 
-    pub fn api_key_exposure(exposure: &ApiKeyExposure) -> Self {
+    pub fn api_key_exposure(exposure: &ApiKeyExposure, mint: &Mint) -> Self {
         let data = EventData::ApiKeyExposure(exposure.clone());
-        Self::new(EventType::ApiKeyExposureCreated, exposure.created_at, data)
+        Self::new(
+            EventType::ApiKeyExposureCreated,
+            exposure.created_at,
+            data,
+            mint,
+        )
     }
 
     /// A created token emits `client_token.created`.
-    pub fn for_creation(token: &ClientToken) -> Vec<Self> {
-        vec![Self::client_token(EventType::ClientTokenCreated, token)]
+    pub fn for_creation(token: &ClientToken, mint: &Mint) -> Vec<Self> {
+        vec![Self::client_token(
+            EventType::ClientTokenCreated,
+            token,
+            mint,
+        )]
     }
 
     /// A revoke emits the specific `client_token.revoked` and then the
     /// general `client_token.updated`, as Paddle does for status changes.
-    pub fn for_revocation(token: &ClientToken) -> Vec<Self> {
+    pub fn for_revocation(token: &ClientToken, mint: &Mint) -> Vec<Self> {
         vec![
-            Self::client_token(EventType::ClientTokenRevoked, token),
-            Self::client_token(EventType::ClientTokenUpdated, token),
+            Self::client_token(EventType::ClientTokenRevoked, token, mint),
+            Self::client_token(EventType::ClientTokenUpdated, token, mint),
         ]
     }
 }
@@ -203,8 +211,22 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    pub fn new_id() -> String {
-        prefixed_ulid("ntf_")
+    /// `ntf_` + a ULID made from what occasions the delivery (the event's
+    /// id, or a replay's) and the setting's id: unique, as they are, and
+    /// repeated exactly when they are (a seeded account's are). Its time is
+    /// the occasion's.
+    pub fn id_for(occasion: &str, setting_id: &str) -> String {
+        let ulid = occasion.rsplit('_').next().unwrap_or(occasion);
+        let millis = ulid::Ulid::from_string(&ulid.to_uppercase()).map_or(0, |u| u.timestamp_ms());
+        let digest = Sha256::new()
+            .chain_update(occasion)
+            .chain_update([0])
+            .chain_update(setting_id)
+            .finalize();
+        let mut random = [0u8; 16];
+        random[6..].copy_from_slice(&digest[..10]);
+        let ulid = ulid::Ulid::from_parts(millis, u128::from_be_bytes(random));
+        format!("ntf_{}", ulid.to_string().to_lowercase())
     }
 }
 
@@ -291,9 +313,9 @@ mod tests {
                 description: None,
             },
             Environment::Sandbox,
-            Timestamp::now(),
+            &Mint::real(),
         );
-        let types: Vec<_> = Event::for_revocation(&token)
+        let types: Vec<_> = Event::for_revocation(&token, &Mint::real())
             .iter()
             .map(|e| e.event_type)
             .collect();

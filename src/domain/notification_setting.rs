@@ -1,14 +1,11 @@
 //! Notification settings: where an account's notifications for one
 //! environment go, and which events it wants. Managed through the admin API.
 
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::client_token::next_ulid;
 use super::validation::{self, Checked, Fields, ValidationErrors};
-use super::{Environment, EventType, Timestamp};
+use super::{Environment, EventType, Mint, Timestamp};
 
 /// Where an account's notifications for one environment go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,14 +30,11 @@ impl NotificationSetting {
         destination: String,
         subscribed_events: Vec<EventType>,
         active: bool,
+        mint: &Mint,
     ) -> (Self, String) {
-        let ulid = next_ulid();
-        let secret: String = rand::rng()
-            .sample_iter(Alphanumeric)
-            .take(32)
-            .map(char::from)
-            .collect();
-        let now = Timestamp::now();
+        let ulid = mint.ulid();
+        let secret = mint.alphanumeric(32);
+        let now = mint.now();
         let setting = Self {
             id: format!("ntfset_{ulid}"),
             account: account.to_owned(),

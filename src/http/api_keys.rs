@@ -13,7 +13,7 @@ use super::error::Result;
 use super::extract::{IdPath, JsonObject, query_pairs, skip_count};
 use crate::domain::{
     ApiKeyId, ApiKeyResource, ApiKeyRotationId, ApiKeyRotationResource, NewApiKeyRotation,
-    PageQuery, Permission, Timestamp,
+    PageQuery, Permission,
 };
 use crate::service::{KeyListing, RotationListing};
 
@@ -62,8 +62,7 @@ async fn list(
         has_more,
         estimated_total: estimated_total.map_or(-1, |total| total as i64),
     };
-    let now = Timestamp::now();
-    let keys = keys.iter().map(|key| key.resource(now)).collect();
+    let keys = keys.iter().map(|key| key.resource(auth.now)).collect();
     Ok(Envelope::page(keys, pagination))
 }
 
@@ -78,7 +77,7 @@ async fn fetch(
         auth.require(&state, Permission::ApiKeyRead)?;
     }
     let key = state.services.api_keys.get(&auth.owner(), &id).await?;
-    Ok(Envelope::ok(key.resource(Timestamp::now())))
+    Ok(Envelope::ok(key.resource(auth.now)))
 }
 
 /// `POST /api-keys/{api_key_id}/rotations`: a rotatable key rotates itself.

@@ -44,6 +44,9 @@ impl Access for ReadApiKeys {
 /// A request made with a valid, active API key, whatever its permissions.
 pub struct Authenticated {
     pub key: ApiKey,
+    /// The key's account's clock reading when the key was judged: the
+    /// instant the request's decisions are made at.
+    pub now: Timestamp,
 }
 
 impl Authenticated {
@@ -80,21 +83,21 @@ impl FromRequestParts<AppState> for Authenticated {
         let presented =
             PresentedKey::parse(bearer_token(parts)?).ok_or(Error::AuthenticationMalformed)?;
         let api_keys = &state.services.api_keys;
-        let key = api_keys.authenticate(&presented).await?;
+        let (key, now) = api_keys.authenticate(&presented).await?;
         // The key is the account's own: its requests are the account's,
         // rejected ones included.
         set_caller(Caller {
             account: key.account.clone(),
             api_key_id: key.id.clone(),
         });
-        if !key.accepts(&presented, Timestamp::now()) {
+        if !key.accepts(&presented, now) {
             return Err(Error::InvalidToken);
         }
         // `last_used_at` is a convenience: failing to note it fails nothing.
-        if let Err(error) = api_keys.record_use(&key).await {
+        if let Err(error) = api_keys.record_use(&key, now).await {
             tracing::warn!(%error, api_key_id = %key.id, "can't record an API key's use");
         }
-        Ok(Self { key })
+        Ok(Self { key, now })
     }
 }
 
@@ -117,6 +120,8 @@ impl OptionalFromRequestParts<AppState> for Authenticated {
 /// A request made with a valid, active API key that holds `A`'s permission.
 pub struct Authorized<A> {
     pub key: ApiKey,
+    /// As [`Authenticated::now`].
+    pub now: Timestamp,
     access: PhantomData<A>,
 }
 
@@ -136,6 +141,7 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
         authenticated.require(state, A::PERMISSION)?;
         Ok(Self {
             key: authenticated.key,
+            now: authenticated.now,
             access: PhantomData,
         })
     }

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{RequestLog, Totals};
-use crate::domain::{Account, NewAccount, Timestamp};
+use super::{Mints, RequestLog, Totals};
+use crate::domain::{Account, Clock, NewAccount, Timestamp};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -14,6 +14,7 @@ pub struct Accounts {
     store: Arc<dyn Store>,
     totals: Arc<Totals>,
     request_log: Arc<RequestLog>,
+    mints: Arc<Mints>,
 }
 
 /// What a reset deleted.
@@ -27,20 +28,28 @@ impl Accounts {
         store: Arc<dyn Store>,
         totals: Arc<Totals>,
         request_log: Arc<RequestLog>,
+        mints: Arc<Mints>,
     ) -> Self {
         Self {
             store,
             totals,
             request_log,
+            mints,
         }
     }
 
-    /// Creates the account unless it exists; `true` when this call created it.
+    /// Creates the account unless it exists; `true` when this call created
+    /// it. A seed given is set (restarting the sequence) either way.
     pub async fn create(&self, new: NewAccount) -> Result<(Account, bool)> {
-        let created = self
-            .store
-            .ensure_account(&new.name, Timestamp::now())
-            .await?;
+        // Created on the account's clock: a seeded one's starts stopped.
+        let at = match new.seed {
+            Some(_) => Clock::seeded_start().now(),
+            None => self.mints.now(&new.name).await?,
+        };
+        let created = self.store.ensure_account(&new.name, at).await?;
+        if let Some(seed) = &new.seed {
+            self.mints.set_seed(&new.name, Some(seed)).await?;
+        }
         Ok((self.get(&new.name).await?, created))
     }
 

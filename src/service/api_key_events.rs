@@ -5,7 +5,7 @@
 use super::ApiKeys;
 use crate::domain::{
     ApiKey, ApiKeyExposure, ApiKeyExposureId, ApiKeyId, Event, EventType, NewApiKeyExposure,
-    RiskLevel, Timestamp,
+    RiskLevel,
 };
 use crate::error::{Error, Result};
 
@@ -25,26 +25,51 @@ impl ApiKeys {
     /// within [`EXPIRY_WARNING`] of it; each once per `expires_at` (a new
     /// expiry, from a rotation, gets new notices), however many replicas
     /// sweep at once.
+    /// Each account is swept at its own clock's reading.
     pub async fn sweep_expiries(&self) -> Result<ExpirySweep> {
-        let now = Timestamp::now();
+        let mut sweep = ExpirySweep::default();
+        for account in self.store.accounts().await? {
+            self.sweep_account(&account.name, &mut sweep).await?;
+        }
+        if !(sweep.expired.is_empty() && sweep.expiring.is_empty()) {
+            self.dispatch.notify_one();
+        }
+        Ok(sweep)
+    }
+
+    /// The same for one account, at once: after its clock moved.
+    pub async fn sweep_expiries_of(&self, account: &str) -> Result<ExpirySweep> {
+        let mut sweep = ExpirySweep::default();
+        self.sweep_account(account, &mut sweep).await?;
+        if !(sweep.expired.is_empty() && sweep.expiring.is_empty()) {
+            self.dispatch.notify_one();
+        }
+        Ok(sweep)
+    }
+
+    async fn sweep_account(&self, account: &str, sweep: &mut ExpirySweep) -> Result<()> {
+        let now = self.mints.now(account).await?;
         let warn_until = now.checked_add(EXPIRY_WARNING).unwrap_or(now);
+        // A seeded account's sequence moves only for a write: a sweep
+        // with nothing to do must not take a number from it.
+        if !self.store.expiries_due(account, now, warn_until).await? {
+            return Ok(());
+        }
+        let mint = self.mints.mint(account).await?;
         // The key as it is at the sweep: `expired` for an expired one.
-        let events_for = |key: &ApiKey, notice: EventType| vec![Event::api_key(notice, key, now)];
+        let events_for =
+            |key: &ApiKey, notice: EventType| vec![Event::api_key(notice, key, now, &mint)];
         let swept = self
             .store
-            .sweep_api_key_expiries(now, warn_until, &events_for)
+            .sweep_api_key_expiries(account, now, warn_until, &events_for)
             .await?;
-        let mut sweep = ExpirySweep::default();
         for (notice, key) in swept {
             match notice {
                 EventType::ApiKeyExpired => sweep.expired.push(key),
                 _ => sweep.expiring.push(key),
             }
         }
-        if !(sweep.expired.is_empty() && sweep.expiring.is_empty()) {
-            self.dispatch.notify_one();
-        }
-        Ok(sweep)
+        Ok(())
     }
 
     /// Simulates Paddle finding key `id` published: sets its `exposed_at`
@@ -54,14 +79,16 @@ impl ApiKeys {
     pub async fn expose(&self, id: &str, new: NewApiKeyExposure) -> Result<ApiKeyExposure> {
         let not_found = || Error::NotFound(id.to_owned());
         let key_id = ApiKeyId::parse(id).ok_or_else(not_found)?;
-        let exposure_id = ApiKeyExposureId::generate();
-        let at = Timestamp::now();
+        let key = self.store.api_key(&key_id).await?.ok_or_else(not_found)?;
+        let mint = self.mints.mint(&key.account).await?;
+        let exposure_id = ApiKeyExposureId::mint(&mint);
+        let at = mint.now();
         let events_for = |key: &ApiKey, revoked: bool| {
             let exposure = new.exposure(&exposure_id, &key.id, revoked, at);
-            let mut events = vec![Event::api_key_exposure(&exposure)];
+            let mut events = vec![Event::api_key_exposure(&exposure, &mint)];
             if revoked {
-                events.push(Event::api_key(EventType::ApiKeyRevoked, key, at));
-                events.push(Event::api_key(EventType::ApiKeyUpdated, key, at));
+                events.push(Event::api_key(EventType::ApiKeyRevoked, key, at, &mint));
+                events.push(Event::api_key(EventType::ApiKeyUpdated, key, at, &mint));
             }
             events
         };

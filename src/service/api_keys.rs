@@ -7,14 +7,18 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use super::KeyCache;
+use super::{KeyCache, Mints};
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeySecret, Event, EventType, NewApiKey, Owner, PageQuery, PresentedKey,
     SecretMatch, Timestamp,
 };
 use crate::error::{Error, Result};
 use crate::secrets::SecretBox;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+/// How many ids a write skips that an account's earlier sequence (before
+/// its seed was set again) already gave to keys or settings it still has.
+pub(super) const SEQUENCE_SKIPS: u32 = 100;
 
 /// Paddle keeps `last_used_at` to within an hour: one write per key per hour.
 const LAST_USED_PRECISION: time::Duration = time::Duration::HOUR;
@@ -25,6 +29,7 @@ pub struct ApiKeys {
     pub(super) cache: Arc<KeyCache>,
     pub(super) secrets: SecretBox,
     pub(super) dispatch: Arc<Notify>,
+    pub(super) mints: Arc<Mints>,
 }
 
 /// A page of keys, and the owner's total when it was asked for.
@@ -41,28 +46,46 @@ impl ApiKeys {
         cache: Arc<KeyCache>,
         secrets: SecretBox,
         dispatch: Arc<Notify>,
+        mints: Arc<Mints>,
     ) -> Self {
         Self {
             store,
             cache,
             secrets,
             dispatch,
+            mints,
         }
+    }
+
+    /// The account's clock reading, for decisions about its keys.
+    pub async fn now(&self, account: &str) -> Result<Timestamp> {
+        self.mints.now(account).await
     }
 
     /// A new key for `account` (created on first use), and its secret, which
     /// paddock never shows again: it keeps only the hash.
     pub async fn create(&self, account: &str, new: NewApiKey) -> Result<(ApiKey, ApiKeySecret)> {
-        self.store.ensure_account(account, Timestamp::now()).await?;
-        let (key, secret) = ApiKey::generate(account, new);
-        let events = [Event::api_key(
-            EventType::ApiKeyCreated,
-            &key,
-            key.created_at,
-        )];
-        self.store.insert_api_key(&key, &events).await?;
-        self.dispatch.notify_one();
-        Ok((key, secret))
+        let mut attempts = 0;
+        loop {
+            let mint = self.mints.mint(account).await?;
+            self.store.ensure_account(account, mint.now()).await?;
+            let (key, secret) = ApiKey::generate(account, new.clone(), &mint);
+            let events = [Event::api_key(
+                EventType::ApiKeyCreated,
+                &key,
+                key.created_at,
+                &mint,
+            )];
+            match self.store.insert_api_key(&key, &events).await {
+                Ok(()) => {
+                    self.dispatch.notify_one();
+                    return Ok((key, secret));
+                }
+                // A restarted seeded sequence meets the ids it made before.
+                Err(StoreError::Conflict(_)) if attempts < SEQUENCE_SKIPS => attempts += 1,
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 
     /// Every key, oldest first; only `account`'s when given.
@@ -109,15 +132,17 @@ impl ApiKeys {
     pub async fn revoke(&self, id: &str) -> Result<ApiKey> {
         let not_found = || Error::NotFound(id.to_owned());
         let key_id = ApiKeyId::parse(id).ok_or_else(not_found)?;
+        let key = self.store.api_key(&key_id).await?.ok_or_else(not_found)?;
+        let mint = self.mints.mint(&key.account).await?;
         let events_for = |key: &ApiKey| {
             vec![
-                Event::api_key(EventType::ApiKeyRevoked, key, key.updated_at),
-                Event::api_key(EventType::ApiKeyUpdated, key, key.updated_at),
+                Event::api_key(EventType::ApiKeyRevoked, key, key.updated_at, &mint),
+                Event::api_key(EventType::ApiKeyUpdated, key, key.updated_at, &mint),
             ]
         };
         let revoked = self
             .store
-            .revoke_api_key(&key_id, Timestamp::now(), &events_for)
+            .revoke_api_key(&key_id, mint.now(), &events_for)
             .await?;
         self.cache.forget(&key_id);
         match revoked {
@@ -132,21 +157,28 @@ impl ApiKeys {
     /// The key a request presents, if one of its secrets matches: from the
     /// cache, or the store. Using a pending rotation's new secret completes
     /// the rotation. The caller still checks that the key is active and
-    /// permitted.
-    pub async fn authenticate(&self, presented: &PresentedKey) -> Result<ApiKey> {
-        let now = Timestamp::now();
-        let key = match self.cache.get(presented.id()) {
+    /// permitted, at the returned instant of the key's account's clock.
+    pub async fn authenticate(&self, presented: &PresentedKey) -> Result<(ApiKey, Timestamp)> {
+        let cached = match self.cache.get(presented.id()) {
+            Some(key) => {
+                let now = self.mints.now(&key.account).await?;
+                Some((key, now))
+            }
+            None => None,
+        };
+        let (key, now) = match cached {
             // A cached key that doesn't know this secret may be stale (a
             // rotation made elsewhere): only the store can say no.
-            Some(key) if key.recognise(presented, now).is_some() => key,
+            Some((key, now)) if key.recognise(presented, now).is_some() => (key, now),
             _ => {
                 let key = self.store.api_key(presented.id()).await?;
                 let key = key.ok_or(Error::InvalidToken)?;
+                let now = self.mints.now(&key.account).await?;
                 // Only keys that prove themselves are remembered.
                 if key.recognise(presented, now).is_some() {
                     self.cache.insert(&key);
                 }
-                key
+                (key, now)
             }
         };
         match key.recognise(presented, now) {
@@ -154,14 +186,13 @@ impl ApiKeys {
             Some(SecretMatch::Pending(rotation)) if key.status(now).is_active() => {
                 self.complete_rotation(&key, &rotation, presented).await
             }
-            Some(_) => Ok(key),
+            Some(_) => Ok((key, now)),
         }
     }
 
     /// Notes that an accepted key was used, at most once an hour per key,
     /// so `last_used_at` stays within the hour Paddle promises.
-    pub async fn record_use(&self, key: &ApiKey) -> Result<()> {
-        let now = Timestamp::now();
+    pub async fn record_use(&self, key: &ApiKey, now: Timestamp) -> Result<()> {
         let since = now.checked_sub(LAST_USED_PRECISION).unwrap_or(now);
         if key.last_used_at.is_some_and(|at| at > since) {
             return Ok(());

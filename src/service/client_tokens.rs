@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use super::Totals;
+use serde_json::{Map, Value};
+
+use super::{Mints, Totals};
 use crate::domain::{
-    ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, Environment, Event,
-    ListQuery, NewClientToken, Owner, Timestamp,
+    ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery,
+    NewClientToken, Owner, ValidationErrors, fixture_conflicts, parse_seed,
 };
 use crate::error::{Error, Result};
 use crate::store::{Page, Revocation, Store, StoreError};
@@ -20,6 +22,7 @@ const CREATE_ATTEMPTS: u32 = 4;
 pub struct ClientTokens {
     store: Arc<dyn Store>,
     totals: Arc<Totals>,
+    mints: Arc<Mints>,
     dispatch: Arc<Notify>,
 }
 
@@ -31,10 +34,16 @@ pub struct Listing {
 }
 
 impl ClientTokens {
-    pub(super) fn new(store: Arc<dyn Store>, totals: Arc<Totals>, dispatch: Arc<Notify>) -> Self {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        totals: Arc<Totals>,
+        mints: Arc<Mints>,
+        dispatch: Arc<Notify>,
+    ) -> Self {
         Self {
             store,
             totals,
+            mints,
             dispatch,
         }
     }
@@ -43,8 +52,9 @@ impl ClientTokens {
     pub async fn create(&self, owner: &Owner, new: NewClientToken) -> Result<ClientToken> {
         let mut attempts = 0;
         loop {
-            let token = ClientToken::create(new.clone(), owner.environment, Timestamp::now());
-            let events = Event::for_creation(&token);
+            let mint = self.mints.mint(&owner.account).await?;
+            let token = ClientToken::create(new.clone(), owner.environment, &mint);
+            let events = Event::for_creation(&token, &mint);
             match self.store.create_client_token(owner, &token, &events).await {
                 Ok(()) => {
                     self.written(&owner.account);
@@ -96,9 +106,11 @@ impl ClientTokens {
     ) -> Result<ClientToken> {
         match update.status {
             ClientTokenStatus::Revoked => {
+                let mint = self.mints.mint(&owner.account).await?;
+                let events_for = |token: &ClientToken| Event::for_revocation(token, &mint);
                 let revocation = self
                     .store
-                    .revoke_client_token(owner, id, Timestamp::now(), &Event::for_revocation)
+                    .revoke_client_token(owner, id, mint.now(), &events_for)
                     .await?;
                 match revocation {
                     Some(Revocation::Revoked(token)) => {
@@ -116,15 +128,29 @@ impl ClientTokens {
         }
     }
 
-    /// Inserts fixtures for `account` (created on first use), all or none.
-    /// Fixtures are history, not news: they emit no events.
-    pub async fn seed(
-        &self,
-        account: &str,
-        fixtures: Vec<(Environment, ClientToken)>,
-    ) -> Result<Vec<ClientToken>> {
-        self.store.ensure_account(account, Timestamp::now()).await?;
-        self.store.insert_client_tokens(account, &fixtures).await?;
+    /// Inserts the fixtures of a seed body, `{"client_tokens": [...]}`,
+    /// for `account` (created on first use), all or none. Fixtures are
+    /// history, not news: they emit no events. An `id` or `token` another
+    /// client token has is a field error.
+    pub async fn seed(&self, account: &str, body: &Map<String, Value>) -> Result<Vec<ClientToken>> {
+        let mint = self.mints.mint(account).await?;
+        let fixtures = parse_seed(body, &mint)?;
+        self.store.ensure_account(account, mint.now()).await?;
+        match self.store.insert_client_tokens(account, &fixtures).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                let (ids, values): (Vec<_>, Vec<_>) = (fixtures.iter())
+                    .map(|(_, token)| (token.id.as_str(), token.token.as_str()))
+                    .unzip();
+                let taken = self.store.taken_client_tokens(&ids, &values).await?;
+                let errors = fixture_conflicts(&fixtures, &taken);
+                return Err(ValidationErrors::combine(errors).map_or_else(
+                    || StoreError::Conflict("client_tokens".into()).into(),
+                    Into::into,
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
         self.written(account);
         Ok(fixtures.into_iter().map(|(_, token)| token).collect())
     }

@@ -64,7 +64,7 @@ mod tests {
 
     fn key() -> ApiKey {
         let new = NewApiKey::with_permissions(Environment::Sandbox, vec![]);
-        ApiKey::generate(DEFAULT_ACCOUNT, new).0
+        ApiKey::generate(DEFAULT_ACCOUNT, new, &crate::domain::Mint::real()).0
     }
 
     #[test]

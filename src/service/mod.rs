@@ -11,6 +11,7 @@ mod api_key_events;
 mod api_keys;
 mod client_tokens;
 mod key_cache;
+mod mints;
 mod notifications;
 mod provisioning;
 mod request_log;
@@ -27,6 +28,7 @@ pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
 pub use client_tokens::{ClientTokens, Listing};
 pub use key_cache::KeyCache;
+pub use mints::Mints;
 pub use notifications::Notifications;
 pub use provisioning::ProvisionError;
 pub use request_log::{LoggedRequest, RequestLog};
@@ -45,6 +47,8 @@ pub struct Services {
     pub notifications: Notifications,
     /// The requests each account made, newest last.
     pub request_log: Arc<RequestLog>,
+    /// Each account's clock and seed.
+    pub mints: Arc<Mints>,
 }
 
 impl Services {
@@ -55,20 +59,28 @@ impl Services {
         secrets: SecretBox,
         key_cache_ttl: Duration,
         dispatch: Arc<Notify>,
+        mints: Arc<Mints>,
     ) -> Self {
         let totals = Arc::new(Totals::default());
         let request_log = Arc::new(RequestLog::default());
         Self {
-            client_tokens: ClientTokens::new(store.clone(), totals.clone(), dispatch.clone()),
-            accounts: Accounts::new(store.clone(), totals, request_log.clone()),
+            client_tokens: ClientTokens::new(
+                store.clone(),
+                totals.clone(),
+                mints.clone(),
+                dispatch.clone(),
+            ),
+            accounts: Accounts::new(store.clone(), totals, request_log.clone(), mints.clone()),
             api_keys: ApiKeys::new(
                 store.clone(),
                 Arc::new(KeyCache::new(key_cache_ttl)),
                 secrets.clone(),
                 dispatch.clone(),
+                mints.clone(),
             ),
-            notifications: Notifications::new(store, secrets, dispatch),
+            notifications: Notifications::new(store, secrets, mints.clone(), dispatch),
             request_log,
+            mints,
         }
     }
 }

@@ -5,25 +5,34 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
+use super::Mints;
+use super::api_keys::SEQUENCE_SKIPS;
 use crate::domain::{
-    Delivery, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Timestamp,
+    Delivery, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
 use crate::error::{Error, Result};
 use crate::secrets::SecretBox;
-use crate::store::{Store, StoredEvent};
+use crate::store::{Store, StoreError, StoredEvent};
 
 #[derive(Clone)]
 pub struct Notifications {
     store: Arc<dyn Store>,
     secrets: SecretBox,
+    mints: Arc<Mints>,
     dispatch: Arc<Notify>,
 }
 
 impl Notifications {
-    pub(super) fn new(store: Arc<dyn Store>, secrets: SecretBox, dispatch: Arc<Notify>) -> Self {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        secrets: SecretBox,
+        mints: Arc<Mints>,
+        dispatch: Arc<Notify>,
+    ) -> Self {
         Self {
             store,
             secrets,
+            mints,
             dispatch,
         }
     }
@@ -35,19 +44,29 @@ impl Notifications {
         account: &str,
         new: NewNotificationSetting,
     ) -> Result<(NotificationSetting, String)> {
-        self.store.ensure_account(account, Timestamp::now()).await?;
-        let (setting, secret) = NotificationSetting::create(
-            account,
-            new.environment,
-            new.destination,
-            new.subscribed_events,
-            new.active,
-        );
-        let sealed = self.secrets.seal(&secret);
-        self.store
-            .insert_notification_setting(&setting, &sealed)
-            .await?;
-        Ok((setting, secret))
+        let mut attempts = 0;
+        loop {
+            let mint = self.mints.mint(account).await?;
+            self.store.ensure_account(account, mint.now()).await?;
+            let (setting, secret) = NotificationSetting::create(
+                account,
+                new.environment,
+                new.destination.clone(),
+                new.subscribed_events.clone(),
+                new.active,
+                &mint,
+            );
+            let sealed = self.secrets.seal(&secret);
+            match self
+                .store
+                .insert_notification_setting(&setting, &sealed)
+                .await
+            {
+                Ok(()) => return Ok((setting, secret)),
+                Err(StoreError::Conflict(_)) if attempts < SEQUENCE_SKIPS => attempts += 1,
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 
     /// An account's settings, oldest first.
@@ -65,7 +84,9 @@ impl Notifications {
         id: &str,
         update: NotificationSettingUpdate,
     ) -> Result<NotificationSetting> {
-        let setting = update.apply(self.setting(id).await?, Timestamp::now());
+        let setting = self.setting(id).await?;
+        let now = self.mints.now(&setting.account).await?;
+        let setting = update.apply(setting, now);
         if !self.store.update_notification_setting(&setting).await? {
             return Err(Error::NotFound(id.to_owned()));
         }
@@ -95,7 +116,14 @@ impl Notifications {
     /// Sends the event again to every setting now subscribed to it; returns
     /// all its deliveries.
     pub async fn replay(&self, event_id: &str) -> Result<Vec<Delivery>> {
-        let deliveries = self.store.replay_event(event_id).await?;
+        let not_found = || Error::NotFound(event_id.to_owned());
+        let event = self.store.event(event_id).await?.ok_or_else(not_found)?;
+        let mint = self.mints.mint(&event.account).await?;
+        let replay = format!("rpl_{}", mint.ulid());
+        let deliveries = self
+            .store
+            .replay_event(event_id, &replay, mint.now())
+            .await?;
         let deliveries = deliveries.ok_or_else(|| Error::NotFound(event_id.to_owned()))?;
         self.dispatch.notify_one();
         Ok(deliveries)

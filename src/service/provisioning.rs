@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use super::{ApiKeys, KeyCache};
+use super::{ApiKeys, KeyCache, Mints};
 use crate::domain::{
-    ApiKey, ApiKeyId, ApiKeySecret, DEFAULT_ACCOUNT, Environment, Event, EventType, NewApiKey,
-    Permission, PresentedKey,
+    ApiKey, ApiKeyId, ApiKeySecret, DEFAULT_ACCOUNT, Environment, Event, EventType, Mint,
+    NewApiKey, Permission, PresentedKey,
 };
 use crate::error::Error;
 use crate::secrets::SecretBox;
@@ -29,9 +29,10 @@ pub enum ProvisionError {
 impl ApiKeys {
     /// For provisioning outside a server (start-up, the CLI): nothing to
     /// authenticate, so nothing to cache, and no rotations to seal.
-    pub fn uncached(store: Arc<dyn Store>) -> Self {
+    pub fn uncached(store: Arc<dyn Store>, mints: Arc<Mints>) -> Self {
         let cache = Arc::new(KeyCache::new(std::time::Duration::ZERO));
-        Self::new(store, cache, SecretBox::random(), Arc::new(Notify::new()))
+        let secrets = SecretBox::random();
+        Self::new(store, cache, secrets, Arc::new(Notify::new()), mints)
     }
 
     /// Stores each configured key that isn't stored yet and brings the
@@ -43,9 +44,11 @@ impl ApiKeys {
         keys: &[(PresentedKey, NewApiKey)],
     ) -> Result<(), ProvisionError> {
         for (presented, new) in keys {
-            let wanted = ApiKey::from_presented(presented, DEFAULT_ACCOUNT, new.clone());
+            let mint = self.mints.mint(DEFAULT_ACCOUNT).await?;
+            let wanted =
+                ApiKey::from_presented(presented, DEFAULT_ACCOUNT, new.clone(), mint.now());
             match self.store.api_key(presented.id()).await? {
-                None => self.insert(&wanted).await?,
+                None => self.insert(&wanted, &mint).await?,
                 Some(stored) if stored.key_hash.matches(presented.hash()) => {
                     self.store.set_api_key_permissions(&wanted).await?;
                     self.cache.forget(&stored.id);
@@ -65,16 +68,18 @@ impl ApiKeys {
         let mut new = NewApiKey::with_permissions(Environment::Sandbox, Permission::ALL.to_vec());
         new.name = "First-run key".to_owned();
         new.rotatable = true;
-        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new);
-        self.insert(&key).await?;
+        let mint = self.mints.mint(DEFAULT_ACCOUNT).await?;
+        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new, &mint);
+        self.insert(&key, &mint).await?;
         Ok(Some(secret))
     }
 
-    async fn insert(&self, key: &ApiKey) -> Result<(), StoreError> {
+    async fn insert(&self, key: &ApiKey, mint: &Mint) -> Result<(), StoreError> {
         let events = [Event::api_key(
             EventType::ApiKeyCreated,
             key,
             key.created_at,
+            mint,
         )];
         self.store.insert_api_key(key, &events).await
     }

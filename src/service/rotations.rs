@@ -37,21 +37,20 @@ impl ApiKeys {
         if !caller.rotatable {
             return Err(Error::ApiKeyCannotBeRotated(caller.id.clone()));
         }
-        if new
-            .new_key_expires_at
-            .is_some_and(|at| at <= Timestamp::now())
-        {
+        let mint = self.mints.mint(&caller.account).await?;
+        if new.new_key_expires_at.is_some_and(|at| at <= mint.now()) {
             let errors = ValidationErrors::one("new_key_expires_at", "must be in the future");
             return Err(errors.into());
         }
-        let new_key = caller.id.new_key(caller.environment);
-        let rotation = ApiKeyRotation::new(&caller.id, new_key.hash(), &new);
+        let new_key = caller.id.new_key(caller.environment, &mint);
+        let rotation = ApiKeyRotation::new(&caller.id, new_key.hash(), &new, &mint);
         let sealed = self.secrets.seal(new_key.expose());
         let events_for = |canceled: Option<&ApiKeyRotation>| {
             let canceled = canceled.map(|canceled| {
-                Event::api_key_rotation(EventType::ApiKeyRotationUpdated, canceled)
+                Event::api_key_rotation(EventType::ApiKeyRotationUpdated, canceled, &mint)
             });
-            let created = Event::api_key_rotation(EventType::ApiKeyRotationCreated, &rotation);
+            let created =
+                Event::api_key_rotation(EventType::ApiKeyRotationCreated, &rotation, &mint);
             canceled.into_iter().chain([created]).collect()
         };
         let owner = caller.owner();
@@ -137,24 +136,27 @@ impl ApiKeys {
         key: &ApiKey,
         rotation: &ApiKeyRotationId,
         presented: &PresentedKey,
-    ) -> Result<ApiKey> {
+    ) -> Result<(ApiKey, Timestamp)> {
+        let mint = self.mints.mint(&key.account).await?;
         let events_for = |key: &ApiKey, rotation: &ApiKeyRotation| {
             let mut events = vec![Event::api_key_rotation(
                 EventType::ApiKeyRotationUpdated,
                 rotation,
+                &mint,
             )];
             if rotation.new_key_expires_at.is_some() {
                 events.push(Event::api_key(
                     EventType::ApiKeyUpdated,
                     key,
                     rotation.updated_at,
+                    &mint,
                 ));
             }
             events
         };
         let completed = self
             .store
-            .complete_rotation(&key.id, rotation, Timestamp::now(), &events_for)
+            .complete_rotation(&key.id, rotation, mint.now(), &events_for)
             .await?;
         self.cache.forget(&key.id);
         let key = match completed {
@@ -168,8 +170,8 @@ impl ApiKeys {
                 .await?
                 .ok_or(Error::InvalidToken)?,
         };
-        match key.recognise(presented, Timestamp::now()) {
-            Some(_) => Ok(key),
+        match key.recognise(presented, mint.now()) {
+            Some(_) => Ok((key, mint.now())),
             None => Err(Error::InvalidToken),
         }
     }

@@ -22,15 +22,26 @@ use crate::domain::{ApiKey, ApiKeyId, Event, EventType, Timestamp};
 /// statement rather than one per notice, so that concurrent sweeps take row
 /// locks in a single scan and don't deadlock each other. (`<>` with an explicit null test, not `is distinct from`: one
 /// text for both databases.)
-const CLAIM_NOTICES: &str = "update api_keys set \
-     expired_notified_for = \
-       case when expires_at <= $1 then expires_at else expired_notified_for end, \
-     expiring_notified_for = \
-       case when expires_at > $1 then expires_at else expiring_notified_for end \
-     where revoked = false and expires_at <= $2 and (case when expires_at <= $1 \
+fn claim_notices() -> String {
+    format!(
+        "update api_keys set \
+         expired_notified_for = \
+           case when expires_at <= $1 then expires_at else expired_notified_for end, \
+         expiring_notified_for = \
+           case when expires_at > $1 then expires_at else expiring_notified_for end \
+         where {NOTICE_DUE} returning id"
+    )
+}
+
+/// An account `$3`'s key due a notice at `$1` (warnings up to `$2`).
+const NOTICE_DUE: &str = "account = $3 and revoked = false and expires_at <= $2 \
+     and (case when expires_at <= $1 \
        then (expired_notified_for is null or expired_notified_for <> expires_at) \
-       else (expiring_notified_for is null or expiring_notified_for <> expires_at) end) \
-     returning id";
+       else (expiring_notified_for is null or expiring_notified_for <> expires_at) end)";
+
+fn any_notice_due() -> String {
+    format!("select id from api_keys where {NOTICE_DUE} limit 1")
+}
 
 /// Not `updated_at`: only a change announced with `api_key.updated` moves it
 /// (a high-risk exposure's revocation does, through `REVOKE_API_KEY`).
@@ -48,10 +59,19 @@ pub trait ApiKeyEventStore: Send + Sync {
     /// keys marked, expired first. A concurrent sweep finds them marked.
     async fn sweep_api_key_expiries(
         &self,
+        account: &str,
         now: Timestamp,
         warn_until: Timestamp,
         events_for: &(dyn for<'k> Fn(&'k ApiKey, EventType) -> Vec<Event> + Sync),
     ) -> Result<Vec<(EventType, ApiKey)>, StoreError>;
+
+    /// Whether a sweep of `account` at `now` would claim anything.
+    async fn expiries_due(
+        &self,
+        account: &str,
+        now: Timestamp,
+        warn_until: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     /// Sets key `id`'s `exposed_at` to `at` and, with `revoke`, revokes it
     /// unless it was revoked before; records the events `events_for` makes
@@ -69,6 +89,7 @@ pub trait ApiKeyEventStore: Send + Sync {
 /// Claims the notices due at `now` and reads the claimed keys, in id order.
 async fn claim<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
+    account: &str,
     now: Timestamp,
     warn_until: Timestamp,
 ) -> Result<Vec<ApiKey>, StoreError>
@@ -80,9 +101,10 @@ where
     for<'r> ApiKeyRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
-    let mut ids = sqlx::query_as::<_, (String,)>(CLAIM_NOTICES)
+    let mut ids = sqlx::query_as::<_, (String,)>(&claim_notices())
         .bind(now)
         .bind(warn_until)
+        .bind(account)
         .fetch_all(&mut **transaction)
         .await?;
     ids.sort();
@@ -113,12 +135,13 @@ where
 {
     async fn sweep_api_key_expiries(
         &self,
+        account: &str,
         now: Timestamp,
         warn_until: Timestamp,
         events_for: &(dyn for<'k> Fn(&'k ApiKey, EventType) -> Vec<Event> + Sync),
     ) -> Result<Vec<(EventType, ApiKey)>, StoreError> {
         let mut transaction = self.writer().begin().await?;
-        let claimed = claim(&mut transaction, now, warn_until).await?;
+        let claimed = claim(&mut transaction, account, now, warn_until).await?;
         let (expired, expiring): (Vec<_>, Vec<_>) =
             (claimed.into_iter()).partition(|key| key.expires_at.is_some_and(|at| at <= now));
         let swept: Vec<_> = (expired.into_iter())
@@ -143,6 +166,21 @@ where
         write_events(&mut transaction, &events).await?;
         transaction.commit().await?;
         Ok(swept)
+    }
+
+    async fn expiries_due(
+        &self,
+        account: &str,
+        now: Timestamp,
+        warn_until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let due: Option<(String,)> = sqlx::query_as(&any_notice_due())
+            .bind(now)
+            .bind(warn_until)
+            .bind(account)
+            .fetch_optional(self.writer())
+            .await?;
+        Ok(due.is_some())
     }
 
     async fn expose_api_key(

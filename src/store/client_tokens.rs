@@ -62,6 +62,8 @@ const COUNT_CLIENT_TOKENS: &str = "select count(*) from (select 1 from client_to
      where account = $1 and environment = $2 and (status = $3 or status = $4) limit $5) as matching";
 
 // Events go first: their deliveries reference them.
+const TAKEN_CLIENT_TOKENS: &str = "select id, token from client_tokens where id = $1 or token = $2";
+
 const DELETE_ACCOUNT_EVENTS: &str = "delete from events where account = $1";
 const DELETE_ALL_EVENTS: &str = "delete from events";
 const DELETE_ACCOUNT_CLIENT_TOKENS: &str = "delete from client_tokens where account = $1";
@@ -156,6 +158,7 @@ where
     for<'q> Option<Timestamp>: Encode<'q, DB>,
     for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (String, String): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
     async fn create_client_token(
@@ -191,6 +194,26 @@ where
         transaction.commit().await?;
         self.note_creations(tokens.len() as u64);
         Ok(())
+    }
+
+    async fn taken_client_tokens(
+        &self,
+        ids: &[&str],
+        values: &[&str],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut taken = Vec::new();
+        // One pair at a time: only a failed fixture insert asks.
+        for (id, value) in ids.iter().zip(values) {
+            let found: Vec<(String, String)> = sqlx::query_as(TAKEN_CLIENT_TOKENS)
+                .bind(*id)
+                .bind(*value)
+                .fetch_all(self.writer())
+                .await?;
+            for (found_id, found_value) in found {
+                taken.extend([found_id, found_value]);
+            }
+        }
+        Ok(taken)
     }
 
     async fn client_token(

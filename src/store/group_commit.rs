@@ -160,7 +160,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::domain::{Environment, NewClientToken, Timestamp};
+    use crate::domain::{Environment, Mint, NewClientToken, Timestamp};
     use crate::store::{AccountStore, ClientTokenStore, SqliteStore};
 
     /// Creations committed together still succeed or fail each on its own:
@@ -184,14 +184,14 @@ mod tests {
                     name: format!("token {n}"),
                     description: None,
                 };
-                ClientToken::create(new, Environment::Sandbox, now)
+                ClientToken::create(new, Environment::Sandbox, &Mint::real())
             })
             .collect();
         // The 20 creations plus a second creation of the first token's id.
         let mut duplicate = tokens[1].clone();
         duplicate.id = tokens[0].id.clone();
         let creations = tokens.iter().chain([&duplicate]).map(|token| {
-            let events = Event::for_creation(token);
+            let events = Event::for_creation(token, &Mint::real());
             let (store, owner) = (store.clone(), owner.clone());
             let token = token.clone();
             tokio::spawn(async move { store.create_client_token(&owner, &token, &events).await })
@@ -246,7 +246,7 @@ mod tests {
                 name: "one".to_owned(),
                 description: None,
             };
-            let token = ClientToken::create(new, Environment::Sandbox, Timestamp::now());
+            let token = ClientToken::create(new, Environment::Sandbox, &Mint::real());
             group.create(&owner, &token, &[]).await.unwrap();
             if close {
                 group.close();

@@ -23,8 +23,8 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId,
-    ClientTokenStatus, Delivery, Environment, Event, ListQuery, NotificationSetting, Owner,
-    PageQuery, Timestamp,
+    ClientTokenStatus, Clock, Delivery, Environment, Event, ListQuery, NotificationSetting, Owner,
+    PageQuery, Seed, Timestamp,
 };
 
 pub use api_key_events::ApiKeyEventStore;
@@ -115,6 +115,14 @@ pub trait ClientTokenStore: Send + Sync {
         tokens: &[(Environment, ClientToken)],
     ) -> Result<(), StoreError>;
 
+    /// Which of `ids` and token `values` some client token (of any account)
+    /// has: to say which fixture a conflict was about.
+    async fn taken_client_tokens(
+        &self,
+        ids: &[&str],
+        values: &[&str],
+    ) -> Result<Vec<String>, StoreError>;
+
     async fn client_token(
         &self,
         owner: &Owner,
@@ -160,6 +168,19 @@ pub trait AccountStore: Send + Sync {
 
     /// Every account, by name.
     async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+
+    /// Sets or clears the account's seed, restarting its sequence; `false`
+    /// when there is no such account.
+    async fn set_account_seed(&self, name: &str, seed: Option<&Seed>) -> Result<bool, StoreError>;
+
+    /// Sets the account's clock (`None`: its default); `false` when there
+    /// is no such account.
+    async fn set_account_clock(&self, name: &str, clock: Option<Clock>)
+    -> Result<bool, StoreError>;
+
+    /// Numbers the account's next seeded write, atomically across
+    /// replicas; `None` when there is no such account.
+    async fn next_draw(&self, name: &str) -> Result<Option<u64>, StoreError>;
 }
 
 #[async_trait]
@@ -242,9 +263,15 @@ pub trait NotificationStore: Send + Sync {
     /// A setting's deliveries, oldest first.
     async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError>;
 
-    /// Queues the event again for every setting now subscribed to it;
-    /// returns all its deliveries, or `None` when there is no such event.
-    async fn replay_event(&self, id: &str) -> Result<Option<Vec<Delivery>>, StoreError>;
+    /// Queues the event again for every setting now subscribed to it, as
+    /// the replay `replay` (a fresh id) made at `at`; returns all its
+    /// deliveries, or `None` when there is no such event.
+    async fn replay_event(
+        &self,
+        id: &str,
+        replay: &str,
+        at: Timestamp,
+    ) -> Result<Option<Vec<Delivery>>, StoreError>;
 
     /// Leases up to `limit` deliveries due at `now` until `lease_until`, so
     /// that no other sender takes them meanwhile. A sender that dies leaves

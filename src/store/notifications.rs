@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::value::RawValue;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::outbox::{queue_deliveries, subscribed_settings};
+use super::outbox::{Queued, queue_deliveries, subscribed_settings};
 use super::rows::{DeliveryRow, DueRow, EventRow, SettingRow};
 use super::{Backend, NotificationStore, SqlStore, StoreError};
 use crate::domain::{Delivery, Environment, EventType, NotificationSetting, Timestamp};
@@ -49,7 +49,8 @@ fn select_deliveries() -> String {
 
 fn select_event_deliveries() -> String {
     format!(
-        "select {DELIVERY_COLUMNS} from deliveries where event_id = $1 order by notification_id"
+        "select {DELIVERY_COLUMNS} from deliveries where event_id = $1 \
+         order by created_at, notification_id"
     )
 }
 
@@ -251,7 +252,12 @@ where
             .collect()
     }
 
-    async fn replay_event(&self, id: &str) -> Result<Option<Vec<Delivery>>, StoreError> {
+    async fn replay_event(
+        &self,
+        id: &str,
+        replay: &str,
+        at: Timestamp,
+    ) -> Result<Option<Vec<Delivery>>, StoreError> {
         let Some(event) = self.event(id).await? else {
             return Ok(None);
         };
@@ -260,7 +266,12 @@ where
         let settings = subscribed_settings(&mut transaction, audience).await?;
         let deliveries: Vec<_> = settings
             .iter()
-            .map(|setting_id| (event.id.as_str(), setting_id.as_str()))
+            .map(|setting_id| Queued {
+                event_id: &event.id,
+                setting_id,
+                occasion: replay,
+                created_at: at,
+            })
             .collect();
         queue_deliveries(&mut transaction, &deliveries).await?;
         transaction.commit().await?;

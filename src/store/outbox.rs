@@ -84,10 +84,15 @@ where
     let deliveries: Vec<_> = events
         .iter()
         .flat_map(|pair| {
-            let event_id = pair.1.id.as_str();
+            let event = pair.1;
             subscribers[&audience(pair)]
                 .iter()
-                .map(move |setting| (event_id, setting.as_str()))
+                .map(move |setting| Queued {
+                    event_id: &event.id,
+                    setting_id: setting,
+                    occasion: &event.id,
+                    created_at: event.occurred_at,
+                })
         })
         .collect();
     queue_deliveries(transaction, &deliveries).await
@@ -115,10 +120,19 @@ where
     Ok(settings.into_iter().map(|(id,)| id).collect())
 }
 
-/// A pending delivery of each (event id, setting id).
+/// A delivery to queue: an event to a setting, on an occasion (the event
+/// itself, or a replay of it) at an instant of the account's clock.
+pub(super) struct Queued<'a> {
+    pub event_id: &'a str,
+    pub setting_id: &'a str,
+    pub occasion: &'a str,
+    pub created_at: Timestamp,
+}
+
+/// A pending delivery of each, due now (real time: sending is transport).
 pub(super) async fn queue_deliveries<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
-    deliveries: &[(&str, &str)],
+    deliveries: &[Queued<'_>],
 ) -> Result<(), StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -130,21 +144,23 @@ where
     for<'q> Option<Timestamp>: Encode<'q, DB>,
 {
     let now = Timestamp::now();
-    let ids: Vec<String> = deliveries.iter().map(|_| Delivery::new_id()).collect();
+    let ids: Vec<String> = deliveries
+        .iter()
+        .map(|queued| Delivery::id_for(queued.occasion, queued.setting_id))
+        .collect();
     let rows: Vec<_> = ids.iter().zip(deliveries).collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let statement = values_statement(INSERT_DELIVERIES, chunk.len(), 7);
         let mut arguments = DB::Arguments::default();
-        let bound: Result<(), BoxDynError> =
-            chunk.iter().try_for_each(|(id, (event_id, setting_id))| {
-                arguments.add(id.as_str())?;
-                arguments.add(*event_id)?;
-                arguments.add(*setting_id)?;
-                arguments.add("pending")?;
-                arguments.add(0_i32)?;
-                arguments.add(now)?;
-                arguments.add(now)
-            });
+        let bound: Result<(), BoxDynError> = chunk.iter().try_for_each(|(id, queued)| {
+            arguments.add(id.as_str())?;
+            arguments.add(queued.event_id)?;
+            arguments.add(queued.setting_id)?;
+            arguments.add("pending")?;
+            arguments.add(0_i32)?;
+            arguments.add(now)?;
+            arguments.add(queued.created_at)
+        });
         bound.map_err(sqlx::Error::Encode)?;
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.

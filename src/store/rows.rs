@@ -4,9 +4,9 @@ use serde_json::value::RawValue;
 
 use super::{DueDelivery, StoreError, StoredEvent};
 use crate::domain::{
-    Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId,
+    Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId, Clock,
     Delivery, Environment, EventType, KeyHash, NotificationSetting, PendingRotation, Permission,
-    Timestamp,
+    Seed, Timestamp,
 };
 
 #[derive(sqlx::FromRow)]
@@ -46,14 +46,26 @@ impl TryFrom<ClientTokenRow> for ClientToken {
 pub struct AccountRow {
     name: String,
     created_at: Timestamp,
+    seed: Option<String>,
+    clock: Option<String>,
 }
 
-impl From<AccountRow> for Account {
-    fn from(row: AccountRow) -> Self {
-        Self {
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+
+    fn try_from(row: AccountRow) -> Result<Self, StoreError> {
+        let clock = match row.clock {
+            None => None,
+            Some(text) => Some(
+                Clock::parse(&text).ok_or_else(|| corrupt(format!("account clock `{text}`")))?,
+            ),
+        };
+        Ok(Self {
             name: row.name,
             created_at: row.created_at,
-        }
+            seed: row.seed.map(Seed::stored),
+            clock,
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod account_clock;
 mod accounts;
 mod admin;
 mod admin_fixtures;
@@ -16,6 +17,7 @@ mod create;
 mod drills;
 mod emulation;
 mod failures;
+mod fixture_ids;
 mod get;
 mod hostile;
 mod list;
@@ -29,6 +31,7 @@ mod recorded;
 mod revoke;
 mod rotations;
 mod secrets;
+mod seeded_runs;
 mod webhook_settings;
 mod webhooks;
 mod webhooks_tls;

@@ -56,6 +56,7 @@ async fn the_in_memory_store_serves_a_throwaway_run() {
             paddock::domain::Environment::Sandbox,
             paddock::domain::Permission::ALL.to_vec(),
         ),
+        &paddock::domain::Mint::real(),
     );
     store.insert_api_key(&key, &[]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ApiKeyId;
+use crate::domain::Mint;
 use crate::domain::Timestamp;
-use crate::domain::client_token::next_ulid;
 use crate::domain::validation::{self, Fields, ValidationErrors};
 
 /// Paddle's bounds on an exposure's `reference` and `description`.
@@ -20,8 +20,8 @@ pub const EXPOSURE_DESCRIPTION_LENGTH: (usize, usize) = (1, 250);
 pub struct ApiKeyExposureId(String);
 
 impl ApiKeyExposureId {
-    pub fn generate() -> Self {
-        Self(format!("apkexp_{}", next_ulid()))
+    pub fn mint(mint: &Mint) -> Self {
+        Self(format!("apkexp_{}", mint.ulid()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -195,7 +195,7 @@ mod tests {
     fn the_entity_says_what_was_done_in_paddles_words() {
         let new = parse(json!({ "risk_level": "high", "reference": "https://github.com/a" }));
         let key = ApiKeyId::parse("apikey_01hv8gz6y0m8m5f8q2y9f7kj3x").unwrap();
-        let id = ApiKeyExposureId::generate();
+        let id = ApiKeyExposureId::mint(&Mint::real());
         let exposure = new.unwrap().exposure(&id, &key, true, Timestamp::now());
         let json = serde_json::to_value(&exposure).unwrap();
         assert_eq!(json["risk_level"], "high");

@@ -5,13 +5,11 @@
 
 use std::fmt;
 
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::domain::Environment;
+use crate::domain::{Environment, Mint};
 
 const SECRET_LEN: usize = 26;
 const MAX_SECRET_LEN: usize = 128;
@@ -50,12 +48,8 @@ impl ApiKeyId {
     }
 
     /// A whole new key for this id, with a fresh random secret.
-    pub fn new_key(&self, environment: Environment) -> ApiKeySecret {
-        let secret: String = rand::rng()
-            .sample_iter(Alphanumeric)
-            .take(SECRET_LEN)
-            .map(char::from)
-            .collect();
+    pub fn new_key(&self, environment: Environment, mint: &Mint) -> ApiKeySecret {
+        let secret = mint.alphanumeric(SECRET_LEN);
         let key = format!(
             "pdl_{}_apikey_{}_{secret}",
             environment.key_segment(),
@@ -64,12 +58,8 @@ impl ApiKeyId {
         ApiKeySecret(key.into())
     }
 
-    pub(crate) fn generate() -> Self {
-        Self(format!(
-            "{}{}",
-            Self::PREFIX,
-            ulid::Ulid::new().to_string().to_lowercase()
-        ))
+    pub(crate) fn mint(mint: &Mint) -> Self {
+        Self(format!("{}{}", Self::PREFIX, mint.ulid()))
     }
 }
 
@@ -216,8 +206,8 @@ mod tests {
 
     #[test]
     fn a_new_key_keeps_the_id() {
-        let id = ApiKeyId::generate();
-        let key = id.new_key(Environment::Sandbox);
+        let id = ApiKeyId::mint(&Mint::real());
+        let key = id.new_key(Environment::Sandbox, &Mint::real());
         let presented = PresentedKey::parse(key.expose()).unwrap();
         assert_eq!(presented.id(), &id);
         assert!(presented.hash().matches(&key.hash()));

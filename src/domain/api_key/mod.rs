@@ -19,7 +19,7 @@ pub use rotation::{
 };
 
 use super::validation::{self, Fields, ValidationErrors};
-use super::{Environment, Owner, Permission, Timestamp};
+use super::{Environment, Mint, Owner, Permission, Timestamp};
 
 /// The account keys belong to unless told otherwise.
 pub const DEFAULT_ACCOUNT: &str = "default";
@@ -142,8 +142,12 @@ impl ApiKey {
     }
 
     /// A record for a key someone chose (e.g. `PADDOCK_API_KEYS`).
-    pub fn from_presented(presented: &PresentedKey, account: &str, new: NewApiKey) -> Self {
-        let now = Timestamp::now();
+    pub fn from_presented(
+        presented: &PresentedKey,
+        account: &str,
+        new: NewApiKey,
+        now: Timestamp,
+    ) -> Self {
         Self {
             id: presented.id().clone(),
             account: account.to_owned(),
@@ -165,11 +169,12 @@ impl ApiKey {
     }
 
     /// Mints a new random key. The returned secret is the only copy.
-    pub fn generate(account: &str, new: NewApiKey) -> (Self, ApiKeySecret) {
-        let secret = ApiKeyId::generate().new_key(new.environment);
+    pub fn generate(account: &str, new: NewApiKey, mint: &Mint) -> (Self, ApiKeySecret) {
+        let secret = ApiKeyId::mint(mint).new_key(new.environment, mint);
         let presented =
             PresentedKey::parse(secret.expose()).expect("a generated key is well-formed");
-        (Self::from_presented(&presented, account, new), secret)
+        let key = Self::from_presented(&presented, account, new, mint.now());
+        (key, secret)
     }
 
     /// The entity as Paddle's API and webhooks show it, at `now`.
@@ -284,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_generated_key_is_accepted_until_revoked_or_expired() {
-        let (mut record, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new_key());
+        let (mut record, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new_key(), &Mint::real());
         assert!(secret.expose().starts_with("pdl_live_apikey_"));
         let presented = PresentedKey::parse(secret.expose()).unwrap();
         let now = Timestamp::now();
@@ -307,8 +312,8 @@ mod tests {
 
     #[test]
     fn a_rotated_out_secret_works_only_until_its_grace_ends() {
-        let (mut record, old) = ApiKey::generate(DEFAULT_ACCOUNT, new_key());
-        let new = record.id.new_key(record.environment);
+        let (mut record, old) = ApiKey::generate(DEFAULT_ACCOUNT, new_key(), &Mint::real());
+        let new = record.id.new_key(record.environment, &Mint::real());
         let now = Timestamp::now();
         let until = now.checked_add(time::Duration::seconds(60)).unwrap();
         record.previous_key = Some((record.key_hash.clone(), until));
@@ -322,9 +327,9 @@ mod tests {
 
     #[test]
     fn a_pending_rotation_is_recognised_by_its_new_secret() {
-        let (mut record, _) = ApiKey::generate(DEFAULT_ACCOUNT, new_key());
-        let new = record.id.new_key(record.environment);
-        let id = ApiKeyRotationId::generate();
+        let (mut record, _) = ApiKey::generate(DEFAULT_ACCOUNT, new_key(), &Mint::real());
+        let new = record.id.new_key(record.environment, &Mint::real());
+        let id = ApiKeyRotationId::mint(&Mint::real());
         record.pending_rotation = Some(PendingRotation {
             id: id.clone(),
             key_hash: new.hash(),
@@ -338,7 +343,7 @@ mod tests {
 
     #[test]
     fn the_resource_shows_an_obfuscated_key_and_fields_in_webhook_order() {
-        let (record, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new_key());
+        let (record, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new_key(), &Mint::real());
         let json = serde_json::to_string(&record.resource(Timestamp::now())).unwrap();
         assert!(!json.contains(secret.expose()));
         let at = |field: &str| json.find(&format!("\"{field}\":")).unwrap();

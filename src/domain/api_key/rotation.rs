@@ -8,9 +8,8 @@ use serde_json::{Map, Value};
 
 use super::format::is_lowercase_ulid;
 use super::{ApiKeyId, KeyHash};
-use crate::domain::Timestamp;
-use crate::domain::client_token::next_ulid;
 use crate::domain::validation::{self, Fields, ValidationErrors};
+use crate::domain::{Mint, Timestamp};
 
 /// Paddle's bounds on `grace_period_seconds`: up to a day.
 pub const GRACE_PERIOD_SECONDS: (i64, i64) = (0, 86_400);
@@ -28,8 +27,8 @@ impl ApiKeyRotationId {
         is_lowercase_ulid(ulid).then(|| Self(text.to_owned()))
     }
 
-    pub fn generate() -> Self {
-        Self(format!("{}{}", Self::PREFIX, next_ulid()))
+    pub fn mint(mint: &Mint) -> Self {
+        Self(format!("{}{}", Self::PREFIX, mint.ulid()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -82,10 +81,15 @@ pub struct ApiKeyRotation {
 }
 
 impl ApiKeyRotation {
-    pub fn new(api_key_id: &ApiKeyId, new_key_hash: KeyHash, new: &NewApiKeyRotation) -> Self {
-        let now = Timestamp::now();
+    pub fn new(
+        api_key_id: &ApiKeyId,
+        new_key_hash: KeyHash,
+        new: &NewApiKeyRotation,
+        mint: &Mint,
+    ) -> Self {
+        let now = mint.now();
         Self {
-            id: ApiKeyRotationId::generate(),
+            id: ApiKeyRotationId::mint(mint),
             api_key_id: api_key_id.clone(),
             new_key_hash,
             grace_period_seconds: new.grace_period_seconds,
@@ -181,7 +185,7 @@ mod tests {
 
     #[test]
     fn ids_keep_their_prefix() {
-        let id = ApiKeyRotationId::generate();
+        let id = ApiKeyRotationId::mint(&Mint::real());
         assert_eq!(ApiKeyRotationId::parse(id.as_str()), Some(id));
         assert_eq!(
             ApiKeyRotationId::parse("apikey_01gtgztp8f4kek3yd4g1wrksa3"),

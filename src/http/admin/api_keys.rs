@@ -40,7 +40,8 @@ struct KeyView {
 }
 
 impl KeyView {
-    fn new(key: &ApiKey, secret: Option<String>) -> Self {
+    /// The key and its status at `now`, its account's clock reading.
+    fn new(key: &ApiKey, secret: Option<String>, now: Timestamp) -> Self {
         Self {
             id: key.id.to_string(),
             key: secret,
@@ -49,7 +50,7 @@ impl KeyView {
             name: key.name.clone(),
             description: key.description.clone(),
             permissions: key.permissions.clone(),
-            status: key.status(Timestamp::now()).as_str(),
+            status: key.status(now).as_str(),
             rotatable: key.rotatable,
             exposed_at: key.exposed_at,
             expires_at: key.expires_at,
@@ -72,7 +73,7 @@ async fn create(
     let account = account_in_path(account)?;
     let new = NewApiKey::from_json(&body)?;
     let (key, secret) = state.services.api_keys.create(&account, new).await?;
-    let view = KeyView::new(&key, Some(secret.expose().to_owned()));
+    let view = KeyView::new(&key, Some(secret.expose().to_owned()), key.created_at);
     Ok(Envelope::created(view))
 }
 
@@ -83,8 +84,11 @@ async fn list(
 ) -> Result<Envelope<Vec<KeyView>>> {
     let account = state.services.accounts.get(&account).await?;
     let keys = state.services.api_keys.list(Some(&account.name)).await?;
+    let now = state.services.api_keys.now(&account.name).await?;
     Ok(Envelope::ok(
-        keys.iter().map(|key| KeyView::new(key, None)).collect(),
+        keys.iter()
+            .map(|key| KeyView::new(key, None, now))
+            .collect(),
     ))
 }
 
@@ -95,5 +99,6 @@ async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Envelope<KeyView>> {
     let key = state.services.api_keys.revoke(&id).await?;
-    Ok(Envelope::ok(KeyView::new(&key, None)))
+    let now = state.services.api_keys.now(&key.account).await?;
+    Ok(Envelope::ok(KeyView::new(&key, None, now)))
 }

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::post;
 
-use crate::domain::{ClientToken, Timestamp, account_in_path, parse_seed};
+use crate::domain::{ClientToken, account_in_path};
 use crate::http::AppState;
 use crate::http::auth::Admin;
 use crate::http::envelope::Envelope;
@@ -25,11 +25,6 @@ async fn seed(
     JsonObject(body): JsonObject,
 ) -> Result<Envelope<Vec<ClientToken>>> {
     let account = account_in_path(account)?;
-    let fixtures = parse_seed(&body, Timestamp::now())?;
-    let tokens = state
-        .services
-        .client_tokens
-        .seed(&account, fixtures)
-        .await?;
+    let tokens = state.services.client_tokens.seed(&account, &body).await?;
     Ok(Envelope::created(tokens))
 }

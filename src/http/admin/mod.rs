@@ -7,6 +7,7 @@ mod accounts;
 mod api_key_events;
 mod api_keys;
 mod client_tokens;
+mod clock;
 mod notifications;
 
 use axum::Router;
@@ -19,5 +20,6 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(api_key_events::routes())
         .merge(client_tokens::routes())
+        .merge(clock::routes())
         .merge(notifications::routes())
 }

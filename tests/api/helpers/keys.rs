@@ -1,6 +1,8 @@
 //! API keys of every kind the contract talks about, stored for a test's server.
 
-use paddock::domain::{ApiKey, DEFAULT_ACCOUNT, Environment, NewApiKey, Permission, Timestamp};
+use paddock::domain::{
+    ApiKey, DEFAULT_ACCOUNT, Environment, Mint, NewApiKey, Permission, Timestamp,
+};
 use paddock::store::Store;
 
 /// Keys of every kind, as the plaintext a client would send.
@@ -31,7 +33,7 @@ pub(super) async fn provision_keys(store: &dyn Store) -> Keys {
     ) -> (ApiKey, String) {
         let mut new = NewApiKey::with_permissions(environment, permissions.to_vec());
         new.expires_at = expires_at;
-        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new);
+        let (key, secret) = ApiKey::generate(DEFAULT_ACCOUNT, new, &Mint::real());
         store.insert_api_key(&key, &[]).await.unwrap();
         (key, secret.expose().to_owned())
     }
@@ -61,6 +63,7 @@ pub(super) async fn provision_keys(store: &dyn Store) -> Keys {
     let (never_stored, _) = ApiKey::generate(
         DEFAULT_ACCOUNT,
         NewApiKey::with_permissions(Environment::Sandbox, vec![]),
+        &Mint::real(),
     );
     let unknown = format!(
         "pdl_sdbx_apikey_{}_NeverStoredSecret",
