@@ -20,7 +20,7 @@ use crate::http::{
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
-use crate::service::{ApiKeys, ProvisionError, Services};
+use crate::service::{ApiKeys, DEFAULT_RETENTION, ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
 use crate::sweep::KeySweeper;
 use crate::tls::{CaFileError, ExtraRoots};
@@ -131,6 +131,8 @@ pub struct ServeOptions {
     pub body_timeout: Duration,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
+    /// Requests the journal keeps per account; 0 turns it off.
+    pub journal_retention: usize,
 }
 
 impl Default for ServeOptions {
@@ -154,6 +156,7 @@ impl Default for ServeOptions {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            journal_retention: DEFAULT_RETENTION,
         }
     }
 }
@@ -188,6 +191,7 @@ pub async fn serve_after(
         options.secrets.clone(),
         options.key_cache_ttl,
         dispatch.clone(),
+        options.journal_retention,
     );
     let dispatcher = Dispatcher::new(
         store.clone(),

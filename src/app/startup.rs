@@ -144,6 +144,7 @@ fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
             fault: Some(args.fault_code),
         },
         max_connections: args.max_connections as usize,
+        journal_retention: args.journal_retention as usize,
         ..ServeOptions::default()
     }
 }

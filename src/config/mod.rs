@@ -229,6 +229,10 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C.
     #[arg(long, env = "PADDOCK_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// Requests the journal keeps per account (newest; each with its bodies,
+    /// capped at 16 KiB apiece). 0 turns journaling off.
+    #[arg(long, env = "PADDOCK_JOURNAL_RETENTION", default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub journal_retention: u32,
     /// Connections served at once; more wait (in the listen backlog) until
     /// one closes. Bounds memory under a flood.
     #[arg(long, env = "PADDOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]

@@ -6,6 +6,7 @@ mod api_key;
 mod client_token;
 mod environment;
 mod fixture;
+mod journal;
 mod listing;
 mod notification;
 mod notification_setting;
@@ -29,6 +30,9 @@ pub use client_token::{
 };
 pub use environment::Environment;
 pub use fixture::{parse_fixtures, parse_seed};
+pub use journal::{
+    BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
+};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use notification::{
     Delivery, DeliveryStatus, Event, EventData, EventType, NotificationBody, RetryPolicy, signature,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{RequestLog, Totals};
+use super::{Journal, Totals};
 use crate::domain::{Account, NewAccount, Timestamp};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -13,7 +13,7 @@ use crate::store::Store;
 pub struct Accounts {
     store: Arc<dyn Store>,
     totals: Arc<Totals>,
-    request_log: Arc<RequestLog>,
+    journal: Arc<Journal>,
 }
 
 /// What a reset deleted.
@@ -23,15 +23,11 @@ pub struct ResetReport {
 }
 
 impl Accounts {
-    pub(super) fn new(
-        store: Arc<dyn Store>,
-        totals: Arc<Totals>,
-        request_log: Arc<RequestLog>,
-    ) -> Self {
+    pub(super) fn new(store: Arc<dyn Store>, totals: Arc<Totals>, journal: Arc<Journal>) -> Self {
         Self {
             store,
             totals,
-            request_log,
+            journal,
         }
     }
 
@@ -69,7 +65,7 @@ impl Accounts {
             Some(account) => self.totals.forget_account(account),
             None => self.totals.forget_all(),
         }
-        self.request_log.clear(account);
+        self.journal.clear(account);
         Ok(ResetReport {
             deleted_client_tokens: deleted,
         })

@@ -10,10 +10,10 @@ mod accounts;
 mod api_key_events;
 mod api_keys;
 mod client_tokens;
+mod journal;
 mod key_cache;
 mod notifications;
 mod provisioning;
-mod request_log;
 mod rotations;
 mod totals;
 
@@ -26,10 +26,10 @@ pub use accounts::{Accounts, ResetReport};
 pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
 pub use client_tokens::{ClientTokens, Listing};
+pub use journal::{DEFAULT_RETENTION, Journal};
 pub use key_cache::KeyCache;
 pub use notifications::Notifications;
 pub use provisioning::ProvisionError;
-pub use request_log::{LoggedRequest, RequestLog};
 pub use rotations::RotationListing;
 pub use totals::Totals;
 
@@ -43,24 +43,26 @@ pub struct Services {
     pub accounts: Accounts,
     pub api_keys: ApiKeys,
     pub notifications: Notifications,
-    /// The requests each account made, newest last.
-    pub request_log: Arc<RequestLog>,
+    /// Each account's recognised requests and their answers, newest last.
+    pub journal: Arc<Journal>,
 }
 
 impl Services {
     /// `key_cache_ttl`: how long a verified API key is trusted without
     /// asking the database. `dispatch` wakes the notification dispatcher.
+    /// `journal_retention`: entries the journal keeps per account.
     pub fn new(
         store: Arc<dyn Store>,
         secrets: SecretBox,
         key_cache_ttl: Duration,
         dispatch: Arc<Notify>,
+        journal_retention: usize,
     ) -> Self {
         let totals = Arc::new(Totals::default());
-        let request_log = Arc::new(RequestLog::default());
+        let journal = Arc::new(Journal::new(journal_retention));
         Self {
             client_tokens: ClientTokens::new(store.clone(), totals.clone(), dispatch.clone()),
-            accounts: Accounts::new(store.clone(), totals, request_log.clone()),
+            accounts: Accounts::new(store.clone(), totals, journal.clone()),
             api_keys: ApiKeys::new(
                 store.clone(),
                 Arc::new(KeyCache::new(key_cache_ttl)),
@@ -68,7 +70,7 @@ impl Services {
                 dispatch.clone(),
             ),
             notifications: Notifications::new(store, secrets, dispatch),
-            request_log,
+            journal,
         }
     }
 }

@@ -18,6 +18,7 @@ mod emulation;
 mod failures;
 mod get;
 mod hostile;
+mod journal;
 mod list;
 mod metrics;
 mod openapi;

@@ -1,12 +1,13 @@
 //! The admin API under `/__paddock/` (a prefix Paddle never uses), for test
 //! suites and a team's sandbox: accounts, their keys, fixtures, resets, the
-//! request log, and notifications. Mounted only when `PADDOCK_ADMIN_TOKEN`
+//! request journal, and notifications. Mounted only when `PADDOCK_ADMIN_TOKEN`
 //! is set. Like the API's handlers, these parse, call a service, render.
 
 mod accounts;
 mod api_key_events;
 mod api_keys;
 mod client_tokens;
+mod journal;
 mod notifications;
 
 use axum::Router;
@@ -19,5 +20,6 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(api_key_events::routes())
         .merge(client_tokens::routes())
+        .merge(journal::routes())
         .merge(notifications::routes())
 }
