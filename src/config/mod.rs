@@ -376,6 +376,23 @@ mod tests {
     }
 
     #[test]
+    fn journal_retention_is_200_by_default_and_0_turns_it_off() {
+        let retention =
+            |args: &[&str]| Cli::try_parse_args_from(args).map(|cli| cli.serve.journal_retention);
+        assert_eq!(retention(&["paddock"]).unwrap(), 200);
+        assert_eq!(
+            retention(&["paddock", "--journal-retention", "0"]).unwrap(),
+            0
+        );
+        for bad in ["-1", "100001", "many"] {
+            assert!(
+                retention(&["paddock", "--journal-retention", bad]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn the_cli_is_well_formed() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
