@@ -20,7 +20,7 @@ use crate::http::{
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
-use crate::service::{ApiKeys, Mints, ProvisionError, Services};
+use crate::service::{ApiKeys, DEFAULT_RETENTION, Mints, ProvisionError, Services};
 use crate::store::{self, ConnectError, Store};
 use crate::sweep::KeySweeper;
 use crate::tls::{CaFileError, ExtraRoots};
@@ -134,6 +134,8 @@ pub struct ServeOptions {
     pub max_connections: usize,
     /// Seeds every account without a seed of its own.
     pub default_seed: Option<Seed>,
+    /// Requests the journal keeps per account; 0 turns it off.
+    pub journal_retention: usize,
 }
 
 impl Default for ServeOptions {
@@ -158,6 +160,7 @@ impl Default for ServeOptions {
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
             default_seed: None,
+            journal_retention: DEFAULT_RETENTION,
         }
     }
 }
@@ -193,6 +196,7 @@ pub async fn serve_after(
         options.key_cache_ttl,
         dispatch.clone(),
         Arc::new(Mints::new(store.clone(), options.default_seed.clone())),
+        options.journal_retention,
     );
     let dispatcher = Dispatcher::new(
         store.clone(),

@@ -147,6 +147,7 @@ fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
         },
         max_connections: args.max_connections as usize,
         default_seed: args.seed,
+        journal_retention: args.journal_retention as usize,
         ..ServeOptions::default()
     }
 }

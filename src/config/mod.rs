@@ -234,6 +234,10 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may run on after SIGTERM or Ctrl-C.
     #[arg(long, env = "PADDOCK_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// Requests the journal keeps per account (newest; each with its bodies,
+    /// capped at 16 KiB apiece). 0 turns journaling off.
+    #[arg(long, env = "PADDOCK_JOURNAL_RETENTION", default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub journal_retention: u32,
     /// Connections served at once; more wait (in the listen backlog) until
     /// one closes. Bounds memory under a flood.
     #[arg(long, env = "PADDOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
@@ -378,6 +382,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("--listen goes after `serve`"), "{error}");
+    }
+
+    #[test]
+    fn journal_retention_is_200_by_default_and_0_turns_it_off() {
+        let retention =
+            |args: &[&str]| Cli::try_parse_args_from(args).map(|cli| cli.serve.journal_retention);
+        assert_eq!(retention(&["paddock"]).unwrap(), 200);
+        assert_eq!(
+            retention(&["paddock", "--journal-retention", "0"]).unwrap(),
+            0
+        );
+        for bad in ["-1", "100001", "many"] {
+            assert!(
+                retention(&["paddock", "--journal-retention", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

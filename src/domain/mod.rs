@@ -7,6 +7,7 @@ mod client_token;
 mod clock;
 mod environment;
 mod fixture;
+mod journal;
 mod listing;
 mod mint;
 mod notification;
@@ -32,6 +33,9 @@ pub use client_token::{
 pub use clock::{Clock, ClockChange, ClockView, SEEDED_START};
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
+pub use journal::{
+    BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
+};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use mint::{Mint, SEED_LENGTH, Seed};
 pub use notification::{

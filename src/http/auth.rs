@@ -89,6 +89,7 @@ impl FromRequestParts<AppState> for Authenticated {
         set_caller(Caller {
             account: key.account.clone(),
             api_key_id: key.id.clone(),
+            at: now,
         });
         if !key.accepts(&presented, now) {
             return Err(Error::InvalidToken);

@@ -1,9 +1,10 @@
 //! What paddock knows about the request being served: its id (sent back in
 //! `Request-Id`, `X-Request-Id` and `meta.request_id`) and, once a key is
-//! recognised, whose request it is, for the account's request log.
+//! recognised, whose request it is, for the account's request journal.
 
 use std::sync::{Arc, OnceLock};
 
+use axum::body::{Body, Bytes, HttpBody as _};
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
@@ -11,19 +12,25 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::AppState;
-use crate::domain::{ApiKeyId, Timestamp};
-use crate::service::LoggedRequest;
+use crate::domain::{ApiKeyId, JournalEntry, RecordedBody, Timestamp, redact_path, redact_query};
 
 /// Who made a request: the account and key of a recognised API key.
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub account: String,
     pub api_key_id: ApiKeyId,
+    /// The account's clock reading when the key was judged: the journal's
+    /// time for the request.
+    pub at: Timestamp,
 }
 
 struct RequestContext {
     id: Uuid,
     caller: OnceLock<Caller>,
+    /// Whether the journal is on, so the body is worth keeping.
+    journaling: bool,
+    /// The request's body, as the handler read it (a reference, not a copy).
+    body: OnceLock<Bytes>,
 }
 
 tokio::task_local! {
@@ -38,41 +45,67 @@ const HEADERS: [HeaderName; 2] = [
 ];
 
 /// Middleware: gives each request a v4 UUID, visible to everything that runs
-/// for it (handlers, errors, logs), sends it back, and records the request in
-/// its account's log.
+/// for it (handlers, errors, logs), sends it back, and journals the request
+/// and its answer when its key was recognised.
 pub async fn track_request(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let journaling = state.services.journal.is_on();
     let context = Arc::new(RequestContext {
         id: Uuid::new_v4(),
         caller: OnceLock::new(),
+        journaling,
+        body: OnceLock::new(),
     });
-    let (method, path) = (
-        request.method().to_string(),
-        request.uri().path().to_owned(),
-    );
+    // Cheap clones (shared, not copied); made into text only if journaled.
+    let head = journaling.then(|| (request.method().clone(), request.uri().clone()));
     let mut response = CONTEXT.scope(context.clone(), next.run(request)).await;
     let value =
         HeaderValue::from_str(&context.id.to_string()).expect("a UUID is a valid header value");
     for name in HEADERS {
         response.headers_mut().insert(name, value.clone());
     }
-    if let Some(caller) = context.caller.get() {
-        state.services.request_log.record(
-            &caller.account,
-            LoggedRequest {
-                method,
-                path,
-                status: response.status().as_u16(),
-                request_id: context.id,
-                api_key_id: caller.api_key_id.to_string(),
-                occurred_at: Timestamp::now(),
-            },
-        );
+    let (Some(caller), Some((method, uri))) = (context.caller.get(), head) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    let (body, response_body) = read_response_body(body).await;
+    let journal = &state.services.journal;
+    journal.record(
+        &caller.account,
+        JournalEntry {
+            method: method.as_str().to_owned(),
+            path: redact_path(uri.path()).into_owned(),
+            query: uri.query().map(|query| redact_query(query).into_owned()),
+            status: parts.status.as_u16(),
+            request_id: context.id,
+            api_key_id: caller.api_key_id.clone(),
+            occurred_at: caller.at,
+            request_body: (context.body.get())
+                .map_or_else(RecordedBody::default, |body| RecordedBody::capture(body)),
+            response_body,
+        },
+    );
+    Response::from_parts(parts, body)
+}
+
+/// The answer's body, to send on, and what the journal keeps of it. paddock's
+/// answers are whole buffers, taken out and put back without a copy; a
+/// streamed one (there are none) would be sent on untouched and kept as null.
+async fn read_response_body(body: Body) -> (Body, RecordedBody) {
+    if body.size_hint().exact().is_none() {
+        return (body, RecordedBody::default());
     }
-    response
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => {
+            let recorded = RecordedBody::capture(&bytes);
+            (Body::from(bytes), recorded)
+        }
+        // A buffer can't fail to be read.
+        Err(_) => (Body::empty(), RecordedBody::default()),
+    }
 }
 
 /// The current request's id; outside a request, a fresh one.
@@ -91,6 +124,16 @@ pub fn set_caller(caller: Caller) {
             span.record("account", caller.account.as_str());
             span.record("api_key_id", caller.api_key_id.as_str());
             let _ = context.caller.set(caller);
+        }
+    });
+}
+
+/// Notes the request's body as a handler read it, for the journal: only a
+/// reference to the buffer, and nothing when the journal is off.
+pub fn note_request_body(body: &Bytes) {
+    let _ = CONTEXT.try_with(|context| {
+        if context.journaling {
+            let _ = context.body.set(body.clone());
         }
     });
 }

@@ -39,6 +39,7 @@ impl FromRequest<AppState> for JsonObject {
                 StatusCode::PAYLOAD_TOO_LARGE => Error::RequestTooLarge { limit: BODY_LIMIT },
                 _ => Error::BadRequest("The request body could not be read."),
             })?;
+        super::context::note_request_body(&bytes);
         match serde_json::from_slice(&bytes) {
             Ok(value) => Ok(Self(json_object(value)?)),
             Err(_) => Err(Error::InvalidJson),

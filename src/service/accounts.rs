@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{Mints, RequestLog, Totals};
+use super::{Journal, Mints, Totals};
 use crate::domain::{Account, Clock, NewAccount, Timestamp};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -13,7 +13,7 @@ use crate::store::Store;
 pub struct Accounts {
     store: Arc<dyn Store>,
     totals: Arc<Totals>,
-    request_log: Arc<RequestLog>,
+    journal: Arc<Journal>,
     mints: Arc<Mints>,
 }
 
@@ -27,13 +27,13 @@ impl Accounts {
     pub(super) fn new(
         store: Arc<dyn Store>,
         totals: Arc<Totals>,
-        request_log: Arc<RequestLog>,
+        journal: Arc<Journal>,
         mints: Arc<Mints>,
     ) -> Self {
         Self {
             store,
             totals,
-            request_log,
+            journal,
             mints,
         }
     }
@@ -78,7 +78,7 @@ impl Accounts {
             Some(account) => self.totals.forget_account(account),
             None => self.totals.forget_all(),
         }
-        self.request_log.clear(account);
+        self.journal.clear(account);
         Ok(ResetReport {
             deleted_client_tokens: deleted,
         })

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{Mints, Totals};
 use crate::domain::{
-    ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery,
+    ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, Event, ListQuery, Mint,
     NewClientToken, Owner, ValidationErrors, fixture_conflicts, parse_seed,
 };
 use crate::error::{Error, Result};
@@ -133,6 +133,8 @@ impl ClientTokens {
     /// history, not news: they emit no events. An `id` or `token` another
     /// client token has is a field error.
     pub async fn seed(&self, account: &str, body: &Map<String, Value>) -> Result<Vec<ClientToken>> {
+        // Checked before a number is drawn: a refused body draws none.
+        parse_seed(body, &Mint::real())?;
         let mint = self.mints.mint(account).await?;
         let fixtures = parse_seed(body, &mint)?;
         self.store.ensure_account(account, mint.now()).await?;

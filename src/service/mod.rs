@@ -10,11 +10,11 @@ mod accounts;
 mod api_key_events;
 mod api_keys;
 mod client_tokens;
+mod journal;
 mod key_cache;
 mod mints;
 mod notifications;
 mod provisioning;
-mod request_log;
 mod rotations;
 mod totals;
 
@@ -27,11 +27,11 @@ pub use accounts::{Accounts, ResetReport};
 pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
 pub use client_tokens::{ClientTokens, Listing};
+pub use journal::{DEFAULT_RETENTION, Journal};
 pub use key_cache::KeyCache;
 pub use mints::Mints;
 pub use notifications::Notifications;
 pub use provisioning::ProvisionError;
-pub use request_log::{LoggedRequest, RequestLog};
 pub use rotations::RotationListing;
 pub use totals::Totals;
 
@@ -45,8 +45,8 @@ pub struct Services {
     pub accounts: Accounts,
     pub api_keys: ApiKeys,
     pub notifications: Notifications,
-    /// The requests each account made, newest last.
-    pub request_log: Arc<RequestLog>,
+    /// Each account's recognised requests and their answers, newest last.
+    pub journal: Arc<Journal>,
     /// Each account's clock and seed.
     pub mints: Arc<Mints>,
 }
@@ -54,15 +54,17 @@ pub struct Services {
 impl Services {
     /// `key_cache_ttl`: how long a verified API key is trusted without
     /// asking the database. `dispatch` wakes the notification dispatcher.
+    /// `journal_retention`: entries the journal keeps per account.
     pub fn new(
         store: Arc<dyn Store>,
         secrets: SecretBox,
         key_cache_ttl: Duration,
         dispatch: Arc<Notify>,
         mints: Arc<Mints>,
+        journal_retention: usize,
     ) -> Self {
         let totals = Arc::new(Totals::default());
-        let request_log = Arc::new(RequestLog::default());
+        let journal = Arc::new(Journal::new(journal_retention));
         Self {
             client_tokens: ClientTokens::new(
                 store.clone(),
@@ -70,7 +72,7 @@ impl Services {
                 mints.clone(),
                 dispatch.clone(),
             ),
-            accounts: Accounts::new(store.clone(), totals, request_log.clone(), mints.clone()),
+            accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(
                 store.clone(),
                 Arc::new(KeyCache::new(key_cache_ttl)),
@@ -79,7 +81,7 @@ impl Services {
                 mints.clone(),
             ),
             notifications: Notifications::new(store, secrets, mints.clone(), dispatch),
-            request_log,
+            journal,
             mints,
         }
     }

@@ -10,8 +10,9 @@ use crate::domain::{
 use crate::error::{Error, Result};
 use crate::store::StoreError;
 
-/// Concurrent rotations of one key are retried this many times.
-const CONFLICT_ATTEMPTS: u32 = 3;
+/// Concurrent rotations of one key (or a restarted seeded sequence's ids)
+/// are retried this many times.
+const CONFLICT_ATTEMPTS: u32 = super::api_keys::SEQUENCE_SKIPS;
 
 /// A page of rotations, whether there are more, and the key's total when
 /// it was asked for.
@@ -37,39 +38,41 @@ impl ApiKeys {
         if !caller.rotatable {
             return Err(Error::ApiKeyCannotBeRotated(caller.id.clone()));
         }
-        let mint = self.mints.mint(&caller.account).await?;
-        if new.new_key_expires_at.is_some_and(|at| at <= mint.now()) {
+        let now = self.mints.now(&caller.account).await?;
+        if new.new_key_expires_at.is_some_and(|at| at <= now) {
             let errors = ValidationErrors::one("new_key_expires_at", "must be in the future");
             return Err(errors.into());
         }
-        let new_key = caller.id.new_key(caller.environment, &mint);
-        let rotation = ApiKeyRotation::new(&caller.id, new_key.hash(), &new, &mint);
-        let sealed = self.secrets.seal(new_key.expose());
-        let events_for = |canceled: Option<&ApiKeyRotation>| {
-            let canceled = canceled.map(|canceled| {
-                Event::api_key_rotation(EventType::ApiKeyRotationUpdated, canceled, &mint)
-            });
-            let created =
-                Event::api_key_rotation(EventType::ApiKeyRotationCreated, &rotation, &mint);
-            canceled.into_iter().chain([created]).collect()
-        };
         let owner = caller.owner();
         let mut attempts = 0;
         // Two rotations of one key at once: one commits first, and the
         // other, tried again, cancels it. The unique index on pending
-        // rotations makes the loser fail rather than leave two pending.
-        loop {
+        // rotations makes the loser fail rather than leave two pending. (A
+        // restarted seeded sequence can meet an id it made before, too.)
+        let (rotation, new_key) = loop {
             attempts += 1;
+            let mint = self.mints.mint(&caller.account).await?;
+            let new_key = caller.id.new_key(caller.environment, &mint);
+            let rotation = ApiKeyRotation::new(&caller.id, new_key.hash(), &new, &mint);
+            let sealed = self.secrets.seal(new_key.expose());
+            let events_for = |canceled: Option<&ApiKeyRotation>| {
+                let canceled = canceled.map(|canceled| {
+                    Event::api_key_rotation(EventType::ApiKeyRotationUpdated, canceled, &mint)
+                });
+                let created =
+                    Event::api_key_rotation(EventType::ApiKeyRotationCreated, &rotation, &mint);
+                canceled.into_iter().chain([created]).collect()
+            };
             match self
                 .store
                 .insert_rotation(&owner, &rotation, &sealed, &events_for)
                 .await
             {
-                Ok(()) => break,
+                Ok(()) => break (rotation, new_key),
                 Err(StoreError::Conflict(_)) if attempts < CONFLICT_ATTEMPTS => continue,
                 Err(other) => return Err(other.into()),
             }
-        }
+        };
         // Forget the key everywhere in this process, so its new secret is
         // looked up, not refused from the cache.
         self.cache.forget(&caller.id);

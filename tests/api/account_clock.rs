@@ -111,6 +111,13 @@ async fn every_instant_written_follows_a_frozen_then_advanced_clock(backend: Bac
             (json!("client_token.updated"), json!(later)),
         ]
     );
+    // The journal times requests by the account's clock too.
+    let journal = app.admin(Method::GET, &format!("/accounts/{ACCOUNT}/requests"));
+    let journal = expect_data(journal.send().await.unwrap(), StatusCode::OK).await;
+    let times: Vec<_> = (journal.as_array().unwrap().iter())
+        .map(|entry| entry["occurred_at"].clone())
+        .collect();
+    assert_eq!(times, [json!(start), json!(later)]);
     // The key's use is noted on the account's clock, once an hour of it.
     let read = app
         .get(

@@ -1,5 +1,6 @@
 //! The admin API under `/__paddock/`: turning it on, its token, accounts
-//! and keys. Fixtures, resets and the request log are in `admin_fixtures`.
+//! and keys. Fixtures, resets and the request journal are in
+//! `admin_fixtures` and `journal`.
 
 use paddock::app::ServeOptions;
 use reqwest::{Method, StatusCode};

@@ -1,4 +1,5 @@
-//! The admin API's test-suite tools: fixtures, resets and the request log.
+//! The admin API's test-suite tools: fixtures, resets and the request
+//! journal (its filters, bodies and secrets are in `journal`).
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

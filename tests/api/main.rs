@@ -20,6 +20,7 @@ mod failures;
 mod fixture_ids;
 mod get;
 mod hostile;
+mod journal;
 mod list;
 mod metrics;
 mod openapi;

@@ -64,6 +64,8 @@ for backend in $backends; do
   done
   echo "== SDK suites on $backend ($PADDOCK_URL)"
   (cd tests/sdk/python && "$venv/bin/pytest" -q -p no:cacheprovider)
+  # The README's worked example for test suites, as written there.
+  (cd docs/examples/pytest && "$venv/bin/pytest" -q -p no:cacheprovider)
   (cd tests/sdk/node && node --test)
 
   echo "== schemathesis on $backend"

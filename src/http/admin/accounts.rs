@@ -1,5 +1,4 @@
-//! Accounts: create and list them, reset one or all, and read an account's
-//! request log.
+//! Accounts: create and list them, and reset one or all.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -11,13 +10,12 @@ use crate::http::auth::Admin;
 use crate::http::envelope::Envelope;
 use crate::http::error::Result;
 use crate::http::extract::JsonObject;
-use crate::service::{LoggedRequest, ResetReport};
+use crate::service::ResetReport;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(list).post(create))
         .route("/accounts/{account}/reset", post(reset_account))
-        .route("/accounts/{account}/requests", get(requests))
         .route("/reset", post(reset_everything))
 }
 
@@ -42,7 +40,7 @@ async fn list(State(state): State<AppState>, _: Admin) -> Result<Envelope<Vec<Ac
 }
 
 /// `POST /__paddock/accounts/{account}/reset`: deletes the account's client
-/// tokens and events, and forgets its request log; its keys and
+/// tokens and events, and forgets its request journal; its keys and
 /// notification settings stay.
 async fn reset_account(
     State(state): State<AppState>,
@@ -60,17 +58,4 @@ async fn reset_everything(
     _: Admin,
 ) -> Result<Envelope<ResetReport>> {
     Ok(Envelope::ok(state.services.accounts.reset(None).await?))
-}
-
-/// `GET /__paddock/accounts/{account}/requests`: the account's recent
-/// requests, oldest first.
-async fn requests(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(account): Path<String>,
-) -> Result<Envelope<Vec<LoggedRequest>>> {
-    let account = state.services.accounts.get(&account).await?;
-    Ok(Envelope::ok(
-        state.services.request_log.recent(&account.name),
-    ))
 }

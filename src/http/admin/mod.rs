@@ -1,6 +1,6 @@
 //! The admin API under `/__paddock/` (a prefix Paddle never uses), for test
 //! suites and a team's sandbox: accounts, their keys, fixtures, resets, the
-//! request log, and notifications. Mounted only when `PADDOCK_ADMIN_TOKEN`
+//! request journal, and notifications. Mounted only when `PADDOCK_ADMIN_TOKEN`
 //! is set. Like the API's handlers, these parse, call a service, render.
 
 mod accounts;
@@ -8,6 +8,7 @@ mod api_key_events;
 mod api_keys;
 mod client_tokens;
 mod clock;
+mod journal;
 mod notifications;
 
 use axum::Router;
@@ -21,5 +22,6 @@ pub fn routes() -> Router<AppState> {
         .merge(api_key_events::routes())
         .merge(client_tokens::routes())
         .merge(clock::routes())
+        .merge(journal::routes())
         .merge(notifications::routes())
 }

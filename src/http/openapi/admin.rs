@@ -88,9 +88,16 @@ pub fn admin_document() -> Value {
                 "type": "object", "required": ["client_tokens"], "properties": { "client_tokens": { "type": "array", "items": { "type": "object" } } }
             })))
         },
-        "/__paddock/accounts/{account}/reset": { "parameters": [account.clone()], "post": operation("Delete an account's tokens, events and request log", None) },
+        "/__paddock/accounts/{account}/reset": { "parameters": [account.clone()], "post": operation("Delete an account's tokens, events and request journal", None) },
         "/__paddock/reset": { "post": operation("Reset every account", None) },
-        "/__paddock/accounts/{account}/requests": { "parameters": [account.clone()], "get": operation("An account's recent requests", None) },
+        "/__paddock/accounts/{account}/requests": {
+            "parameters": journal_parameters(&account),
+            "get": operation("An account's request journal, oldest first: each recognised request's method, path, query, status, request id, API key id, time, and request and response bodies (JSON, else a string; at most 16 KiB each, else a truncated string with `*_body_truncated: true`; secrets replaced by `[redacted]`)", None)
+        },
+        "/__paddock/accounts/{account}/requests/count": {
+            "parameters": journal_parameters(&account),
+            "get": operation("How many of the account's journaled requests match: `{\"count\": N}`", None)
+        },
         "/__paddock/accounts/{account}/notification-settings": {
             "parameters": [account.clone()],
             "get": operation("List notification settings", None),
@@ -113,4 +120,41 @@ pub fn admin_document() -> Value {
         "/__paddock/events/{id}/replay": { "parameters": [id], "post": operation("Send an event again", None) }
     });
     document
+}
+
+/// The account and the journal's filters; an unknown parameter is a 400.
+fn journal_parameters(account: &Value) -> Value {
+    let query = |name: &str, description: &str, format: Option<&str>| {
+        let mut schema = json!({ "type": "string" });
+        if let Some(format) = format {
+            schema["format"] = json!(format);
+        }
+        json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+    };
+    json!([
+        account,
+        query("method", "An HTTP method, in any case", None),
+        query("path", "The path, exactly", None),
+        query("path_prefix", "The start of the path", None),
+        query(
+            "status",
+            "A status code (`201`) or class (`4xx`), or a comma-separated list of them",
+            None
+        ),
+        query(
+            "api_key_id",
+            "The key that made the request (`apikey_...`)",
+            None
+        ),
+        query(
+            "since",
+            "From this instant on (inclusive)",
+            Some("date-time")
+        ),
+        query(
+            "until",
+            "Before this instant (exclusive)",
+            Some("date-time")
+        ),
+    ])
 }

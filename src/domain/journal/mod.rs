@@ -1,0 +1,51 @@
+//! The request journal: what an account's recognised requests were, and
+//! what paddock answered, for test suites to verify against (as WireMock's
+//! `/verify`). Entries never hold a secret: see `redact`.
+
+mod body;
+mod filter;
+mod redact;
+
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+use uuid::Uuid;
+
+pub use body::{BODY_CAP, RecordedBody};
+pub use filter::JournalFilter;
+pub use redact::{REDACTED, redact_path, redact_query};
+
+use super::{ApiKeyId, Timestamp};
+
+/// One request and its answer.
+#[derive(Clone, Debug)]
+pub struct JournalEntry {
+    pub method: String,
+    /// As sent, with any segment holding a secret redacted.
+    pub path: String,
+    /// The raw query string, with any secret redacted; `None` without one.
+    pub query: Option<String>,
+    pub status: u16,
+    pub request_id: Uuid,
+    pub api_key_id: ApiKeyId,
+    pub occurred_at: Timestamp,
+    pub request_body: RecordedBody,
+    pub response_body: RecordedBody,
+}
+
+impl Serialize for JournalEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut entry = serializer.serialize_struct("JournalEntry", 11)?;
+        entry.serialize_field("method", &self.method)?;
+        entry.serialize_field("path", &self.path)?;
+        entry.serialize_field("query", &self.query)?;
+        entry.serialize_field("status", &self.status)?;
+        entry.serialize_field("request_id", &self.request_id)?;
+        entry.serialize_field("api_key_id", &self.api_key_id)?;
+        entry.serialize_field("occurred_at", &self.occurred_at)?;
+        entry.serialize_field("request_body", &self.request_body)?;
+        entry.serialize_field("request_body_truncated", &self.request_body.truncated())?;
+        entry.serialize_field("response_body", &self.response_body)?;
+        entry.serialize_field("response_body_truncated", &self.response_body.truncated())?;
+        entry.end()
+    }
+}
