@@ -1,0 +1,178 @@
+//! The README and docs/ tell the truth about the repository: every link
+//! resolves inside a clone, every test a guarantee names exists, and the
+//! worked example is the one CI runs.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn read(path: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The text of a Markdown file outside fenced code blocks, line by line.
+fn prose_lines(text: &str) -> Vec<&str> {
+    let mut fenced = false;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// GitHub's anchors for a Markdown file's headings: lowercased, punctuation
+/// dropped, spaces as hyphens, repeats numbered.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut anchors = BTreeSet::new();
+    for line in prose_lines(text) {
+        let Some(title) = line.strip_prefix('#') else {
+            continue;
+        };
+        let title = title.trim_start_matches('#').trim();
+        let slug: String = title
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let mut anchor = slug.clone();
+        let mut n = 0;
+        while !anchors.insert(anchor.clone()) {
+            n += 1;
+            anchor = format!("{slug}-{n}");
+        }
+    }
+    anchors
+}
+
+/// The targets of a Markdown file's inline links (`[text](target)`) and
+/// link definitions (`[name]: target`), outside code.
+fn link_targets(text: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    for line in prose_lines(text) {
+        // Inline code may show link syntax without being a link.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        for part in prose.split("](").skip(1) {
+            let target = part.split(')').next().unwrap();
+            let target = target.split_whitespace().next().unwrap_or_default();
+            targets.push(target.to_owned());
+        }
+        if let Some(rest) = line.strip_prefix('[')
+            && let Some((_, target)) = rest.split_once("]: ")
+        {
+            targets.push(target.trim().to_owned());
+        }
+    }
+    targets
+}
+
+#[test]
+fn every_link_in_the_readme_and_docs_resolves_inside_a_clone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .expect("a docs folder")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    assert!(!docs.is_empty(), "docs/ holds the contract");
+    files.extend(docs);
+    let root = root.canonicalize().unwrap();
+    let mut checked = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(!text.contains("../shared"), "{}", file.display());
+        for target in link_targets(&text) {
+            if target.starts_with("https://") || target.starts_with("http://") {
+                continue;
+            }
+            let (path, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let linked = if path.is_empty() {
+                file.clone()
+            } else {
+                let linked = file.parent().unwrap().join(path);
+                let resolved = linked
+                    .canonicalize()
+                    .unwrap_or_else(|_| panic!("{}: `{target}` names no file", file.display()));
+                assert!(
+                    resolved.starts_with(&root),
+                    "{}: `{target}` leads outside the repository",
+                    file.display()
+                );
+                resolved
+            };
+            if !anchor.is_empty() {
+                let text = std::fs::read_to_string(&linked).unwrap();
+                assert!(
+                    anchors(&text).contains(anchor),
+                    "{}: `{target}`: {} has no heading with that anchor",
+                    file.display(),
+                    linked.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "the links were found ({checked})");
+}
+
+#[test]
+fn every_test_a_guarantee_names_exists() {
+    let readme = read("README.md");
+    let section = readme
+        .split("\n## Guarantees\n")
+        .nth(1)
+        .expect("a Guarantees section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| promise"))
+        .collect();
+    assert!(rows.len() > 10);
+    for row in rows {
+        let proof = row.trim_end_matches('|').rsplit(" | ").next().unwrap();
+        let named: Vec<&str> = proof
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|code| code.starts_with("tests/"))
+            .collect();
+        assert!(
+            named.iter().any(|item| item.contains("::")),
+            "names no test: {row}"
+        );
+        for item in named {
+            let (file, test) = item.split_once("::").unwrap_or((item, ""));
+            let text = read(file);
+            if !test.is_empty() {
+                assert!(
+                    text.contains(&format!("fn {test}(")) || text.contains(&format!("def {test}(")),
+                    "{file} has no test {test}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_readmes_pytest_example_is_the_one_ci_runs() {
+    let readme = read("README.md");
+    for file in [
+        "docs/examples/pytest/conftest.py",
+        "docs/examples/pytest/test_checkout.py",
+    ] {
+        let text = read(file);
+        assert!(
+            readme.contains(&format!("```python\n{text}```")),
+            "the README's copy of {file} differs from the file"
+        );
+    }
+    assert!(read("tests/sdk/run.sh").contains("(cd docs/examples/pytest && "));
+}
