@@ -30,7 +30,7 @@ pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,
     NAME_LENGTH, NewClientToken, token_value,
 };
-pub use clock::{Clock, ClockChange, ClockView, SEEDED_START};
+pub use clock::{Clock, ClockChange, ClockView, MAX_ADVANCE_SECONDS, SEEDED_START};
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
 pub use journal::{

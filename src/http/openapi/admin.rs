@@ -4,7 +4,10 @@
 use serde_json::{Value, json};
 
 use super::{error_responses, public_document};
-use crate::domain::{EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, Permission};
+use crate::domain::{
+    EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS, Permission,
+    SEED_LENGTH,
+};
 
 /// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
 fn admin_responses() -> Value {
@@ -50,10 +53,11 @@ pub fn admin_document() -> Value {
     // The public document's webhooks are Paddle's; the admin API only
     // configures where they go.
     document.as_object_mut().unwrap().remove("webhooks");
+    let seed = json!({ "type": ["string", "integer"], "minLength": 1, "maxLength": SEED_LENGTH });
     document["paths"] = json!({
         "/__paddock/accounts": {
             "get": operation("List accounts", None),
-            "post": operation("Create an account", Some(json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } } })))
+            "post": operation("Create an account, optionally seeded", Some(json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" }, "seed": seed } })))
         },
         "/__paddock/accounts/{account}/api-keys": {
             "parameters": [account.clone()],
@@ -90,6 +94,32 @@ pub fn admin_document() -> Value {
         },
         "/__paddock/accounts/{account}/reset": { "parameters": [account.clone()], "post": operation("Delete an account's tokens, events and request journal", None) },
         "/__paddock/reset": { "post": operation("Reset every account", None) },
+        "/__paddock/accounts/{account}/seed": {
+            "parameters": [account.clone()],
+            "put": operation("Seed the account and restart its sequence: the same requests then get the same ids, secrets and timestamps", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["seed"], "properties": { "seed": seed }
+            }))),
+            "delete": operation("Remove the account's own seed", None)
+        },
+        "/__paddock/accounts/{account}/clock": {
+            "parameters": [account.clone()],
+            "get": operation("The account's clock: `{now, frozen, real_time}`", None),
+            "put": operation("Set the account's clock to read `now` (default: what it reads now), stopped or running", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["frozen"], "properties": {
+                    "frozen": { "type": "boolean" },
+                    "now": { "type": "string", "format": "date-time" }
+                }
+            }))),
+            "delete": operation("Return the account's clock to its default (real time; a seeded account's start)", None)
+        },
+        "/__paddock/accounts/{account}/clock/advance": {
+            "parameters": [account.clone()],
+            "post": operation("Move the account's clock on", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["seconds"], "properties": {
+                    "seconds": { "type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS }
+                }
+            })))
+        },
         "/__paddock/accounts/{account}/requests": {
             "parameters": journal_parameters(&account),
             "get": operation("An account's request journal, oldest first: each recognised request's method, path, query, status, request id, API key id, time, and request and response bodies (JSON, else a string; at most 16 KiB each, else a truncated string with `*_body_truncated: true`; secrets replaced by `[redacted]`)", None)
