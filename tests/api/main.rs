@@ -33,6 +33,7 @@ mod revoke;
 mod rotations;
 mod secrets;
 mod seeded_runs;
+mod unparsable_heads;
 mod webhook_settings;
 mod webhooks;
 mod webhooks_tls;
