@@ -30,6 +30,7 @@ mod persistence;
 mod postgres_tls;
 mod recorded;
 mod revoke;
+mod rotation_requests;
 mod rotations;
 mod secrets;
 mod seeded_runs;
