@@ -5,13 +5,17 @@
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, expect_data, expect_json};
+use paddock::app::ServeOptions;
+use paddock::domain::Seed;
+
+use crate::helpers::{Backend, TestApp, default_options, expect_data, expect_json};
 use crate::on_both_backends;
 
 on_both_backends!(
     the_same_seed_and_requests_give_the_same_answers,
     without_a_seed_every_run_differs,
     a_seed_restarts_the_sequence_and_numbers_parse,
+    a_server_wide_seed_seeds_every_account_without_its_own,
 );
 
 /// The body as bytes with its `request_id` blanked: all else must match.
@@ -220,4 +224,29 @@ async fn a_seed_restarts_the_sequence_and_numbers_parse(backend: Backend) {
         expect_data(cleared, StatusCode::OK).await["seed"],
         Value::Null
     );
+}
+
+async fn a_server_wide_seed_seeds_every_account_without_its_own(backend: Backend) {
+    let seeded = || ServeOptions {
+        default_seed: Some(Seed::from_json(&json!("server-wide")).unwrap()),
+        ..default_options()
+    };
+    let first = TestApp::spawn_with(backend, seeded()).await;
+    let second = TestApp::spawn_with(backend, seeded()).await;
+    let (a, b) = (first.create("same").await, second.create("same").await);
+    assert_eq!((&a["id"], &a["token"]), (&b["id"], &b["token"]));
+    assert_eq!(a["created_at"], "2025-01-01T00:00:00.000000Z");
+    // An account's own seed wins.
+    let own = |app: &TestApp| {
+        let body = json!({ "seed": "its own" });
+        app.admin(Method::PUT, "/accounts/default/seed")
+            .json(&body)
+            .send()
+    };
+    expect_data(own(&first).await.unwrap(), StatusCode::OK).await;
+    let c = first.create("same").await;
+    assert_ne!(c["token"], a["token"]);
+    let other = TestApp::spawn(backend).await;
+    expect_data(own(&other).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(other.create("same").await["token"], c["token"]);
 }
