@@ -19,7 +19,7 @@ pub fn is_valid_account_name(name: &str) -> bool {
 pub const ACCOUNT_NAME_RULE: &str = "must be 1 to 64 letters, digits, '-', '_' or '.'";
 
 /// The same rule as a schema's `pattern`, for bodies.
-const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
+pub(super) const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Account {

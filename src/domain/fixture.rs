@@ -74,7 +74,7 @@ fn parse_items(
     }
 }
 
-fn parse_fixture(
+pub(super) fn parse_fixture(
     context: &str,
     object: &Map<String, Value>,
     now: Timestamp,
