@@ -10,7 +10,7 @@ use crate::domain::{Account, Timestamp};
 const INSERT_ACCOUNT: &str =
     "insert into accounts (name, created_at) values ($1, $2) on conflict do nothing";
 
-const SELECT_ACCOUNT: &str = "select name, created_at from accounts where name = $1";
+pub(super) const SELECT_ACCOUNT: &str = "select name, created_at from accounts where name = $1";
 
 const SELECT_ACCOUNTS: &str = "select name, created_at from accounts order by name";
 
