@@ -6,6 +6,7 @@
 //! totals and the notification dispatcher up to date. The store writes
 //! what it is given.
 
+mod account_state;
 mod accounts;
 mod api_key_events;
 mod api_keys;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+pub use account_state::AccountStates;
 pub use accounts::{Accounts, ResetReport};
 pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
@@ -43,6 +45,8 @@ pub struct Services {
     pub accounts: Accounts,
     pub api_keys: ApiKeys,
     pub notifications: Notifications,
+    /// Whole accounts saved and loaded again.
+    pub account_state: AccountStates,
     /// The requests each account made, newest last.
     pub request_log: Arc<RequestLog>,
 }
@@ -58,15 +62,18 @@ impl Services {
     ) -> Self {
         let totals = Arc::new(Totals::default());
         let request_log = Arc::new(RequestLog::default());
+        let key_cache = Arc::new(KeyCache::new(key_cache_ttl));
         Self {
-            client_tokens: ClientTokens::new(store.clone(), totals.clone(), dispatch.clone()),
-            accounts: Accounts::new(store.clone(), totals, request_log.clone()),
-            api_keys: ApiKeys::new(
+            account_state: AccountStates::new(
                 store.clone(),
-                Arc::new(KeyCache::new(key_cache_ttl)),
+                totals.clone(),
+                key_cache.clone(),
                 secrets.clone(),
                 dispatch.clone(),
             ),
+            client_tokens: ClientTokens::new(store.clone(), totals.clone(), dispatch.clone()),
+            accounts: Accounts::new(store.clone(), totals, request_log.clone()),
+            api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), dispatch.clone()),
             notifications: Notifications::new(store, secrets, dispatch),
             request_log,
         }

@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 
 use super::{error_responses, public_document};
-use crate::domain::{EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, Permission};
+use crate::domain::{
+    ACCOUNT_STATE_FORMAT, EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, Permission,
+};
 
 /// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
 fn admin_responses() -> Value {
@@ -91,6 +93,22 @@ pub fn admin_document() -> Value {
         "/__paddock/accounts/{account}/reset": { "parameters": [account.clone()], "post": operation("Delete an account's tokens, events and request log", None) },
         "/__paddock/reset": { "post": operation("Reset every account", None) },
         "/__paddock/accounts/{account}/requests": { "parameters": [account.clone()], "get": operation("An account's recent requests", None) },
+        "/__paddock/accounts/{account}/export": { "parameters": [account.clone()], "get": operation("The account's whole state (format paddock.account.v1): API keys as digests, secrets sealed", None) },
+        "/__paddock/accounts/{account}/import": {
+            "parameters": [account.clone()],
+            "post": operation("Load an export's data into an empty account, all or nothing; the path's account wins", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["format", "account"], "properties": {
+                    "format": { "type": "string", "enum": [ACCOUNT_STATE_FORMAT] },
+                    "account": { "type": "object" },
+                    "client_tokens": { "type": "array", "items": { "type": "object" } },
+                    "api_keys": { "type": "array", "items": { "type": "object" } },
+                    "api_key_rotations": { "type": "array", "items": { "type": "object" } },
+                    "notification_settings": { "type": "array", "items": { "type": "object" } },
+                    "events": { "type": "array", "items": { "type": "object" } },
+                    "deliveries": { "type": "array", "items": { "type": "object" } }
+                }
+            })))
+        },
         "/__paddock/accounts/{account}/notification-settings": {
             "parameters": [account.clone()],
             "get": operation("List notification settings", None),
