@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod account_state;
+mod account_state_refusals;
 mod accounts;
 mod admin;
 mod admin_fixtures;
