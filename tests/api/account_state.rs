@@ -12,7 +12,10 @@ use crate::helpers::*;
 use crate::on_both_backends;
 use crate::webhooks::{ALL_EVENTS, assert_signed, fast_retries};
 
-on_both_backends!(an_exported_account_loads_whole_into_another_server);
+on_both_backends!(
+    an_exported_account_loads_whole_into_another_server,
+    a_document_far_past_other_bodies_limit_loads,
+);
 
 /// The servers' secret key: the same on every server of a test, unless it
 /// says otherwise.
@@ -288,4 +291,37 @@ async fn an_exported_account_loads_whole_into_another_server(backend: Backend) {
     expect_data(response, StatusCode::OK).await;
     let after = export(&second, "shop").await;
     assert_eq!(after["api_key_rotations"][0]["status"], "completed");
+}
+
+/// 1,200 fixture tokens: a body far over the 64 KiB other requests may
+/// send, written (and checked for taken ids) in several statements.
+async fn a_document_far_past_other_bodies_limit_loads(backend: Backend) {
+    let first = TestApp::spawn(backend).await;
+    let tokens: Vec<Value> = (0..1200)
+        .map(|n| json!({ "name": format!("Token {n}"), "description": "x".repeat(100) }))
+        .collect();
+    // Seeded in parts: one body would pass the 64 KiB limit too.
+    for part in tokens.chunks(200) {
+        let response = (first.admin(Method::POST, "/accounts/big/client-tokens"))
+            .json(&json!({ "client_tokens": part }))
+            .send()
+            .await
+            .unwrap();
+        expect_data(response, StatusCode::CREATED).await;
+    }
+    let exported = export(&first, "big").await;
+    assert!(exported.to_string().len() > 256 * 1024);
+
+    let second = TestApp::spawn(backend).await;
+    let response = import(&second, "big", &exported).await;
+    let loaded = expect_data(response, StatusCode::CREATED).await;
+    assert_eq!(loaded["client_tokens"], 1200);
+    assert_eq!(export(&second, "big").await, exported);
+    let response = import(&second, "big-again", &exported).await;
+    let body = expect_json(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        body["error"]["errors"].as_array().unwrap().len(),
+        2400,
+        "each id and value"
+    );
 }

@@ -5,61 +5,20 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::super::notification_setting::{destination, event_types};
-use super::super::validation::{self, Checked, Fields, Problem};
+use super::super::validation::{self, Fields, Problem};
 use super::super::{
-    Account, ApiKeyId, ApiKeyRotationId, Delivery, DeliveryStatus, Environment, EventType,
-    GRACE_PERIOD_SECONDS, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, KeyHash, NotificationSetting,
-    Permission, RotationStatus, ValidationErrors,
+    Account, ApiKeyId, ApiKeyRotationId, Delivery, DeliveryStatus, EventType, GRACE_PERIOD_SECONDS,
+    KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, NotificationSetting, RotationStatus, ValidationErrors,
 };
 use super::parse::{
-    API_KEY_ID, EVENT_ID, NOTIFICATION_ID, ROTATION_ID, SETTING_ID, as_array, as_object, parse_id,
-    text_id,
+    API_KEY_ID, EVENT_ID, NOTIFICATION_ID, ROTATION_ID, SETTING_ID, as_object, environment,
+    key_hash, parse_id, permissions, text_id,
 };
 use super::{RecordedEvent, SealedNotificationSetting, SealedRotation, StoredApiKey};
 
-const HASH_PATTERN: &str = "^[0-9a-f]{64}$";
 const SEALED_LENGTH: (usize, usize) = (1, 4096);
 /// A delivery's last error, as the dispatcher wrote it.
 const ERROR_LENGTH: (usize, usize) = (0, 65_536);
-
-fn key_hash(value: &Value) -> Checked<KeyHash> {
-    let is_hash = |text: &str| {
-        text.len() == 64 && (text.bytes()).all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    };
-    let text = validation::matching(value, HASH_PATTERN, is_hash)?;
-    KeyHash::from_hex(&text).ok_or_else(|| vec![Problem::Pattern(HASH_PATTERN)])
-}
-
-fn environment(value: &Value) -> Checked<Environment> {
-    validation::one_of(
-        value,
-        &[Environment::Sandbox, Environment::Live].map(Environment::as_str),
-    )
-}
-
-/// At least one permission, in the order given (as stored), each once.
-fn permissions(value: &Value) -> Checked<Vec<Permission>> {
-    let names = Permission::ALL.map(Permission::as_str);
-    let items = as_array(value)?;
-    let (mut list, mut problems) = (Vec::new(), Vec::new());
-    for (index, item) in items.iter().enumerate() {
-        match validation::one_of::<Permission>(item, &names) {
-            Ok(permission) if !list.contains(&permission) => list.push(permission),
-            Ok(_) => {}
-            Err(found) => {
-                problems.extend(found.into_iter().map(|p| Problem::Item(index, p.into())))
-            }
-        }
-    }
-    if items.is_empty() {
-        problems.push(Problem::MinItems(1));
-    }
-    if problems.is_empty() {
-        Ok(list)
-    } else {
-        Err(problems)
-    }
-}
 
 const KEY_FIELDS: [&str; 18] = [
     "id",

@@ -9,9 +9,14 @@ use serde_json::{Map, Value};
 use super::super::account::{ACCOUNT_NAME_PATTERN, is_valid_account_name};
 use super::super::fixture::parse_fixture;
 use super::super::validation::{self, Checked, Fields, Problem, child};
-use super::super::{Account, ClientTokenId, FieldError, Timestamp, ValidationErrors};
+use super::super::{
+    Account, ClientTokenId, Environment, FieldError, KeyHash, Permission, Timestamp,
+    ValidationErrors,
+};
 use super::items::{parse_api_key, parse_delivery, parse_event, parse_rotation, parse_setting};
 use super::{ACCOUNT_STATE_FORMAT, AccountClientToken, AccountState, Format};
+
+const HASH_PATTERN: &str = "^[0-9a-f]{64}$";
 
 const SECTIONS: [&str; 6] = [
     "client_tokens",
@@ -221,6 +226,45 @@ pub(super) fn parse_id<T>(
 /// An id kept as text.
 pub(super) fn text_id(format: IdFormat) -> impl Fn(&Value) -> Checked<String> {
     move |value| parse_id(value, format, |text| Some(text.to_owned()))
+}
+
+pub(super) fn key_hash(value: &Value) -> Checked<KeyHash> {
+    let is_hash = |text: &str| {
+        text.len() == 64 && (text.bytes()).all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let text = validation::matching(value, HASH_PATTERN, is_hash)?;
+    KeyHash::from_hex(&text).ok_or_else(|| vec![Problem::Pattern(HASH_PATTERN)])
+}
+
+pub(super) fn environment(value: &Value) -> Checked<Environment> {
+    validation::one_of(
+        value,
+        &[Environment::Sandbox, Environment::Live].map(Environment::as_str),
+    )
+}
+
+/// At least one permission, in the order given (as stored), each once.
+pub(super) fn permissions(value: &Value) -> Checked<Vec<Permission>> {
+    let names = Permission::ALL.map(Permission::as_str);
+    let items = as_array(value)?;
+    let (mut list, mut problems) = (Vec::new(), Vec::new());
+    for (index, item) in items.iter().enumerate() {
+        match validation::one_of::<Permission>(item, &names) {
+            Ok(permission) if !list.contains(&permission) => list.push(permission),
+            Ok(_) => {}
+            Err(found) => {
+                problems.extend(found.into_iter().map(|p| Problem::Item(index, p.into())))
+            }
+        }
+    }
+    if items.is_empty() {
+        problems.push(Problem::MinItems(1));
+    }
+    if problems.is_empty() {
+        Ok(list)
+    } else {
+        Err(problems)
+    }
 }
 
 fn parse_account(account: &str, object: &Map<String, Value>) -> Result<Account, ValidationErrors> {
