@@ -3,7 +3,8 @@
 //! allow. (`PROPTEST_CASES=100000 cargo test --test fuzz` for a longer run.)
 
 use paddock::domain::{
-    ClientTokenId, Environment, ListQuery, Mint, NewClientToken, PresentedKey, parse_fixtures,
+    AccountState, ClientTokenId, Environment, ListQuery, Mint, NewClientToken, PresentedKey,
+    event_data_texts, parse_fixtures,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -25,6 +26,26 @@ fn json_value() -> impl Strategy<Value = Value> {
             prop::collection::btree_map("[a-z_]{1,12}", inner, 0..4)
                 .prop_map(|map| Value::Object(map.into_iter().collect())),
         ]
+    })
+}
+
+/// Objects that look like account state documents: the real sections and
+/// fields, with any values.
+fn account_state_document() -> impl Strategy<Value = Map<String, Value>> {
+    let field = "(id|environment|name|status|token|key_hash|permissions|data|event_id|\
+                 notification_setting_id|api_key_id|sealed_secret|sealed_new_key|created_at|\
+                 updated_at|[a-z_]{1,8})";
+    let item = prop::collection::btree_map(field, json_value(), 0..6)
+        .prop_map(|map| Value::Object(map.into_iter().collect()));
+    let section = prop_oneof![
+        prop::collection::vec(item, 0..3).prop_map(Value::from),
+        json_value(),
+    ];
+    let name = "(client_tokens|api_keys|api_key_rotations|notification_settings|events|deliveries|account|format)";
+    prop::collection::btree_map(name, section, 0..8).prop_map(|sections| {
+        let mut document: Map<String, Value> = sections.into_iter().collect();
+        document.insert("format".into(), "paddock.account.v1".into());
+        document
     })
 }
 
@@ -246,6 +267,13 @@ proptest! {
             };
             prop_assert_eq!(key.environment(), environment);
         }
+    }
+
+    #[test]
+    fn account_state_documents_never_panic(document in account_state_document()) {
+        let text = serde_json::to_vec(&document).unwrap();
+        let texts = event_data_texts(&text);
+        let _ = AccountState::from_json("shop", &document, &texts, &Mint::real());
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub fn is_valid_account_name(name: &str) -> bool {
 pub const ACCOUNT_NAME_RULE: &str = "must be 1 to 64 letters, digits, '-', '_' or '.'";
 
 /// The same rule as a schema's `pattern`, for bodies.
-const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
+pub(super) const ACCOUNT_NAME_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Account {
@@ -31,6 +31,8 @@ pub struct Account {
     /// a seeded account stopped at [`super::SEEDED_START`]).
     #[serde(serialize_with = "clock_text")]
     pub clock: Option<Clock>,
+    /// How many seeded writes it has made: where its sequence goes on from.
+    pub draws: u64,
 }
 
 fn clock_text<S: serde::Serializer>(clock: &Option<Clock>, s: S) -> Result<S::Ok, S::Error> {

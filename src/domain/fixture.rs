@@ -89,7 +89,7 @@ fn parse_items(
     }
 }
 
-fn parse_fixture(
+pub(super) fn parse_fixture(
     context: &str,
     object: &Map<String, Value>,
     mint: &Mint,

@@ -2,6 +2,7 @@
 //! permissions and environments. No HTTP and no SQL here.
 
 mod account;
+mod account_state;
 mod api_key;
 mod client_token;
 mod clock;
@@ -17,6 +18,11 @@ mod timestamp;
 mod validation;
 
 pub use account::{ACCOUNT_NAME_RULE, Account, NewAccount, account_in_path, is_valid_account_name};
+pub use account_state::{
+    ACCOUNT_STATE_FORMAT, AccountClientToken, AccountState, RecordedEvent,
+    SealedNotificationSetting, SealedRotation, StateCounts, StoredApiKey, TakenIds,
+    event_data_texts,
+};
 pub use api_key::{
     ApiKey, ApiKeyId, ApiKeyResource, ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource,
     ApiKeySecret, ApiKeyStatus, DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, GRACE_PERIOD_SECONDS,

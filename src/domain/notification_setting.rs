@@ -122,6 +122,6 @@ pub(super) fn destination(value: &Value) -> Checked<String> {
     })
 }
 
-fn event_types(value: &Value) -> Checked<Vec<EventType>> {
+pub(super) fn event_types(value: &Value) -> Checked<Vec<EventType>> {
     validation::list_of(value, &EventType::ALL.map(EventType::as_str))
 }

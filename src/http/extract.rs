@@ -25,26 +25,57 @@ impl FromRequest<AppState> for JsonObject {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self> {
-        if !is_json(&request) {
-            return Err(Error::BadRequest(
-                "The Content-Type header must be application/json.",
-            ));
-        }
-        // A client trickling its body (slowloris) is cut off.
-        let read = tokio::time::timeout(state.body_timeout, Bytes::from_request(request, state));
-        let bytes = read
-            .await
-            .map_err(|_| Error::RequestTimeout)?
-            .map_err(|rejection| match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => Error::RequestTooLarge { limit: BODY_LIMIT },
-                _ => Error::BadRequest("The request body could not be read."),
-            })?;
+        let bytes = read_json_body(request, state, BODY_LIMIT).await?;
         super::context::note_request_body(&bytes);
         match serde_json::from_slice(&bytes) {
             Ok(value) => Ok(Self(json_object(value)?)),
             Err(_) => Err(Error::InvalidJson),
         }
     }
+}
+
+/// The largest account state document accepted: an account's whole state
+/// is far larger than any other body (its route raises the body limit).
+pub const DOCUMENT_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A large JSON object, as an account state document: parsed, and the
+/// text it was parsed from, for parts that are kept as sent.
+pub struct JsonDocument {
+    pub object: Map<String, Value>,
+    pub text: Bytes,
+}
+
+impl FromRequest<AppState> for JsonDocument {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self> {
+        let text = read_json_body(request, state, DOCUMENT_LIMIT).await?;
+        match serde_json::from_slice(&text) {
+            Ok(value) => Ok(Self {
+                object: json_object(value)?,
+                text,
+            }),
+            Err(_) => Err(Error::InvalidJson),
+        }
+    }
+}
+
+/// The body of an `application/json` request, up to `limit` bytes (the
+/// route's body limit), read within the body timeout.
+async fn read_json_body(request: Request, state: &AppState, limit: usize) -> Result<Bytes> {
+    if !is_json(&request) {
+        return Err(Error::BadRequest(
+            "The Content-Type header must be application/json.",
+        ));
+    }
+    // A client trickling its body (slowloris) is cut off.
+    let read = tokio::time::timeout(state.body_timeout, Bytes::from_request(request, state));
+    read.await
+        .map_err(|_| Error::RequestTimeout)?
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Error::RequestTooLarge { limit },
+            _ => Error::BadRequest("The request body could not be read."),
+        })
 }
 
 /// `application/json`, in any case, with or without parameters such as charset.

@@ -91,6 +91,13 @@ impl Mints {
         stored.ok_or_else(|| Error::NotFound(account.to_owned()))
     }
 
+    /// Forgets what was read of the account (after an import replaced its
+    /// seed and clock): the next request reads them again.
+    pub fn forget(&self, account: &str) {
+        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        accounts.remove(account);
+    }
+
     async fn draw(&self, account: &str, now: Timestamp) -> Result<u64> {
         if let Some(draw) = self.store.next_draw(account).await? {
             return Ok(draw);

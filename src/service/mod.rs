@@ -6,6 +6,7 @@
 //! totals and the notification dispatcher up to date. The store writes
 //! what it is given.
 
+mod account_state;
 mod accounts;
 mod api_key_events;
 mod api_keys;
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+pub use account_state::AccountStates;
 pub use accounts::{Accounts, ResetReport};
 pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
@@ -49,6 +51,8 @@ pub struct Services {
     pub journal: Arc<Journal>,
     /// Each account's clock and seed.
     pub mints: Arc<Mints>,
+    /// Whole accounts saved and loaded again.
+    pub account_state: AccountStates,
 }
 
 impl Services {
@@ -65,7 +69,16 @@ impl Services {
     ) -> Self {
         let totals = Arc::new(Totals::default());
         let journal = Arc::new(Journal::new(journal_retention));
+        let key_cache = Arc::new(KeyCache::new(key_cache_ttl));
         Self {
+            account_state: AccountStates::new(
+                store.clone(),
+                totals.clone(),
+                key_cache.clone(),
+                secrets.clone(),
+                dispatch.clone(),
+                mints.clone(),
+            ),
             client_tokens: ClientTokens::new(
                 store.clone(),
                 totals.clone(),
@@ -75,7 +88,7 @@ impl Services {
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(
                 store.clone(),
-                Arc::new(KeyCache::new(key_cache_ttl)),
+                key_cache,
                 secrets.clone(),
                 dispatch.clone(),
                 mints.clone(),

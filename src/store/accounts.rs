@@ -10,9 +10,9 @@ use crate::domain::{Account, Clock, Seed, Timestamp};
 const INSERT_ACCOUNT: &str =
     "insert into accounts (name, created_at) values ($1, $2) on conflict do nothing";
 
-const ACCOUNT_COLUMNS: &str = "name, created_at, seed, clock";
+const ACCOUNT_COLUMNS: &str = "name, created_at, seed, clock, draws";
 
-fn select_account() -> String {
+pub(super) fn select_account() -> String {
     format!("select {ACCOUNT_COLUMNS} from accounts where name = $1")
 }
 

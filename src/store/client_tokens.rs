@@ -81,7 +81,7 @@ fn status_binds(statuses: &[ClientTokenStatus]) -> (&'static str, &'static str) 
 
 /// New tokens and their outbox rows, in the caller's transaction, in a few
 /// multi-row statements.
-async fn write_creations<DB: Backend>(
+pub(super) async fn write_creations<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
     creations: &[Creation<'_>],
 ) -> Result<(), StoreError>

@@ -3,6 +3,8 @@
 //! SQLite is the [`Backend`] trait. All SQL in paddock lives under this
 //! module, next to the code that runs it.
 
+mod account_state;
+mod account_state_rows;
 mod accounts;
 mod api_key_events;
 mod api_key_rotations;
@@ -27,6 +29,7 @@ use crate::domain::{
     PageQuery, Seed, Timestamp,
 };
 
+pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
 pub use connect::{ConnectError, Opened, connect, open, redact_url};
 pub use error::StoreError;
@@ -85,6 +88,7 @@ pub trait Store:
     + ApiKeyRotationStore
     + ApiKeyEventStore
     + NotificationStore
+    + AccountStateStore
     + Send
     + Sync
     + 'static

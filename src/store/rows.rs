@@ -48,6 +48,7 @@ pub struct AccountRow {
     created_at: Timestamp,
     seed: Option<String>,
     clock: Option<String>,
+    draws: i64,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -65,6 +66,7 @@ impl TryFrom<AccountRow> for Account {
             created_at: row.created_at,
             seed: row.seed.map(Seed::stored),
             clock,
+            draws: row.draws.max(0) as u64,
         })
     }
 }

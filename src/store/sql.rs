@@ -24,6 +24,11 @@ pub trait Backend: Database + HasStatementCache {
     /// After this many new tokens, the store refreshes the planner's
     /// statistics of `client_tokens` with `ANALYZE_STATEMENT` (see Postgres).
     const ANALYZE_EVERY: Option<u64> = None;
+
+    /// Run first in a transaction that reads several tables, so that they
+    /// are read as of one instant (an account's export). SQLite's read
+    /// transactions are snapshots already.
+    const SNAPSHOT: Option<&'static str> = None;
 }
 
 /// `insert` followed by `values ($1, $2, ..), ..`: `rows` rows of `columns`
@@ -110,7 +115,8 @@ where
         + super::ApiKeyStore
         + super::ApiKeyRotationStore
         + super::ApiKeyEventStore
-        + super::NotificationStore,
+        + super::NotificationStore
+        + super::AccountStateStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     async fn ping(&self) -> Result<(), StoreError> {

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod account_clock;
+mod account_state;
+mod account_state_refusals;
 mod accounts;
 mod admin;
 mod admin_fixtures;

@@ -1,8 +1,10 @@
 //! The admin API under `/__paddock/` (a prefix Paddle never uses), for test
 //! suites and a team's sandbox: accounts, their keys, fixtures, resets, the
-//! request journal, and notifications. Mounted only when `PADDOCK_ADMIN_TOKEN`
-//! is set. Like the API's handlers, these parse, call a service, render.
+//! request journal, notifications, and whole accounts exported and imported.
+//! Mounted only when `PADDOCK_ADMIN_TOKEN` is set. Like the API's handlers,
+//! these parse, call a service, render.
 
+mod account_state;
 mod accounts;
 mod api_key_events;
 mod api_keys;
@@ -18,6 +20,7 @@ use super::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
+        .merge(account_state::routes())
         .merge(api_keys::routes())
         .merge(api_key_events::routes())
         .merge(client_tokens::routes())

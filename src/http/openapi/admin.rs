@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::{error_responses, public_document};
 use crate::domain::{
-    EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS, Permission,
-    SEED_LENGTH,
+    ACCOUNT_STATE_FORMAT, EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS,
+    Permission, SEED_LENGTH,
 };
 
 /// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
@@ -127,6 +127,22 @@ pub fn admin_document() -> Value {
         "/__paddock/accounts/{account}/requests/count": {
             "parameters": journal_parameters(&account),
             "get": operation("How many of the account's journaled requests match: `{\"count\": N}`", None)
+        },
+        "/__paddock/accounts/{account}/export": { "parameters": [account.clone()], "get": operation("The account's whole state (format paddock.account.v1): API keys as digests, secrets sealed", None) },
+        "/__paddock/accounts/{account}/import": {
+            "parameters": [account.clone()],
+            "post": operation("Load an export's data into an empty account, all or nothing; the path's account wins", Some(json!({
+                "type": "object", "additionalProperties": false, "required": ["format", "account"], "properties": {
+                    "format": { "type": "string", "enum": [ACCOUNT_STATE_FORMAT] },
+                    "account": { "type": "object" },
+                    "client_tokens": { "type": "array", "items": { "type": "object" } },
+                    "api_keys": { "type": "array", "items": { "type": "object" } },
+                    "api_key_rotations": { "type": "array", "items": { "type": "object" } },
+                    "notification_settings": { "type": "array", "items": { "type": "object" } },
+                    "events": { "type": "array", "items": { "type": "object" } },
+                    "deliveries": { "type": "array", "items": { "type": "object" } }
+                }
+            })))
         },
         "/__paddock/accounts/{account}/notification-settings": {
             "parameters": [account.clone()],
