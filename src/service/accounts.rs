@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{Journal, Mints, Totals};
-use crate::domain::{Account, Clock, NewAccount, Timestamp};
+use crate::domain::{Account, Clock, NewAccount};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -51,12 +51,6 @@ impl Accounts {
             self.mints.set_seed(&new.name, Some(seed)).await?;
         }
         Ok((self.get(&new.name).await?, created))
-    }
-
-    /// Creates the account unless it exists, for a write that names it.
-    pub async fn ensure(&self, name: &str) -> Result<()> {
-        self.store.ensure_account(name, Timestamp::now()).await?;
-        Ok(())
     }
 
     pub async fn get(&self, name: &str) -> Result<Account> {

@@ -65,7 +65,6 @@ impl Mints {
 
     /// Changes the account's clock (creating the account if need be).
     pub async fn change_clock(&self, account: &str, change: ClockChange) -> Result<ClockView> {
-        self.store.ensure_account(account, Timestamp::now()).await?;
         let current = self.load(account).await?;
         let real = Timestamp::now();
         let clock = match change {
@@ -77,6 +76,9 @@ impl Mints {
             ClockChange::Advance(by) => Some(current.clock.advanced(by)),
             ClockChange::Reset => None,
         };
+        // An account this creates is created on its new clock.
+        let created_at = clock.unwrap_or(current.clock).read(real);
+        self.store.ensure_account(account, created_at).await?;
         self.store.set_account_clock(account, clock).await?;
         Ok(self.load(account).await?.clock.view(real))
     }
@@ -84,7 +86,12 @@ impl Mints {
     /// Sets or clears the account's own seed (creating the account if need
     /// be); either restarts its sequence.
     pub async fn set_seed(&self, account: &str, seed: Option<&Seed>) -> Result<Account> {
-        self.store.ensure_account(account, Timestamp::now()).await?;
+        // An account this creates is created on the clock it will have.
+        let created_at = match seed {
+            Some(_) => Clock::seeded_start().now(),
+            None => self.now(account).await?,
+        };
+        self.store.ensure_account(account, created_at).await?;
         self.store.set_account_seed(account, seed).await?;
         self.load(account).await?;
         let stored = self.store.account(account).await?;

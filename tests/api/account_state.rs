@@ -180,8 +180,17 @@ async fn an_exported_account_loads_whole_into_another_server(backend: Backend) {
     assert_eq!(exported["format"], "paddock.account.v1");
     assert_eq!(exported["account"]["name"], "shop");
     assert_eq!(exported["account"]["seed"], "shop");
-    assert!(exported["account"]["clock"].as_str().unwrap().starts_with("shifted:-"));
-    assert!(exported["account"]["draws"].as_u64().unwrap() > 5, "{}", exported["account"]);
+    assert!(
+        exported["account"]["clock"]
+            .as_str()
+            .unwrap()
+            .starts_with("shifted:-")
+    );
+    assert!(
+        exported["account"]["draws"].as_u64().unwrap() > 5,
+        "{}",
+        exported["account"]
+    );
     let count = |section: &str| exported[section].as_array().unwrap().len();
     let environments: Vec<_> = (exported["client_tokens"].as_array().unwrap().iter())
         .map(|token| (text(&token["environment"]), text(&token["status"])))

@@ -185,6 +185,8 @@ async fn a_seed_restarts_the_sequence_and_numbers_parse(backend: Backend) {
     };
     let account = expect_data(seed(json!(42)).await.unwrap(), StatusCode::OK).await;
     assert_eq!(account["seed"], "42");
+    // Created by the seed, on the clock the seed gives it.
+    assert_eq!(account["created_at"], "2025-01-01T00:00:00.000000Z");
     assert_eq!(account["clock"], Value::Null);
     let key = json!({ "environment": "live", "permissions": ["client_token.read"] });
     let first = app.make_key("numbers", key.clone()).await;
