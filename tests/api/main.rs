@@ -33,6 +33,7 @@ mod revoke;
 mod rotations;
 mod secrets;
 mod seeded_runs;
+mod ui;
 mod webhook_settings;
 mod webhooks;
 mod webhooks_tls;

@@ -4,6 +4,7 @@
 //! proxy that cuts the database off, a receiver for notifications.
 
 mod app;
+mod dashboard;
 mod database;
 mod expect;
 mod keys;
@@ -14,6 +15,7 @@ mod receiver;
 mod tls;
 
 pub use app::*;
+pub use dashboard::{Dashboard, UI};
 pub use database::*;
 pub use expect::*;
 pub use keys::Keys;
