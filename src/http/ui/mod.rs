@@ -12,6 +12,7 @@ mod layout;
 mod notifications;
 mod requests;
 mod session;
+mod setting_form;
 mod tokens;
 
 use std::sync::Arc;
