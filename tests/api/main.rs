@@ -34,6 +34,7 @@ mod rotations;
 mod secrets;
 mod seeded_runs;
 mod ui;
+mod ui_browser;
 mod webhook_settings;
 mod webhooks;
 mod webhooks_tls;

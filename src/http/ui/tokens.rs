@@ -236,7 +236,7 @@ fn render_token(
     let body = html! {
         p { a href=(base) { "← All client-side tokens" } }
         dl.details {
-            dt { "Name" } dd #token-name { (token.name) }
+            dt { "Name" } dd #shown-name { (token.name) }
             dt { "Description" } dd { @if let Some(d) = &token.description { (d) } @else { span.muted { "—" } } }
             dt { "ID" } dd { code { (token.id) } }
             dt { "Token" } dd { (copyable("token-value", &token.token)) }

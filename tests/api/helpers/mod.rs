@@ -13,6 +13,7 @@ mod process;
 mod proxy;
 mod receiver;
 mod tls;
+mod webdriver;
 
 pub use app::*;
 pub use dashboard::{Dashboard, UI};
@@ -24,3 +25,4 @@ pub use process::Paddock;
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
 pub use tls::{ServerIdentity, TestCa};
+pub use webdriver::Browser;
