@@ -160,6 +160,10 @@ fn the_ci_workflow_checks_format_lints_tests_on_postgres_and_builds_the_image() 
     assert!(workflow.contains("image: postgres:15"));
     assert!(workflow.contains("PADDOCK_REQUIRE_POSTGRES: \"1\""));
     assert!(workflow.contains("run: cargo test"));
+    // The dashboard's browser tests run, and their screenshots are kept.
+    assert!(workflow.contains("PADDOCK_REQUIRE_BROWSER: \"1\""));
+    assert!(workflow.contains("actions/upload-artifact"));
+    assert!(workflow.contains("path: target/screenshots/"));
     assert!(workflow.contains("docker/build-push-action"));
     for uses in workflow
         .lines()

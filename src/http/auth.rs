@@ -157,6 +157,11 @@ impl AdminToken {
     pub fn new(token: &str) -> Self {
         Self(KeyHash::of(token))
     }
+
+    /// Whether `presented` is the admin token (compared as digests).
+    pub fn accepts(&self, presented: &str) -> bool {
+        self.0.matches(&KeyHash::of(presented))
+    }
 }
 
 /// A request made with the admin token.

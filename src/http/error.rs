@@ -273,6 +273,14 @@ pub(super) fn internal_error_body() -> Vec<u8> {
     serde_json::to_vec(&body).unwrap_or_default()
 }
 
+impl Error {
+    /// The status and Paddle's detail, for the dashboard's error pages.
+    pub(crate) fn status_and_detail(&self) -> (StatusCode, String) {
+        let (status, _, _, detail) = self.parts();
+        (status, detail)
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         // The cause of a 5xx is for the operator's log, never for the client.

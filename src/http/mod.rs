@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod readiness;
 mod root;
+mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,7 +89,9 @@ pub fn router(state: AppState) -> Router {
         emulation::emulate,
     )));
     if state.admin_token.is_some() {
-        routes = routes.nest("/__paddock", admin::routes());
+        routes = routes
+            .nest("/__paddock", admin::routes())
+            .merge(ui::routes());
     }
     routes
         .route("/healthz", get(health::live))

@@ -2,6 +2,10 @@
 //! who the caller is. Authentication is optional; a bad key is still a 403.
 
 use axum::Router;
+use axum::extract::State;
+use axum::http::header::{ACCEPT, LOCATION};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
@@ -48,8 +52,31 @@ struct Account {
     id: String,
 }
 
-/// `GET /`
-async fn root(auth: Option<Authenticated>) -> Envelope<ApiRoot> {
+/// `GET /`: for a browser (HTML first in `Accept`), the dashboard when
+/// the admin API is on; for API clients, the API root.
+async fn root(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Option<Authenticated>,
+) -> Response {
+    if state.admin_token.is_some() && wants_html(&headers) {
+        let location = format!("{}/", super::ui::UI);
+        return (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response();
+    }
+    api_root(auth).into_response()
+}
+
+/// Whether the first media type `Accept` lists is `text/html`, as a
+/// browser's navigation sends; API clients send JSON or `*/*`.
+fn wants_html(headers: &HeaderMap) -> bool {
+    (headers.get(ACCEPT))
+        .and_then(|value| value.to_str().ok())
+        .and_then(|accept| accept.split(',').next())
+        .and_then(|first| first.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/html"))
+}
+
+fn api_root(auth: Option<Authenticated>) -> Envelope<ApiRoot> {
     // Paddle tells its environments apart by host; paddock serves both on
     // one, so the key decides, and a caller without one is in the sandbox
     // (the safe assumption for an emulator).

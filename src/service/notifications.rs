@@ -79,6 +79,19 @@ impl Notifications {
         setting.ok_or_else(|| Error::NotFound(id.to_owned()))
     }
 
+    /// A setting's signing secret, opened, for the dashboard's "show
+    /// secret". Never logged; the caller shows it and forgets it.
+    pub async fn reveal_secret(&self, id: &str) -> Result<String> {
+        let not_found = || Error::NotFound(id.to_owned());
+        let sealed = self.store.notification_setting_secret(id).await?;
+        let sealed = sealed.ok_or_else(not_found)?;
+        // Sealed under another key (a changed PADDOCK_SECRET_KEY): unusable.
+        let secret = self.secrets.open(&sealed).ok_or_else(|| {
+            Error::Internal(format!("can't open the secret of notification setting {id}").into())
+        })?;
+        Ok(secret)
+    }
+
     pub async fn update_setting(
         &self,
         id: &str,

@@ -250,6 +250,9 @@ pub trait NotificationStore: Send + Sync {
         id: &str,
     ) -> Result<Option<NotificationSetting>, StoreError>;
 
+    /// A setting's secret as sealed, for a person who asks to see it.
+    async fn notification_setting_secret(&self, id: &str) -> Result<Option<String>, StoreError>;
+
     /// Saves destination, subscriptions and active flag; `false` if absent.
     async fn update_notification_setting(
         &self,

@@ -29,6 +29,8 @@ const INSERT_SETTING: &str = "insert into notification_settings \
 const UPDATE_SETTING: &str = "update notification_settings \
      set destination = $2, subscribed_events = $3, active = $4, updated_at = $5 where id = $1";
 
+const SELECT_SECRET: &str = "select secret from notification_settings where id = $1";
+
 const DELETE_SETTING: &str = "delete from notification_settings where id = $1";
 
 const SELECT_EVENTS: &str = "select id, account, environment, event_type, occurred_at, data \
@@ -197,6 +199,14 @@ where
             .await?
             .map(NotificationSetting::try_from)
             .transpose()
+    }
+
+    async fn notification_setting_secret(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query_as::<_, (String,)>(SELECT_SECRET)
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(row.map(|(sealed,)| sealed))
     }
 
     async fn update_notification_setting(

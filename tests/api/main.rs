@@ -37,6 +37,8 @@ mod rotations;
 mod secrets;
 mod seeded_runs;
 mod unparsable_heads;
+mod ui;
+mod ui_browser;
 mod webhook_settings;
 mod webhooks;
 mod webhooks_tls;

@@ -4,6 +4,7 @@
 //! proxy that cuts the database off, a receiver for notifications.
 
 mod app;
+mod dashboard;
 mod database;
 mod expect;
 mod keys;
@@ -12,8 +13,10 @@ mod process;
 mod proxy;
 mod receiver;
 mod tls;
+mod webdriver;
 
 pub use app::*;
+pub use dashboard::{Dashboard, UI};
 pub use database::*;
 pub use expect::*;
 pub use keys::Keys;
@@ -22,3 +25,4 @@ pub use process::Paddock;
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
 pub use tls::{ServerIdentity, TestCa};
+pub use webdriver::Browser;

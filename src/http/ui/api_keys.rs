@@ -1,0 +1,244 @@
+//! API keys: list (obfuscated), create with permissions and an expiry (the
+//! key shown once, in the answer to the POST itself, never in a URL),
+//! revoke.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde_json::{Map, Value};
+
+use super::form::FormData;
+use super::layout::{
+    Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
+    time,
+};
+use super::session::{Signed, see_other};
+use super::{PageResult, UI, place};
+use crate::domain::{ApiKey, ApiKeyId, FieldError, NewApiKey, Owner, Permission};
+use crate::error::Error;
+use crate::http::AppState;
+
+/// The expiries offered, in days; the empty value is "never".
+const EXPIRIES: [(&str, &str); 5] = [
+    ("", "Never"),
+    ("7", "7 days"),
+    ("30", "30 days"),
+    ("90", "90 days"),
+    ("365", "1 year"),
+];
+
+pub fn routes() -> Router<AppState> {
+    let base = format!("{UI}/accounts/{{account}}/{{environment}}/api-keys");
+    Router::new()
+        .route(&base, get(list).post(create))
+        .route(&format!("{base}/{{id}}/revoke"), post(revoke))
+}
+
+/// What the page shows besides the list: a key just made, or a form with
+/// its errors.
+#[derive(Default)]
+struct Extra<'a> {
+    created: Option<(&'a ApiKey, &'a str)>,
+    form: Option<&'a FormData>,
+    errors: &'a [FieldError],
+}
+
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((account, environment)): Path<(String, String)>,
+) -> PageResult {
+    let (account, environment) = place(&state, &account, &environment).await?;
+    let owner = Owner {
+        account,
+        environment,
+    };
+    render(&state, &signed, &owner, StatusCode::OK, Extra::default()).await
+}
+
+async fn render(
+    state: &AppState,
+    signed: &Signed,
+    owner: &Owner,
+    status: StatusCode,
+    extra: Extra<'_>,
+) -> PageResult {
+    let api_keys = &state.services.api_keys;
+    let mut keys = api_keys.list(Some(&owner.account)).await?;
+    keys.retain(|key| key.environment == owner.environment);
+    keys.reverse();
+    let now = api_keys.now(&owner.account).await?;
+    let base = section_path(&owner.account, owner.environment, Section::ApiKeys);
+    let body = html! {
+        @if let Some((key, secret)) = extra.created {
+            section.card.notice #created-key role="status" {
+                h2 { "API key " (key.name) " created" }
+                p { "Copy it now: paddock keeps only its hash and won't show it again." }
+                (copyable("new-api-key", secret))
+            }
+        }
+        @if keys.is_empty() {
+            p.muted { "No API keys in this environment." }
+        } @else {
+            div.table-wrap {
+                table #api-keys {
+                    thead { tr {
+                        th { "Name" } th { "Key" } th { "Permissions" } th { "Status" }
+                        th { "Expires" } th { "Last used" } th { span.visually-hidden { "Actions" } }
+                    } }
+                    tbody {
+                        @for key in &keys {
+                            @let status = key.status(now);
+                            tr {
+                                td data-label="Name" { (key.name) }
+                                td data-label="Key" { code { (key.id.obfuscated_key(key.environment)) } }
+                                td data-label="Permissions" {
+                                    @for permission in &key.permissions { code.perm { (permission.as_str()) } " " }
+                                }
+                                td data-label="Status" { span class={ "badge " (status.as_str()) } { (status.as_str()) } }
+                                td data-label="Expires" { (time(key.expires_at)) }
+                                td data-label="Last used" { (time(key.last_used_at)) }
+                                td data-label="Actions" {
+                                    @if status.is_active() {
+                                        form.inline method="post" action={ (base) "/" (key.id.as_str()) "/revoke" } {
+                                            (csrf_field(&signed.csrf))
+                                            button.danger.small type="submit" aria-label={ "Revoke " (key.name) } { "Revoke" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (create_form(&signed.csrf, &base, extra.form, extra.errors))
+    };
+    let place = Place {
+        account: &owner.account,
+        environment: owner.environment,
+        section: Section::ApiKeys,
+    };
+    Ok(respond(
+        status,
+        page("API keys", Some(&signed.csrf), Some(&place), body),
+    ))
+}
+
+fn create_form(csrf: &str, base: &str, form: Option<&FormData>, errors: &[FieldError]) -> Markup {
+    let value = |name| form.and_then(|form| form.get(name)).unwrap_or_default();
+    let checked = |permission: Permission| {
+        form.is_some_and(|form| form.all("permissions").contains(&permission.as_str()))
+    };
+    html! {
+        form.card method="post" action=(base) {
+            h2 { "New API key" }
+            (csrf_field(csrf))
+            (other_errors(errors, &["name", "description", "permissions", "expires_at"]))
+            label for="key-name" { "Name" }
+            input #key-name type="text" name="name" value=(value("name")) aria-describedby="name-error";
+            (field_errors(errors, "name"))
+            label for="key-description" { "Description " span.muted { "(optional)" } }
+            input #key-description type="text" name="description" value=(value("description"));
+            (field_errors(errors, "description"))
+            fieldset {
+                legend { "Permissions" }
+                @for permission in Permission::ALL {
+                    @let id = format!("perm-{}", permission.as_str().replace('.', "-"));
+                    div.check {
+                        input id=(id) type="checkbox" name="permissions" value=(permission.as_str()) checked[checked(permission)];
+                        label for=(id) { code { (permission.as_str()) } }
+                    }
+                }
+                (field_errors(errors, "permissions"))
+            }
+            label for="key-expiry" { "Expires" }
+            select #key-expiry name="expires_in_days" {
+                @for (days, label) in EXPIRIES {
+                    option value=(days) selected[value("expires_in_days") == days] { (label) }
+                }
+            }
+            (field_errors(errors, "expires_at"))
+            button type="submit" { "Create API key" }
+        }
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((account, environment)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let (account, environment) = place(&state, &account, &environment).await?;
+    let owner = Owner {
+        account,
+        environment,
+    };
+    let api_keys = &state.services.api_keys;
+    let mut body = Map::new();
+    body.insert(
+        "environment".into(),
+        Value::String(environment.as_str().into()),
+    );
+    form.text_into(&mut body, "name", false);
+    form.text_into(&mut body, "description", true);
+    form.list_into(&mut body, "permissions");
+    // An expiry counts from the account's clock, as the key's status will.
+    let expires_at = match form.get("expires_in_days").unwrap_or_default() {
+        "" => Value::Null,
+        days => match days.parse::<i64>() {
+            Ok(days) if (1..=3650).contains(&days) => {
+                let now = api_keys.now(&owner.account).await?;
+                let at = now.checked_add(time::Duration::days(days));
+                at.map_or(Value::Null, |at| Value::String(at.to_string()))
+            }
+            _ => Value::String(days.to_owned()),
+        },
+    };
+    body.insert("expires_at".into(), expires_at);
+    let new = match NewApiKey::from_json(&body) {
+        Ok(new) => new,
+        Err(errors) => {
+            let extra = Extra {
+                form: Some(&form),
+                errors: errors.errors(),
+                ..Extra::default()
+            };
+            return render(&state, &signed, &owner, StatusCode::BAD_REQUEST, extra).await;
+        }
+    };
+    let (key, secret) = api_keys.create(&owner.account, new).await?;
+    let extra = Extra {
+        created: Some((&key, secret.expose())),
+        ..Extra::default()
+    };
+    render(&state, &signed, &owner, StatusCode::CREATED, extra).await
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((account, environment, id)): Path<(String, String, String)>,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let (account, environment) = place(&state, &account, &environment).await?;
+    let owner = Owner {
+        account,
+        environment,
+    };
+    let api_keys = &state.services.api_keys;
+    // Only this account's and environment's keys, as the page lists them.
+    let key_id = ApiKeyId::parse(&id).ok_or_else(|| Error::NotFound(id.clone()))?;
+    api_keys.get(&owner, &key_id).await?;
+    api_keys.revoke(key_id.as_str()).await?;
+    Ok(see_other(&section_path(
+        &owner.account,
+        owner.environment,
+        Section::ApiKeys,
+    )))
+}

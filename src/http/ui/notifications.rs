@@ -1,0 +1,391 @@
+//! Notification settings (create, edit, enable or disable, show the secret
+//! on request) and each setting's deliveries, with a replay button.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde_json::Value;
+
+use super::form::FormData;
+use super::layout::{Place, Section, copyable, csrf_field, page, respond, section_path, time};
+use super::session::{Signed, see_other};
+use super::setting_form::{Draft, active_badge, body_of, setting_fields};
+use super::{PageResult, UI, place};
+use crate::domain::{
+    FieldError, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Owner,
+};
+use crate::error::Error;
+use crate::http::AppState;
+
+pub fn routes() -> Router<AppState> {
+    let base = format!("{UI}/accounts/{{account}}/{{environment}}/notifications");
+    Router::new()
+        .route(&base, get(list).post(create))
+        .route(&format!("{base}/{{id}}"), get(show).post(update))
+        .route(&format!("{base}/{{id}}/toggle"), post(toggle))
+        .route(&format!("{base}/{{id}}/secret"), post(reveal))
+        .route(&format!("{base}/{{id}}/replay"), post(replay))
+}
+
+type Params3 = Path<(String, String, String)>;
+
+async fn owner(
+    state: &AppState,
+    account: &str,
+    environment: &str,
+) -> Result<Owner, super::PageError> {
+    let (account, environment) = place(state, account, environment).await?;
+    Ok(Owner {
+        account,
+        environment,
+    })
+}
+
+/// The owner's setting `id`; others' settings are not found.
+async fn setting(state: &AppState, owner: &Owner, id: &str) -> Result<NotificationSetting, Error> {
+    match state.services.notifications.setting(id).await? {
+        s if s.account == owner.account && s.environment == owner.environment => Ok(s),
+        _ => Err(Error::NotFound(id.to_owned())),
+    }
+}
+
+fn frame(
+    signed: &Signed,
+    owner: &Owner,
+    title: &str,
+    status: StatusCode,
+    body: Markup,
+) -> Response {
+    let place = Place {
+        account: &owner.account,
+        environment: owner.environment,
+        section: Section::Notifications,
+    };
+    respond(status, page(title, Some(&signed.csrf), Some(&place), body))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e)): Path<(String, String)>,
+) -> PageResult {
+    let owner = owner(&state, &a, &e).await?;
+    render_list(&state, &signed, &owner, StatusCode::OK, None, None, &[]).await
+}
+
+async fn render_list(
+    state: &AppState,
+    signed: &Signed,
+    owner: &Owner,
+    status: StatusCode,
+    created: Option<(&NotificationSetting, &str)>,
+    form: Option<&FormData>,
+    errors: &[FieldError],
+) -> PageResult {
+    let mut settings = state
+        .services
+        .notifications
+        .settings(&owner.account)
+        .await?;
+    settings.retain(|s| s.environment == owner.environment);
+    let base = section_path(&owner.account, owner.environment, Section::Notifications);
+    let body = html! {
+        @if let Some((setting, secret)) = created {
+            section.card.notice #created-setting role="status" {
+                h2 { "Notification setting created" }
+                p { "Its secret key, to verify signatures (" code { "Paddle-Signature" } "). Show it again from the setting's page." }
+                (copyable("new-secret", secret))
+                p { a href={ (base) "/" (setting.id) } { "Manage this setting" } }
+            }
+        }
+        @if settings.is_empty() {
+            p.muted { "No notification settings in this environment." }
+        } @else {
+            div.table-wrap {
+                table #notification-settings {
+                    thead { tr { th { "Destination" } th { "Events" } th { "Status" } th { "Created" } } }
+                    tbody {
+                        @for setting in &settings {
+                            tr {
+                                td data-label="Destination" { a href={ (base) "/" (setting.id) } { (setting.destination) } }
+                                td data-label="Events" { (setting.subscribed_events.len()) " events" }
+                                td data-label="Status" { (active_badge(setting.active)) }
+                                td data-label="Created" { (setting.created_at) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        form.card method="post" action=(base) {
+            h2 { "New notification setting" }
+            (csrf_field(&signed.csrf))
+            (setting_fields(form.map(Draft::Form).unwrap_or(Draft::New), errors))
+            button type="submit" { "Create notification setting" }
+        }
+    };
+    Ok(frame(signed, owner, "Notifications", status, body))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let owner = owner(&state, &a, &e).await?;
+    let new = match NewNotificationSetting::from_json(&body_of(&form, &owner, true)) {
+        Ok(new) => new,
+        Err(errors) => {
+            let status = StatusCode::BAD_REQUEST;
+            return render_list(
+                &state,
+                &signed,
+                &owner,
+                status,
+                None,
+                Some(&form),
+                errors.errors(),
+            )
+            .await;
+        }
+    };
+    let notifications = &state.services.notifications;
+    let (setting, secret) = notifications.create_setting(&owner.account, new).await?;
+    let created = Some((&setting, secret.as_str()));
+    render_list(
+        &state,
+        &signed,
+        &owner,
+        StatusCode::CREATED,
+        created,
+        None,
+        &[],
+    )
+    .await
+}
+
+async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e, id)): Params3,
+) -> PageResult {
+    let owner = owner(&state, &a, &e).await?;
+    let setting = setting(&state, &owner, &id).await?;
+    render_setting(&state, &signed, &owner, &setting, Page::default()).await
+}
+
+/// What a setting's page shows besides the setting.
+#[derive(Default)]
+struct Page<'a> {
+    status: Option<StatusCode>,
+    secret: Option<&'a str>,
+    form: Option<&'a FormData>,
+    errors: &'a [FieldError],
+}
+
+async fn render_setting(
+    state: &AppState,
+    signed: &Signed,
+    owner: &Owner,
+    setting: &NotificationSetting,
+    extra: Page<'_>,
+) -> PageResult {
+    let notifications = &state.services.notifications;
+    let mut deliveries = notifications.deliveries(&setting.id).await?;
+    deliveries.reverse();
+    let events: HashMap<_, _> = (notifications.events(&owner.account).await?)
+        .into_iter()
+        .map(|event| (event.id.clone(), event))
+        .collect();
+    let base = format!(
+        "{}/{}",
+        section_path(&owner.account, owner.environment, Section::Notifications),
+        setting.id
+    );
+    let draft = extra.form.map_or(Draft::Setting(setting), Draft::Form);
+    let body = html! {
+        p { a href=(section_path(&owner.account, owner.environment, Section::Notifications)) { "← All notification settings" } }
+        dl.details {
+            dt { "ID" } dd { code { (setting.id) } }
+            dt { "Status" } dd #setting-status { (active_badge(setting.active)) }
+            dt { "Secret key" } dd {
+                @if let Some(secret) = extra.secret {
+                    (copyable("setting-secret", secret))
+                } @else {
+                    form.inline method="post" action={ (base) "/secret" } {
+                        (csrf_field(&signed.csrf))
+                        button.small type="submit" { "Show secret key" }
+                    }
+                }
+            }
+        }
+        form.inline method="post" action={ (base) "/toggle" } {
+            (csrf_field(&signed.csrf))
+            button type="submit" { @if setting.active { "Disable" } @else { "Enable" } }
+        }
+        form.card method="post" action=(base) {
+            h2 { "Edit" }
+            (csrf_field(&signed.csrf))
+            (setting_fields(draft, extra.errors))
+            button type="submit" { "Save notification setting" }
+        }
+        h2 { "Deliveries" }
+        @if deliveries.is_empty() {
+            p.muted { "Nothing sent to this destination yet." }
+        } @else {
+            div.table-wrap {
+                table #deliveries {
+                    thead { tr { th { "Event" } th { "Status" } th { "Attempts" } th { "Response" } th { "Created" } th { "Payload" } th { span.visually-hidden { "Actions" } } } }
+                    tbody {
+                        @for delivery in &deliveries {
+                            @let event = events.get(&delivery.event_id);
+                            tr {
+                                td data-label="Event" { @if let Some(event) = event { code { (event.event_type.as_str()) } } br; span.muted { (delivery.event_id) } }
+                                td data-label="Status" { span class={ "badge " (delivery.status.as_str()) } { (delivery.status.as_str()) } }
+                                td data-label="Attempts" { (delivery.attempts) }
+                                td data-label="Response" {
+                                    @if let Some(code) = delivery.last_response_code { (code) } @else { span.muted { "—" } }
+                                    @if let Some(error) = &delivery.last_error { br; span.muted { (error) } }
+                                }
+                                td data-label="Created" { (time(Some(delivery.created_at))) }
+                                td data-label="Payload" { @if let Some(event) = event { details { summary { "Show" } pre { (pretty(event.data.get())) } } } }
+                                td data-label="Actions" {
+                                    form.inline method="post" action={ (base) "/replay" } {
+                                        (csrf_field(&signed.csrf))
+                                        input type="hidden" name="event_id" value=(delivery.event_id);
+                                        button.small type="submit" { "Replay" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(frame(
+        signed,
+        owner,
+        "Notification setting",
+        extra.status.unwrap_or(StatusCode::OK),
+        body,
+    ))
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<Value>(json)
+        .and_then(|value| serde_json::to_string_pretty(&value))
+        .unwrap_or_else(|_| json.to_owned())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e, id)): Params3,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let owner = owner(&state, &a, &e).await?;
+    let current = setting(&state, &owner, &id).await?;
+    let update = match NotificationSettingUpdate::from_json(&body_of(&form, &owner, false)) {
+        Ok(update) => update,
+        Err(errors) => {
+            let extra = Page {
+                status: Some(StatusCode::BAD_REQUEST),
+                form: Some(&form),
+                errors: errors.errors(),
+                ..Page::default()
+            };
+            return render_setting(&state, &signed, &owner, &current, extra).await;
+        }
+    };
+    state
+        .services
+        .notifications
+        .update_setting(&current.id, update)
+        .await?;
+    Ok(see_other(&format!(
+        "{}/{id}",
+        section_path(&owner.account, owner.environment, Section::Notifications)
+    )))
+}
+
+async fn toggle(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e, id)): Params3,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let owner = owner(&state, &a, &e).await?;
+    let current = setting(&state, &owner, &id).await?;
+    let update = NotificationSettingUpdate {
+        active: Some(!current.active),
+        ..Default::default()
+    };
+    state
+        .services
+        .notifications
+        .update_setting(&current.id, update)
+        .await?;
+    Ok(see_other(&format!(
+        "{}/{id}",
+        section_path(&owner.account, owner.environment, Section::Notifications)
+    )))
+}
+
+/// `POST .../secret`: the setting's page with its secret, in this answer
+/// only (a POST, so the secret is in no URL and no history entry).
+async fn reveal(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e, id)): Params3,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let owner = owner(&state, &a, &e).await?;
+    let setting = setting(&state, &owner, &id).await?;
+    let secret = state
+        .services
+        .notifications
+        .reveal_secret(&setting.id)
+        .await?;
+    let extra = Page {
+        secret: Some(&secret),
+        ..Page::default()
+    };
+    render_setting(&state, &signed, &owner, &setting, extra).await
+}
+
+async fn replay(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((a, e, id)): Params3,
+    form: FormData,
+) -> PageResult {
+    signed.check(form.get("csrf"))?;
+    let owner = owner(&state, &a, &e).await?;
+    let setting = setting(&state, &owner, &id).await?;
+    let event_id = form.get("event_id").unwrap_or_default();
+    // Only the account's own events.
+    let notifications = &state.services.notifications;
+    if !(notifications.events(&owner.account).await?)
+        .iter()
+        .any(|event| event.id == event_id)
+    {
+        return Err(Error::NotFound(event_id.to_owned()).into());
+    }
+    notifications.replay(event_id).await?;
+    Ok(see_other(&format!(
+        "{}/{}",
+        section_path(&owner.account, owner.environment, Section::Notifications),
+        setting.id
+    )))
+}

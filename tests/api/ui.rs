@@ -1,0 +1,255 @@
+//! The dashboard over plain HTTP (the browser tests are in `ui_browser`):
+//! where it is served, its headers, sign-in and its limit, CSRF, escaping,
+//! and that its changes are the API's.
+
+use paddock::app::ServeOptions;
+use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{Backend, Dashboard, TestApp, UI, expect_data};
+
+/// The `default` account exists (the test keys are its), for the pages.
+async fn app() -> TestApp {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let response = app
+        .admin(Method::POST, "/accounts")
+        .json(&json!({ "name": "default" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    app
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let anonymous = Dashboard::new(&app);
+    for response in [
+        anonymous.get("/sign-in").await,
+        anonymous.get("/style.css").await,
+        anonymous.get("/accounts").await,
+        dashboard.get("/accounts").await,
+        dashboard
+            .get("/accounts/default/sandbox/client-tokens")
+            .await,
+        dashboard
+            .get("/accounts/nobody/sandbox/client-tokens")
+            .await,
+    ] {
+        let headers = response.headers();
+        let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'"), "{csp}");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+    }
+    let missing = dashboard
+        .get("/accounts/nobody/sandbox/client-tokens")
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let text = missing.text().await.unwrap();
+    assert!(
+        text.starts_with("<!DOCTYPE html>"),
+        "an HTML error page: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_browser_asking_for_the_root_is_sent_to_the_dashboard() {
+    let app = app().await;
+    let client = Dashboard::new(&app).client;
+    let browser = client
+        .get(app.url("/"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(browser.status(), StatusCode::SEE_OTHER);
+    assert_eq!(browser.headers()[LOCATION], format!("{UI}/"));
+    for accept in ["application/json", "*/*", "application/json, text/html"] {
+        let api = client
+            .get(app.url("/"))
+            .header("accept", accept)
+            .send()
+            .await;
+        let data = expect_data(api.unwrap(), StatusCode::OK).await;
+        assert_eq!(data["api"]["name"], "Paddle API");
+    }
+    let anonymous = Dashboard::new(&app).get("/").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers()[LOCATION], format!("{UI}/sign-in"));
+}
+
+#[tokio::test]
+async fn without_the_admin_api_there_is_no_dashboard() {
+    let app = TestApp::spawn_with(Backend::Sqlite, ServeOptions::default()).await;
+    let dashboard = Dashboard::new(&app);
+    for path in ["/", "/sign-in", "/style.css", "/accounts"] {
+        assert_eq!(
+            dashboard.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let root = (dashboard.client.get(app.url("/")))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        root.status(),
+        StatusCode::OK,
+        "the API root, not a redirect"
+    );
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_http_only_session_cookie_and_signing_out_ends_it() {
+    let app = app().await;
+    let dashboard = Dashboard::new(&app);
+    let response = dashboard.sign_in(crate::helpers::ADMIN_TOKEN).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    for part in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Max-Age=28800",
+        "Path=/__paddock/ui/",
+    ] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(!cookie.contains(crate::helpers::ADMIN_TOKEN));
+    let dashboard = Dashboard::signed_in(&app).await;
+    assert_eq!(dashboard.get("/accounts").await.status(), StatusCode::OK);
+    // Without the CSRF token, signing out is refused.
+    let refused = dashboard.post("/sign-out", &[]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(dashboard.get("/accounts").await.status(), StatusCode::OK);
+    let out = dashboard.post_with_csrf("/sign-out", &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    // The old cookie is dead on the server too.
+    let after = dashboard.get("/accounts").await;
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert_eq!(after.headers()[LOCATION], format!("{UI}/sign-in"));
+}
+
+#[tokio::test]
+async fn wrong_tokens_get_401_then_the_address_is_locked_out_with_429() {
+    let app = app().await;
+    let dashboard = Dashboard::new(&app);
+    for _ in 0..5 {
+        let wrong = dashboard.sign_in("not-the-token").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert!(wrong.headers().get(SET_COOKIE).is_none());
+        let page = wrong.text().await.unwrap();
+        assert!(
+            page.contains("not this server&#39;s admin token")
+                || page.contains("not this server's admin token"),
+            "{page}"
+        );
+        assert!(page.contains(r#"name="token""#), "the form again");
+    }
+    // Locked out: even the right token is refused for now.
+    let locked = dashboard.sign_in(crate::helpers::ADMIN_TOKEN).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert!(locked.headers().get(SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let path = "/accounts/default/sandbox/client-tokens";
+    let refused = dashboard.post(path, &[("name", "forged")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let wrong = dashboard
+        .post(path, &[("name", "forged"), ("csrf", "0000")])
+        .await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let list = app.get("/client-tokens", &app.keys.sandbox).await;
+    assert_eq!(expect_data(list, StatusCode::OK).await, json!([]));
+    // Nor without a session at all: sign in first.
+    let anonymous = Dashboard::new(&app).post(path, &[("name", "forged")]).await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    let created = dashboard.post_with_csrf(path, &[("name", "real")]).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let list = app.get("/client-tokens", &app.keys.sandbox).await;
+    assert_eq!(expect_data(list, StatusCode::OK).await[0]["name"], "real");
+}
+
+#[tokio::test]
+async fn values_are_escaped_and_field_errors_show_paddles_messages() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    app.create("<script>alert(1)</script>").await;
+    let page = dashboard
+        .get("/accounts/default/sandbox/client-tokens")
+        .await;
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"));
+    let path = "/accounts/default/sandbox/client-tokens";
+    let long = "x".repeat(151);
+    let invalid = dashboard.post_with_csrf(path, &[("name", &long)]).await;
+    assert_eq!(invalid.status(), StatusCode::BAD_REQUEST);
+    let page = invalid.text().await.unwrap();
+    assert!(
+        page.contains(r#"class="field-error" id="name-error""#),
+        "{page}"
+    );
+    let missing = dashboard.post_with_csrf(path, &[("name", "")]).await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_created_api_key_is_shown_in_the_answer_never_in_a_url_and_works() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let created = dashboard
+        .post_with_csrf(
+            "/accounts/default/sandbox/api-keys",
+            &[
+                ("name", "ci"),
+                ("permissions", "client_token.read"),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert!(created.headers().get(LOCATION).is_none());
+    let page = created.text().await.unwrap();
+    let at = page.find("pdl_sdbx_apikey_").expect("the key in the page");
+    let key: String = page[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let list = app.get("/client-tokens", &key).await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let again = dashboard
+        .get("/accounts/default/sandbox/api-keys")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&key), "shown once only");
+    assert!(again.contains("client_token.read"));
+}
