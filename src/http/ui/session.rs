@@ -2,7 +2,8 @@
 //! CSRF tokens, and the limit on wrong guesses.
 //!
 //! Sessions live in this process's memory: the cookie carries a random id,
-//! never the admin token. A session lasts [`SESSION_LIFETIME`] from sign-in
+//! never the admin token, and the memory only the id's SHA-256, as with API
+//! keys. A session lasts [`SESSION_LIFETIME`] from sign-in
 //! (the cookie's `Max-Age`, and checked here too); a restart signs everyone
 //! out. Each session has its own CSRF token, which every form that changes
 //! something carries and which is compared in constant time.
@@ -18,6 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{Dashboard, UI};
@@ -49,7 +51,7 @@ struct Failures {
 
 #[derive(Default)]
 pub struct Sessions {
-    sessions: Mutex<HashMap<String, Session>>,
+    sessions: Mutex<HashMap<[u8; 32], Session>>,
     failures: Mutex<HashMap<IpAddr, Failures>>,
 }
 
@@ -75,6 +77,11 @@ impl Signed {
     }
 }
 
+/// What a session is kept under: its id's SHA-256.
+fn digest(id: &str) -> [u8; 32] {
+    Sha256::digest(id.as_bytes()).into()
+}
+
 /// 64 random hex digits from the thread's CSPRNG.
 fn random_id() -> String {
     let mut bytes = [0u8; 32];
@@ -91,7 +98,7 @@ impl Sessions {
         if sessions.len() >= MAX_SESSIONS
             && let Some(oldest) = (sessions.iter())
                 .min_by_key(|(_, session)| session.expires)
-                .map(|(id, _)| id.clone())
+                .map(|(id, _)| *id)
         {
             sessions.remove(&oldest);
         }
@@ -100,19 +107,20 @@ impl Sessions {
             csrf: random_id(),
             expires: now + SESSION_LIFETIME,
         };
-        sessions.insert(id.clone(), session);
+        sessions.insert(digest(&id), session);
         id
     }
 
     /// The live session with this id.
     fn find(&self, id: &str) -> Option<Signed> {
+        let key = digest(id);
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        match sessions.get(id) {
+        match sessions.get(&key) {
             Some(session) if session.expires > Instant::now() => Some(Signed {
                 csrf: session.csrf.clone(),
             }),
             Some(_) => {
-                sessions.remove(id);
+                sessions.remove(&key);
                 None
             }
             None => None,
@@ -121,7 +129,7 @@ impl Sessions {
 
     pub fn end(&self, id: &str) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions.remove(id);
+        sessions.remove(&digest(id));
     }
 
     /// How long `address` must still wait before trying again, if it is
