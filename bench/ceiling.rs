@@ -2,8 +2,9 @@
 //! bench's requests with the same bytes paddock sends, doing nothing else
 //! (no auth, no database). Not part of paddock.
 //!
-//! `CEILING_LISTEN` (address), `CEILING_ENTITY` and `CEILING_LIST` (files
-//! holding a real paddock `GET /client-tokens/{id}` and list response body).
+//! `CEILING_LISTEN` (address), `CEILING_ENTITY`, `CEILING_LIST` and
+//! `CEILING_HEALTHZ` (files holding a real paddock `GET /client-tokens/{id}`,
+//! list and `/healthz` response body).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -22,12 +23,17 @@ async fn main() {
         Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
     };
     let (entity, list) = (read("CEILING_ENTITY"), read("CEILING_LIST"));
+    let healthz = read("CEILING_HEALTHZ");
     let address = std::env::var("CEILING_LISTEN").unwrap_or_else(|_| "127.0.0.1:0".into());
 
     let created = entity.clone();
     let fetched = entity.clone();
     let revoked = entity;
     let app = Router::new()
+        .route(
+            "/healthz",
+            get(move || async move { json(StatusCode::OK, healthz.clone()) }),
+        )
         .route(
             "/client-tokens",
             get(move || async move { json(StatusCode::OK, list.clone()) }).post(

@@ -15,7 +15,7 @@ connections="${BENCH_CONNECTIONS:-32}"
 duration="${BENCH_DURATION:-10}"
 warmup="${BENCH_WARMUP:-2}"
 targets=" ${BENCH_TARGETS:-axum sqlite postgres pgbench} "
-scenarios="${BENCH_SCENARIOS:-create get list revoke}"
+scenarios="${BENCH_SCENARIOS:-healthz create get list revoke}"
 postgres_url="${PADDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 key="pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_benchmarkKey"
 admin="bench-admin-token"
@@ -102,6 +102,7 @@ if [[ "$targets" == *" axum "* ]]; then
   python3 "$root/bench/report.py" bodies "$work"
   started="$(now_ns)"
   CEILING_LISTEN="127.0.0.1:$port" CEILING_ENTITY="$work/entity.json" CEILING_LIST="$work/list.json" \
+    CEILING_HEALTHZ="$work/healthz.json" \
     "$root/target/release/examples/bench-ceiling" 2> /dev/null &
   pid=$!; pids+=("$pid")
   wait_ready "http://127.0.0.1:$port/client-tokens" > /dev/null

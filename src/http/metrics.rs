@@ -2,13 +2,13 @@
 //! database pool, and webhook deliveries. One registry per server, so
 //! servers in one process (tests) don't mix their counts.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU64;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -32,7 +32,7 @@ struct RequestLabels {
     method: &'static str,
     /// The route template (`/client-tokens/{client_token_id}`), never the raw
     /// path, so ids can't multiply the series; `unmatched` for unknown paths.
-    route: String,
+    route: &'static str,
     status: u16,
 }
 
@@ -186,28 +186,58 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Middleware: counts and times every request.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let response = next.run(request).await;
-    let labels = RequestLabels {
-        method,
-        route,
-        status: response.status().as_u16(),
-    };
-    state.metrics.requests.get_or_create(&labels).inc();
-    state
-        .metrics
-        .latency
-        .get_or_create(&labels)
-        .observe(started.elapsed().as_secs_f64());
-    response
+/// A route template as a `'static` label. The router's templates are few
+/// and fixed, so each is kept once for the life of the process; a request
+/// then costs a lookup, not an allocation.
+fn route_label(route: &str) -> &'static str {
+    static ROUTES: RwLock<BTreeSet<&'static str>> = RwLock::new(BTreeSet::new());
+    let known = ROUTES
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(route)
+        .copied();
+    known.unwrap_or_else(|| {
+        let mut routes = ROUTES.write().unwrap_or_else(|e| e.into_inner());
+        match routes.get(route) {
+            Some(known) => known,
+            None => {
+                let kept: &'static str = Box::leak(route.into());
+                routes.insert(kept);
+                kept
+            }
+        }
+    })
+}
+
+/// A request's method and route, as labels: read before the request is
+/// handed on, recorded once it is answered.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestKind {
+    method: &'static str,
+    route: &'static str,
+}
+
+impl RequestKind {
+    pub fn of(request: &Request) -> Self {
+        let route = request.extensions().get::<MatchedPath>();
+        Self {
+            method: method_label(request.method()),
+            route: route.map_or("unmatched", |route| route_label(route.as_str())),
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts and times one answered request.
+    pub fn observe(&self, kind: RequestKind, status: u16, latency: Duration) {
+        let labels = RequestLabels {
+            method: kind.method,
+            route: kind.route,
+            status,
+        };
+        self.requests.get_or_create(&labels).inc();
+        (self.latency.get_or_create(&labels)).observe(latency.as_secs_f64());
+    }
 }
 
 /// `GET /metrics`, in the OpenMetrics text format Prometheus scrapes.

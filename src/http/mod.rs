@@ -18,21 +18,21 @@ mod root;
 mod ui;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::trace::{DefaultOnRequest, TraceLayer};
-use tracing::{Level, Span};
+use tracing::{Instrument, Span};
 
 pub use auth::AdminToken;
 pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
 pub use links::Links;
+use metrics::RequestKind;
 pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
 pub use readiness::Readiness;
@@ -102,30 +102,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            readiness::gate,
-        ))
-        .layer(middleware::from_fn(check_request_head))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_request(DefaultOnRequest::new().level(Level::DEBUG))
-                .on_response(|response: &Response, latency: Duration, _: &Span| {
-                    // A number, in one unit, for log tools to compare.
-                    let latency_ms = latency.as_secs_f64() * 1000.0;
-                    tracing::info!(
-                        status = response.status().as_u16(),
-                        latency_ms,
-                        "finished processing request"
-                    );
-                })
-                .on_failure(()),
-        )
+        .layer(middleware::from_fn_with_state(state.clone(), front))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             context::track_request,
@@ -155,25 +132,58 @@ fn request_span(request: &Request) -> Span {
 /// clients send well under 2 KiB.
 pub const HEAD_LIMIT: usize = 16 * 1024;
 
+/// Middleware: what every request costs, in one layer, so that it costs
+/// little (a layer of its own each was a boxed future, a clone and a clock
+/// read more per request). It logs the request in its span, counts and
+/// times it (refused ones too), checks its head, and holds back all but
+/// `/healthz` until paddock is ready.
+async fn front(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let kind = RequestKind::of(&request);
+    // Disabled (the default `warn` level), a span and its events cost a
+    // check of the level, and their fields aren't even formatted.
+    let span = request_span(&request);
+    let refusal = head_refusal(&request).or_else(|| readiness::refusal(&state.readiness, &request));
+    let response = async {
+        tracing::debug!("started processing request");
+        match refusal {
+            Some(error) => error.into_response(),
+            None => next.run(request).await,
+        }
+    }
+    .instrument(span.clone())
+    .await;
+    let status = response.status().as_u16();
+    let latency = started.elapsed();
+    state.metrics.observe(kind, status, latency);
+    // A number, in one unit, for log tools to compare.
+    let latency_ms = latency.as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(status, latency_ms, "finished processing request"));
+    response
+}
+
 /// Checks on the request line and headers, before anything else. Paddle
 /// answers a method it doesn't know at all (not merely one a path doesn't
 /// allow) with 501 `not_implemented`; the registered methods, including the
 /// newer `QUERY`, get 405 where a path doesn't allow them. A head over
 /// [`HEAD_LIMIT`] gets 431.
-async fn check_request_head(request: Request, next: Next) -> Response {
+fn head_refusal(request: &Request) -> Option<Error> {
     const KNOWN: [&str; 10] = [
         "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY",
     ];
     if !KNOWN.contains(&request.method().as_str()) {
-        return Error::NotImplemented.into_response();
+        return Some(Error::NotImplemented);
     }
     // As sent: `name: value\r\n` per header, after the request line.
     let headers: usize = (request.headers().iter())
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    let line = request.method().as_str().len() + request.uri().to_string().len() + 11;
-    if line + headers > HEAD_LIMIT {
-        return Error::RequestHeadersTooLarge { limit: HEAD_LIMIT }.into_response();
-    }
-    next.run(request).await
+    let uri = request.uri();
+    let target = uri.scheme_str().map_or(0, |scheme| scheme.len() + 3)
+        + uri
+            .authority()
+            .map_or(0, |authority| authority.as_str().len())
+        + uri.path_and_query().map_or(1, |path| path.as_str().len());
+    let line = request.method().as_str().len() + target + 11;
+    (line + headers > HEAD_LIMIT).then_some(Error::RequestHeadersTooLarge { limit: HEAD_LIMIT })
 }

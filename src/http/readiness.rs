@@ -6,11 +6,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::Request;
 
-use super::{AppState, Error};
+use super::Error;
 use crate::store::StoreError;
 
 /// Set once, when start-up has finished; shared by clones.
@@ -33,11 +31,13 @@ impl Readiness {
     }
 }
 
-/// Middleware: 503 `service_unavailable` for all but `/healthz` until ready.
-pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if state.readiness.is_ready() || request.uri().path() == "/healthz" {
-        return next.run(request).await;
+/// 503 `service_unavailable` for all but `/healthz` until ready.
+pub fn refusal(readiness: &Readiness, request: &Request) -> Option<Error> {
+    if readiness.is_ready() || request.uri().path() == "/healthz" {
+        return None;
     }
     let cause = std::io::Error::other("paddock is waiting for its database");
-    Error::ServiceUnavailable(StoreError::Unavailable(sqlx::Error::Io(cause))).into_response()
+    Some(Error::ServiceUnavailable(StoreError::Unavailable(
+        sqlx::Error::Io(cause),
+    )))
 }
