@@ -15,7 +15,7 @@ use super::layout::{
     time,
 };
 use super::session::{Signed, see_other};
-use super::{PageResult, UI, place};
+use super::{PageResult, UI, owner};
 use crate::domain::{ApiKey, ApiKeyId, FieldError, NewApiKey, Owner, Permission};
 use crate::error::Error;
 use crate::http::AppState;
@@ -50,11 +50,7 @@ async fn list(
     signed: Signed,
     Path((account, environment)): Path<(String, String)>,
 ) -> PageResult {
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     render(&state, &signed, &owner, StatusCode::OK, Extra::default()).await
 }
 
@@ -173,11 +169,7 @@ async fn create(
     form: FormData,
 ) -> PageResult {
     signed.check(form.get("csrf"))?;
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     let api_keys = &state.services.api_keys;
     let mut body = Map::new();
     body.insert(
@@ -226,11 +218,7 @@ async fn revoke(
     form: FormData,
 ) -> PageResult {
     signed.check(form.get("csrf"))?;
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     let api_keys = &state.services.api_keys;
     // Only this account's and environment's keys, as the page lists them.
     let key_id = ApiKeyId::parse(&id).ok_or_else(|| Error::NotFound(id.clone()))?;

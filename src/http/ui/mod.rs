@@ -32,7 +32,7 @@ use axum::{Extension, Router};
 use maud::html;
 
 use super::AppState;
-use crate::domain::Environment;
+use crate::domain::{Environment, Owner};
 use form::FormData;
 use layout::{page, respond};
 use session::{Sessions, Signed, see_other};
@@ -132,6 +132,15 @@ async fn place(
         .map_err(|_| crate::error::Error::NotFound(environment.to_owned()))?;
     let account = state.services.accounts.get(account).await?;
     Ok((account.name, environment))
+}
+
+/// The same, as the owner whose data the page shows.
+async fn owner(state: &AppState, account: &str, environment: &str) -> Result<Owner, PageError> {
+    let (account, environment) = place(state, account, environment).await?;
+    Ok(Owner {
+        account,
+        environment,
+    })
 }
 
 async fn home(_: Signed) -> Response {

@@ -15,7 +15,7 @@ use super::form::FormData;
 use super::layout::{Place, Section, copyable, csrf_field, page, respond, section_path, time};
 use super::session::{Signed, see_other};
 use super::setting_form::{Draft, active_badge, body_of, setting_fields};
-use super::{PageResult, UI, place};
+use super::{PageResult, UI, owner};
 use crate::domain::{
     FieldError, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Owner,
 };
@@ -33,18 +33,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 type Params3 = Path<(String, String, String)>;
-
-async fn owner(
-    state: &AppState,
-    account: &str,
-    environment: &str,
-) -> Result<Owner, super::PageError> {
-    let (account, environment) = place(state, account, environment).await?;
-    Ok(Owner {
-        account,
-        environment,
-    })
-}
 
 /// The owner's setting `id`; others' settings are not found.
 async fn setting(state: &AppState, owner: &Owner, id: &str) -> Result<NotificationSetting, Error> {
@@ -306,15 +294,7 @@ async fn update(
             return render_setting(&state, &signed, &owner, &current, extra).await;
         }
     };
-    state
-        .services
-        .notifications
-        .update_setting(&current.id, update)
-        .await?;
-    Ok(see_other(&format!(
-        "{}/{id}",
-        section_path(&owner.account, owner.environment, Section::Notifications)
-    )))
+    save(&state, &owner, &current, update).await
 }
 
 async fn toggle(
@@ -330,15 +310,7 @@ async fn toggle(
         active: Some(!current.active),
         ..Default::default()
     };
-    state
-        .services
-        .notifications
-        .update_setting(&current.id, update)
-        .await?;
-    Ok(see_other(&format!(
-        "{}/{id}",
-        section_path(&owner.account, owner.environment, Section::Notifications)
-    )))
+    save(&state, &owner, &current, update).await
 }
 
 /// `POST .../secret`: the setting's page with its secret, in this answer
@@ -388,4 +360,17 @@ async fn replay(
         section_path(&owner.account, owner.environment, Section::Notifications),
         setting.id
     )))
+}
+
+/// Saves a change to `setting`, then shows its page again.
+async fn save(
+    state: &AppState,
+    owner: &Owner,
+    setting: &NotificationSetting,
+    update: NotificationSettingUpdate,
+) -> PageResult {
+    let notifications = &state.services.notifications;
+    notifications.update_setting(&setting.id, update).await?;
+    let section = section_path(&owner.account, owner.environment, Section::Notifications);
+    Ok(see_other(&format!("{section}/{}", setting.id)))
 }

@@ -14,7 +14,7 @@ use super::layout::{
     time,
 };
 use super::session::{Signed, see_other};
-use super::{PageResult, UI, place};
+use super::{PageResult, UI, owner};
 use crate::domain::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, FieldError, ListQuery,
     NewClientToken, Owner,
@@ -48,11 +48,7 @@ async fn list(
     Path((account, environment)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> PageResult {
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     render_list(
         &state,
         &signed,
@@ -174,11 +170,7 @@ async fn create(
     form: FormData,
 ) -> PageResult {
     signed.check(form.get("csrf"))?;
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     let mut body = Map::new();
     form.text_into(&mut body, "name", false);
     form.text_into(&mut body, "description", true);
@@ -216,11 +208,7 @@ async fn show(
     signed: Signed,
     Path((account, environment, id)): Path<(String, String, String)>,
 ) -> PageResult {
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     let token = find(&state, &owner, &id).await?;
     Ok(render_token(&signed, &owner, &token, StatusCode::OK, None))
 }
@@ -276,11 +264,7 @@ async fn revoke(
     form: FormData,
 ) -> PageResult {
     signed.check(form.get("csrf"))?;
-    let (account, environment) = place(&state, &account, &environment).await?;
-    let owner = Owner {
-        account,
-        environment,
-    };
+    let owner = owner(&state, &account, &environment).await?;
     let token = find(&state, &owner, &id).await?;
     if form.get("confirm") != Some("yes") {
         let error = "Tick the box to confirm.";
