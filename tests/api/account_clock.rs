@@ -21,27 +21,19 @@ on_both_backends!(
 
 const ACCOUNT: &str = "clocked";
 
-async fn set_clock(app: &TestApp, body: Value) -> Value {
-    let path = format!("/accounts/{ACCOUNT}/clock");
-    let response = app
-        .admin(Method::PUT, &path)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+/// Changes the account's clock through the admin API; returns its view.
+async fn clock_change(app: &TestApp, method: Method, path: &str, body: Value) -> Value {
+    let path = format!("/accounts/{ACCOUNT}/clock{path}");
+    let response = app.admin(method, &path).json(&body).send().await.unwrap();
     expect_data(response, StatusCode::OK).await
 }
 
+async fn set_clock(app: &TestApp, body: Value) -> Value {
+    clock_change(app, Method::PUT, "", body).await
+}
+
 async fn advance(app: &TestApp, seconds: f64) -> Value {
-    let path = format!("/accounts/{ACCOUNT}/clock/advance");
-    let body = json!({ "seconds": seconds });
-    let response = app
-        .admin(Method::POST, &path)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    expect_data(response, StatusCode::OK).await
+    clock_change(app, Method::POST, "/advance", json!({ "seconds": seconds })).await
 }
 
 fn key_body(expires_at: Option<&str>) -> Value {
