@@ -21,7 +21,7 @@ use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
 use crate::server;
 use crate::service::{ApiKeys, DEFAULT_RETENTION, Mints, ProvisionError, Services};
-use crate::store::{self, ConnectError, Store};
+use crate::store::{self, Access, ConnectError, Store};
 use crate::sweep::KeySweeper;
 use crate::tls::{CaFileError, ExtraRoots};
 
@@ -62,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             let store = store::connect(
                 cli.database.database_url.as_ref().map(SecretArg::expose),
                 &cli.database.data_dir,
+                Access::Command,
             )
             .await?;
             let api_keys =

@@ -16,7 +16,7 @@ use crate::domain::{NewApiKey, PresentedKey, RetryPolicy};
 use crate::http::{AdminToken, Emulation};
 use crate::secrets::SecretBox;
 use crate::service::{ApiKeys, Mints};
-use crate::store::{self, ConnectError, Opened};
+use crate::store::{self, Access, ConnectError, Opened};
 use crate::tls::ExtraRoots;
 
 /// The longest pause between attempts to reach the database at start.
@@ -45,9 +45,13 @@ pub(super) async fn serve_until_signalled(
             source,
         })?;
     // Refuses an unsupported database URL before the data directory is used.
+    let access = Access::Serve {
+        cached_tokens: args.token_cache,
+    };
     let opened = store::open(
         database.database_url.as_ref().map(SecretArg::expose),
         &database.data_dir,
+        access,
     )
     .await?;
     let secrets = secret_box(&args, &database)?;

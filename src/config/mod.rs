@@ -240,6 +240,11 @@ pub struct ServeArgs {
     /// capped at 16 KiB apiece). 0 turns journaling off.
     #[arg(long, env = "PADDOCK_JOURNAL_RETENTION", default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub journal_retention: u32,
+    /// Client tokens the embedded store keeps in memory (least recently used
+    /// leave first), about 400 bytes each. 0 turns the cache off. Postgres
+    /// has none: other replicas change its tokens.
+    #[arg(long, env = "PADDOCK_TOKEN_CACHE", default_value_t = crate::store::DEFAULT_CACHED_TOKENS)]
+    pub token_cache: usize,
     /// Connections served at once; more wait (in the listen backlog) until
     /// one closes. Bounds memory under a flood.
     #[arg(long, env = "PADDOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]

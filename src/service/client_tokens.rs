@@ -107,10 +107,12 @@ impl ClientTokens {
         match update.status {
             ClientTokenStatus::Revoked => {
                 let mint = self.mints.mint(&owner.account).await?;
-                let events_for = |token: &ClientToken| Event::for_revocation(token, &mint);
+                let at = mint.now();
+                let events_for =
+                    Box::new(move |token: &ClientToken| Event::for_revocation(token, &mint));
                 let revocation = self
                     .store
-                    .revoke_client_token(owner, id, mint.now(), &events_for)
+                    .revoke_client_token(owner, id, at, events_for)
                     .await?;
                 match revocation {
                     Some(Revocation::Revoked(token)) => {

@@ -1,18 +1,20 @@
 //! Client tokens: their statements, and [`ClientTokenStore`] for
-//! [`SqlStore`]. New tokens are committed in groups (`group_commit`), with
-//! their events in the same transaction (`outbox`).
+//! [`SqlStore`]. Creations and revocations are committed in groups
+//! (`group_commit`), with their events in the same transaction (`outbox`);
+//! where the store owns its database, reads are answered from `token_cache`.
 
 use async_trait::async_trait;
 use sqlx::error::BoxDynError;
 use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Pool, Transaction};
 
 use super::Backend;
-use super::group_commit::CommitCreations;
+use super::group_commit::{CommitWrites, Write, Written};
 use super::outbox::write_events;
 use super::rows::ClientTokenRow;
 use super::sql::values_statement;
 use super::{
-    COUNT_CAP, ClientTokenStore, Creation, Page, ROWS_PER_INSERT, Revocation, SqlStore, StoreError,
+    COUNT_CAP, ClientTokenStore, Creation, EventsFor, Page, ROWS_PER_INSERT, Revocation, SqlStore,
+    StoreError,
 };
 use crate::domain::{
     ClientToken, ClientTokenId, ClientTokenStatus, Direction, Environment, Event, ListQuery, Owner,
@@ -95,6 +97,27 @@ where
     for<'q> Option<Timestamp>: Encode<'q, DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
+    insert_client_tokens(transaction, creations).await?;
+    let events: Vec<_> = creations
+        .iter()
+        .flat_map(|creation| creation.events.iter().map(|e| (creation.owner, e)))
+        .collect();
+    write_events(transaction, &events).await
+}
+
+/// The rows of new tokens (not their events), in multi-row statements.
+async fn insert_client_tokens<DB: Backend>(
+    transaction: &mut Transaction<'_, DB>,
+    creations: &[Creation<'_>],
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<Timestamp>: Encode<'q, DB>,
+{
     for chunk in creations.chunks(ROWS_PER_INSERT) {
         let statement = values_statement(INSERT_CLIENT_TOKENS, chunk.len(), 10);
         let mut arguments = DB::Arguments::default();
@@ -119,14 +142,45 @@ where
             .execute(&mut **transaction)
             .await?;
     }
-    let events: Vec<_> = creations
-        .iter()
-        .flat_map(|creation| creation.events.iter().map(|e| (creation.owner, e)))
-        .collect();
-    write_events(transaction, &events).await
+    Ok(())
 }
 
-impl<DB: Backend> CommitCreations for Pool<DB>
+/// Revokes the owner's token if it is active, in the caller's transaction;
+/// else reads it as it is.
+async fn revoke<DB: Backend>(
+    transaction: &mut Transaction<'_, DB>,
+    owner: &Owner,
+    id: &ClientTokenId,
+    at: Timestamp,
+) -> Result<Option<Revocation>, StoreError>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
+{
+    let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
+        .bind(owner.account.as_str())
+        .bind(owner.environment.as_str())
+        .bind(id.as_str())
+        .bind(at)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    if let Some(row) = revoked {
+        return Ok(Some(Revocation::Revoked(row.try_into()?)));
+    }
+    let found = sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
+        .bind(owner.account.as_str())
+        .bind(owner.environment.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut **transaction)
+        .await?;
+    let token = found.map(ClientToken::try_from).transpose()?;
+    Ok(token.map(Revocation::AlreadyRevoked))
+}
+
+impl<DB: Backend> CommitWrites for Pool<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
@@ -136,12 +190,47 @@ where
     for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<Timestamp>: Encode<'q, DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
 {
-    async fn commit_creations(&self, creations: &[Creation<'_>]) -> Result<(), StoreError> {
+    /// The group's new tokens, then its revocations in order, then every
+    /// event of both in one go.
+    async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
         let mut transaction = self.begin().await?;
-        write_creations(&mut transaction, creations).await?;
+        let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
+        insert_client_tokens(&mut transaction, &creations).await?;
+        let mut events: Vec<(&Owner, Event)> = Vec::new();
+        let mut written = Vec::with_capacity(writes.len());
+        for write in writes {
+            match write {
+                Write::Create {
+                    owner,
+                    events: emitted,
+                    ..
+                } => {
+                    events.extend(emitted.iter().map(|event| (owner, event.clone())));
+                    written.push(Written::Created);
+                }
+                Write::Revoke {
+                    owner,
+                    id,
+                    at,
+                    events_for,
+                } => {
+                    let revocation = revoke(&mut transaction, owner, id, *at).await?;
+                    if let Some(Revocation::Revoked(token)) = &revocation {
+                        events.extend(events_for(token).into_iter().map(|event| (owner, event)));
+                    }
+                    written.push(Written::Revoked(revocation));
+                }
+            }
+        }
+        let events: Vec<_> = events
+            .iter()
+            .map(|(owner, event)| (*owner, event))
+            .collect();
+        write_events(&mut transaction, &events).await?;
         transaction.commit().await?;
-        Ok(())
+        Ok(written)
     }
 }
 
@@ -167,7 +256,15 @@ where
         token: &ClientToken,
         events: &[Event],
     ) -> Result<(), StoreError> {
-        self.creations.create(owner, token, events).await?;
+        let create = Write::Create {
+            owner: owner.clone(),
+            token: token.clone(),
+            events: events.to_vec(),
+        };
+        self.writes.submit(create).await?;
+        if let Some(cache) = &self.tokens {
+            cache.created(owner, token);
+        }
         self.note_creations(1);
         Ok(())
     }
@@ -221,14 +318,23 @@ where
         owner: &Owner,
         id: &ClientTokenId,
     ) -> Result<Option<ClientToken>, StoreError> {
-        sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
+        let miss = match self.tokens.as_ref().map(|cache| cache.get(owner, id)) {
+            Some(Ok(token)) => return Ok(Some(token)),
+            Some(Err(miss)) => Some(miss),
+            None => None,
+        };
+        let token = sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())
             .bind(id.as_str())
             .fetch_optional(&self.reader)
             .await?
             .map(ClientToken::try_from)
-            .transpose()
+            .transpose()?;
+        if let (Some(cache), Some(miss), Some(token)) = (&self.tokens, miss, &token) {
+            cache.fill(miss, owner, token);
+        }
+        Ok(token)
     }
 
     async fn list_client_tokens(
@@ -276,27 +382,31 @@ where
         owner: &Owner,
         id: &ClientTokenId,
         at: Timestamp,
-        events_for: &(dyn for<'t> Fn(&'t ClientToken) -> Vec<Event> + Sync),
+        events_for: EventsFor,
     ) -> Result<Option<Revocation>, StoreError> {
-        let mut transaction = self.writer().begin().await?;
-        let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
-            .bind(owner.account.as_str())
-            .bind(owner.environment.as_str())
-            .bind(id.as_str())
-            .bind(at)
-            .fetch_optional(&mut *transaction)
-            .await?;
-        let Some(row) = revoked else {
-            transaction.rollback().await?;
-            let token = self.client_token(owner, id).await?;
-            return Ok(token.map(Revocation::AlreadyRevoked));
+        // Revoked is for good: a cached revoked token needs no commit.
+        if let Some(Ok(token)) = self.tokens.as_ref().map(|cache| cache.get(owner, id))
+            && token.status == ClientTokenStatus::Revoked
+        {
+            return Ok(Some(Revocation::AlreadyRevoked(token)));
+        }
+        let revoke = Write::Revoke {
+            owner: owner.clone(),
+            id: id.clone(),
+            at,
+            events_for,
         };
-        let token = ClientToken::try_from(row)?;
-        let events = events_for(&token);
-        let events: Vec<_> = events.iter().map(|event| (owner, event)).collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
-        Ok(Some(Revocation::Revoked(token)))
+        let Written::Revoked(revocation) = self.writes.submit(revoke).await? else {
+            return Err(StoreError::Corrupt(
+                "a revocation answered as a creation".into(),
+            ));
+        };
+        if let (Some(cache), Some(Revocation::Revoked(token) | Revocation::AlreadyRevoked(token))) =
+            (&self.tokens, &revocation)
+        {
+            cache.changed(owner, token);
+        }
+        Ok(revocation)
     }
 
     async fn delete_client_tokens(&self, account: Option<&str>) -> Result<u64, StoreError> {
@@ -320,6 +430,9 @@ where
             }
         };
         transaction.commit().await?;
+        if let Some(cache) = &self.tokens {
+            cache.forget(account);
+        }
         Ok(DB::rows_affected(&deleted))
     }
 }

@@ -5,14 +5,28 @@ use std::sync::Arc;
 
 use super::{PostgresStore, SqliteStore, Store};
 
+/// Client tokens a server on SQLite keeps in memory unless configured.
+pub const DEFAULT_CACHED_TOKENS: usize = 100_000;
+
+/// How a process uses the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A server. On SQLite it owns the file (a second server is refused)
+    /// and keeps up to `cached_tokens` client tokens in memory.
+    Serve { cached_tokens: usize },
+    /// A one-shot command, beside a server if one runs: no lock, no cache.
+    Command,
+}
+
 /// Opens the store a database URL names, applying migrations: Postgres for
 /// `postgres://` and `postgresql://`, SQLite for `sqlite:`. With no URL, an
 /// SQLite file in `data_dir`, created on first start.
 pub async fn connect(
     database_url: Option<&str>,
     data_dir: &Path,
+    access: Access,
 ) -> Result<Arc<dyn Store>, ConnectError> {
-    let opened = open(database_url, data_dir).await?;
+    let opened = open(database_url, data_dir, access).await?;
     opened.migrate().await?;
     Ok(opened.store)
 }
@@ -38,7 +52,11 @@ impl Opened {
 
 /// [`connect`] without waiting for Postgres: its migrations are left to
 /// [`Opened::migrate`]. SQLite is local, so it is opened and migrated here.
-pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Opened, ConnectError> {
+pub async fn open(
+    database_url: Option<&str>,
+    data_dir: &Path,
+    access: Access,
+) -> Result<Opened, ConnectError> {
     let store: Arc<dyn Store> = match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             let postgres = Arc::new(PostgresStore::open(url)?);
@@ -47,7 +65,9 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Opened,
                 postgres: Some(postgres),
             });
         }
-        Some(url) if url.starts_with("sqlite:") => Arc::new(SqliteStore::connect(url).await?),
+        Some(url) if url.starts_with("sqlite:") => {
+            Arc::new(SqliteStore::connect(url, access).await?)
+        }
         Some(url) => return Err(ConnectError::UnsupportedUrl(redact_url(url))),
         None => {
             std::fs::create_dir_all(data_dir).map_err(|source| ConnectError::DataDir {
@@ -55,7 +75,7 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> Result<Opened,
                 source,
             })?;
             let file = data_dir.join("paddock.sqlite3");
-            Arc::new(SqliteStore::open_file(&file).await?)
+            Arc::new(SqliteStore::open_file(&file, access).await?)
         }
     };
     Ok(Opened {
@@ -85,6 +105,16 @@ pub enum ConnectError {
         host: String,
         port: u16,
         cause: String,
+    },
+    #[error(
+        "the SQLite database {path} is in use by another paddock server: one server owns \
+         an SQLite file (run replicas on Postgres); `paddock keys` works beside it"
+    )]
+    InUse { path: String },
+    #[error("can't lock the SQLite database {path}: {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
     },
     #[error("can't connect to the database: {0}")]
     Connect(#[from] sqlx::Error),

@@ -1,48 +1,94 @@
-//! Group commit. Creations that arrive while a commit is under way wait and
-//! are committed together in the next one, so concurrent creates share a
-//! transaction (and its fsync) instead of queueing for one each. A creation
-//! is still answered only once its own commit has succeeded.
+//! Group commit. Writes to client tokens (creations and revocations) that
+//! arrive while a commit is under way wait and are committed together in the
+//! next one, so concurrent writes share a transaction (and its fsync)
+//! instead of queueing for one each. A write is still answered only once its
+//! own commit has succeeded.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::{Creation, StoreError};
-use crate::domain::{ClientToken, Event, Owner};
+use super::{Creation, EventsFor, Revocation, StoreError};
+use crate::domain::{ClientToken, ClientTokenId, Event, Owner, Timestamp};
 
-/// The most creations one commit takes.
+/// The most writes one commit takes.
 const GROUP_LIMIT: usize = 64;
 
-/// Commits a group of creations in one transaction (implemented for each
-/// backend's pool in `client_tokens`).
-pub(super) trait CommitCreations: Clone + Send + Sync + 'static {
-    fn commit_creations<'a>(
+/// A write waiting for its group.
+pub(super) enum Write {
+    Create {
+        owner: Owner,
+        token: ClientToken,
+        events: Vec<Event>,
+    },
+    /// Revokes the token if it is active, with the events `events_for`
+    /// makes of it.
+    Revoke {
+        owner: Owner,
+        id: ClientTokenId,
+        at: Timestamp,
+        events_for: EventsFor,
+    },
+}
+
+impl Write {
+    pub(super) fn creation(&self) -> Option<Creation<'_>> {
+        match self {
+            Self::Create {
+                owner,
+                token,
+                events,
+            } => Some(Creation {
+                owner,
+                token,
+                events,
+            }),
+            Self::Revoke { .. } => None,
+        }
+    }
+}
+
+/// What a committed write did.
+#[derive(Debug)]
+pub(super) enum Written {
+    Created,
+    /// `None`: there is no such token.
+    Revoked(Option<Revocation>),
+}
+
+/// Commits a group of writes in one transaction, answering each in order
+/// (implemented for each backend's pool in `client_tokens`).
+pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
+    fn commit_writes<'a>(
         &'a self,
-        creations: &'a [Creation<'a>],
-    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a;
+        writes: &'a [&'a Write],
+    ) -> impl Future<Output = Result<Vec<Written>, StoreError>> + Send + 'a;
 }
 
 /// The queue in front of the committers.
 #[derive(Debug)]
 pub(super) struct GroupCommit {
     /// `None` once closed.
-    queue: std::sync::Mutex<Option<mpsc::Sender<PendingCreation>>>,
+    queue: std::sync::Mutex<Option<mpsc::Sender<Pending>>>,
 }
 
-#[derive(Debug)]
-struct PendingCreation {
-    owner: Owner,
-    token: ClientToken,
-    events: Vec<Event>,
-    committed: oneshot::Sender<Result<(), StoreError>>,
+struct Pending {
+    write: Write,
+    answer: oneshot::Sender<Result<Written, StoreError>>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending").finish_non_exhaustive()
+    }
 }
 
 impl GroupCommit {
     /// Starts `committers` tasks that commit groups through `pool`, side by
     /// side. They stop once the `GroupCommit` is closed or dropped, and the
-    /// creations already queued are answered.
-    pub(super) fn start(pool: impl CommitCreations, committers: usize) -> Self {
+    /// writes already queued are answered.
+    pub(super) fn start(pool: impl CommitWrites, committers: usize) -> Self {
         let (queue, pending) = mpsc::channel(4 * GROUP_LIMIT);
         let pending = Arc::new(Mutex::new(pending));
         for _ in 0..committers {
@@ -53,44 +99,33 @@ impl GroupCommit {
         }
     }
 
-    /// Takes no more creations; the committers stop when the queue is empty.
+    /// Takes no more writes; the committers stop when the queue is empty.
     pub(super) fn close(&self) {
         self.sender().take();
     }
 
-    fn sender(&self) -> std::sync::MutexGuard<'_, Option<mpsc::Sender<PendingCreation>>> {
+    fn sender(&self) -> std::sync::MutexGuard<'_, Option<mpsc::Sender<Pending>>> {
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues the creation for the next group and waits for its commit.
-    pub(super) async fn create(
-        &self,
-        owner: &Owner,
-        token: &ClientToken,
-        events: &[Event],
-    ) -> Result<(), StoreError> {
-        let (committed, outcome) = oneshot::channel();
-        let creation = PendingCreation {
-            owner: owner.clone(),
-            token: token.clone(),
-            events: events.to_vec(),
-            committed,
-        };
+    /// Queues the write for the next group and waits for its commit.
+    pub(super) async fn submit(&self, write: Write) -> Result<Written, StoreError> {
+        let (answer, outcome) = oneshot::channel();
         let stopped = || StoreError::Unavailable(sqlx::Error::PoolClosed);
         let queue = self.sender().clone().ok_or_else(stopped)?;
-        queue.send(creation).await.map_err(|_| stopped())?;
+        queue
+            .send(Pending { write, answer })
+            .await
+            .map_err(|_| stopped())?;
         outcome.await.map_err(|_| stopped())?
     }
 }
 
-/// Takes every creation waiting (up to [`GROUP_LIMIT`]) and commits them
+/// Takes every write waiting (up to [`GROUP_LIMIT`]) and commits them
 /// together. If that fails for want of the database, they all fail; if it
-/// fails otherwise, each is retried alone, so that one bad creation (say, a
+/// fails otherwise, each is retried alone, so that one bad write (say, a
 /// duplicate token) fails alone.
-async fn commit_groups(
-    pool: impl CommitCreations,
-    pending: Arc<Mutex<mpsc::Receiver<PendingCreation>>>,
-) {
+async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receiver<Pending>>>) {
     let mut group = Vec::with_capacity(GROUP_LIMIT);
     while pending
         .lock()
@@ -99,59 +134,59 @@ async fn commit_groups(
         .await
         > 0
     {
-        let outcome = commit(&pool, &group).await;
-        match outcome {
-            Ok(()) => answer_all(&mut group, || Ok(())),
+        match commit(&pool, &group).await {
+            Ok(written) => {
+                for (pending, written) in group.drain(..).zip(written) {
+                    // The caller may have gone (its client hung up); the
+                    // commit stands.
+                    let _ = pending.answer.send(Ok(written));
+                }
+            }
             Err(StoreError::Unavailable(cause)) => answer_unavailable(&mut group, &cause),
             Err(error) if group.len() == 1 => {
-                let creation = group.pop().expect("a group of one");
-                let _ = creation.committed.send(Err(error));
+                let pending = group.pop().expect("a group of one");
+                let _ = pending.answer.send(Err(error));
             }
             Err(_) => {
                 let mut alone = group.drain(..);
-                while let Some(creation) = alone.next() {
-                    let outcome = commit(&pool, std::slice::from_ref(&creation)).await;
+                while let Some(pending) = alone.next() {
+                    let outcome = commit(&pool, std::slice::from_ref(&pending)).await;
                     if let Err(StoreError::Unavailable(cause)) = &outcome {
                         // Gone meanwhile: the rest fail now rather than each
                         // waiting out a connection attempt of its own.
                         let mut rest: Vec<_> = alone.by_ref().collect();
                         answer_unavailable(&mut rest, cause);
                     }
-                    let _ = creation.committed.send(outcome);
+                    let outcome = outcome.and_then(|mut written| {
+                        written
+                            .pop()
+                            .ok_or_else(|| StoreError::Corrupt("a commit answered no write".into()))
+                    });
+                    let _ = pending.answer.send(outcome);
                 }
             }
         }
     }
 }
 
-fn answer_unavailable(group: &mut Vec<PendingCreation>, cause: &sqlx::Error) {
+fn answer_unavailable(group: &mut Vec<Pending>, cause: &sqlx::Error) {
     let cause = cause.to_string();
-    answer_all(group, || {
+    for pending in group.drain(..) {
         let cause = std::io::Error::other(cause.clone());
-        Err(StoreError::Unavailable(sqlx::Error::Io(cause)))
-    });
-}
-
-fn answer_all(
-    group: &mut Vec<PendingCreation>,
-    mut outcome: impl FnMut() -> Result<(), StoreError>,
-) {
-    for creation in group.drain(..) {
-        // The caller may have gone (its client hung up); the commit stands.
-        let _ = creation.committed.send(outcome());
+        let _ = (pending.answer).send(Err(StoreError::Unavailable(sqlx::Error::Io(cause))));
     }
 }
 
-async fn commit(pool: &impl CommitCreations, group: &[PendingCreation]) -> Result<(), StoreError> {
-    let creations: Vec<_> = group
-        .iter()
-        .map(|pending| Creation {
-            owner: &pending.owner,
-            token: &pending.token,
-            events: &pending.events,
-        })
-        .collect();
-    pool.commit_creations(&creations).await
+async fn commit(pool: &impl CommitWrites, group: &[Pending]) -> Result<Vec<Written>, StoreError> {
+    let writes: Vec<&Write> = group.iter().map(|pending| &pending.write).collect();
+    let written = pool.commit_writes(&writes).await?;
+    if written.len() == writes.len() {
+        Ok(written)
+    } else {
+        Err(StoreError::Corrupt(
+            "a commit answered too few writes".into(),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -161,14 +196,14 @@ mod tests {
 
     use super::*;
     use crate::domain::{Environment, Mint, NewClientToken, Timestamp};
-    use crate::store::{AccountStore, ClientTokenStore, SqliteStore};
+    use crate::store::{Access, AccountStore, ClientTokenStore, SqliteStore};
 
     /// Creations committed together still succeed or fail each on its own:
     /// one that conflicts doesn't take the rest of its group down with it.
     #[tokio::test]
     async fn a_failing_creation_fails_alone_in_its_group() {
         let directory = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open_file(&directory.path().join("paddock.db"))
+        let store = SqliteStore::open_file(&directory.path().join("paddock.db"), Access::Command)
             .await
             .map(Arc::new)
             .unwrap();
@@ -220,10 +255,10 @@ mod tests {
         alive: Arc<()>,
     }
 
-    impl CommitCreations for Counting {
-        async fn commit_creations(&self, _: &[Creation<'_>]) -> Result<(), StoreError> {
+    impl CommitWrites for Counting {
+        async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
             self.commits.fetch_add(1, Ordering::SeqCst);
-            Ok(())
+            Ok(writes.iter().map(|_| Written::Created).collect())
         }
     }
 
@@ -247,10 +282,15 @@ mod tests {
                 description: None,
             };
             let token = ClientToken::create(new, Environment::Sandbox, &Mint::real());
-            group.create(&owner, &token, &[]).await.unwrap();
+            let create = || Write::Create {
+                owner: owner.clone(),
+                token: token.clone(),
+                events: Vec::new(),
+            };
+            group.submit(create()).await.unwrap();
             if close {
                 group.close();
-                let refused = group.create(&owner, &token, &[]).await;
+                let refused = group.submit(create()).await;
                 assert!(matches!(refused, Err(StoreError::Unavailable(_))));
             } else {
                 drop(group);

@@ -20,6 +20,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod timestamp;
+mod token_cache;
 
 use async_trait::async_trait;
 
@@ -31,7 +32,7 @@ use crate::domain::{
 
 pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
-pub use connect::{ConnectError, Opened, connect, open, redact_url};
+pub use connect::{Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, open, redact_url};
 pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use postgres::PostgresStore;
@@ -52,6 +53,10 @@ pub(crate) struct Creation<'a> {
     pub token: &'a ClientToken,
     pub events: &'a [Event],
 }
+
+/// Makes the events of a revocation from the revoked token; called inside
+/// the transaction that revokes it, on the committer's task.
+pub type EventsFor = Box<dyn Fn(&ClientToken) -> Vec<Event> + Send + Sync>;
 
 /// One page of a list, and whether there are more after it.
 #[derive(Clone, Debug)]
@@ -155,7 +160,7 @@ pub trait ClientTokenStore: Send + Sync {
         owner: &Owner,
         id: &ClientTokenId,
         at: Timestamp,
-        events_for: &(dyn for<'t> Fn(&'t ClientToken) -> Vec<Event> + Sync),
+        events_for: EventsFor,
     ) -> Result<Option<Revocation>, StoreError>;
 
     /// Deletes the client tokens and events (with their deliveries) of one

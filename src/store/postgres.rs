@@ -73,8 +73,8 @@ impl PostgresStore {
             .connect_lazy_with(options);
         // Postgres runs concurrent writers itself, and flushes their commits
         // together: one pool for reads and writes alike, two committers.
-        let creations = GroupCommit::start(pool.clone(), 2);
-        Ok(Self::new(pool, None, creations))
+        let writes = GroupCommit::start(pool.clone(), 2);
+        Ok(Self::new(pool, None, writes, None))
     }
 
     /// Applies `migrations/postgres`. A database that can't be reached is

@@ -14,6 +14,7 @@ use sqlx::database::HasStatementCache;
 use sqlx::{Database, Executor, Pool};
 
 use super::group_commit::GroupCommit;
+use super::token_cache::TokenCache;
 use super::{PoolStats, Store, StoreError};
 
 /// What a database provides beyond what sqlx offers for any database.
@@ -59,20 +60,41 @@ pub struct SqlStore<DB: Backend> {
     pub(super) reader: Pool<DB>,
     /// `None`: `reader` takes the writes too.
     writer: Option<Pool<DB>>,
-    /// Creations wait here to be committed in groups.
-    pub(super) creations: GroupCommit,
+    /// Creations and revocations wait here to be committed in groups.
+    pub(super) writes: GroupCommit,
+    /// Client tokens kept in memory: only where this process owns the
+    /// database (an SQLite file it has locked), so nothing changes them
+    /// behind its back.
+    pub(super) tokens: Option<TokenCache>,
     /// Tokens this process has created, for [`Backend::ANALYZE_EVERY`].
     created: std::sync::atomic::AtomicU64,
+    /// The server's lock on its SQLite file, released on closing.
+    lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl<DB: Backend> SqlStore<DB> {
-    /// A store over migrated pools, its creations committed by `creations`.
-    pub(super) fn new(reader: Pool<DB>, writer: Option<Pool<DB>>, creations: GroupCommit) -> Self {
+    /// A store over migrated pools, its token writes committed by `writes`.
+    pub(super) fn new(
+        reader: Pool<DB>,
+        writer: Option<Pool<DB>>,
+        writes: GroupCommit,
+        tokens: Option<TokenCache>,
+    ) -> Self {
         Self {
             reader,
             writer,
-            creations,
+            writes,
+            tokens,
             created: Default::default(),
+            lock: Default::default(),
+        }
+    }
+
+    /// Keeps `lock` until the store is closed or dropped.
+    pub(super) fn holding(self, lock: Option<std::fs::File>) -> Self {
+        Self {
+            lock: std::sync::Mutex::new(lock),
+            ..self
         }
     }
 
@@ -136,10 +158,12 @@ where
     }
 
     async fn close(&self) {
-        self.creations.close();
+        self.writes.close();
         for pool in self.pools() {
             pool.close().await;
         }
+        // Another server may take the file now.
+        self.lock.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 

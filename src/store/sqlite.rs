@@ -1,6 +1,7 @@
 //! The embedded SQLite store: zero setup, one file, or memory for a
 //! throwaway run.
 
+use std::fs::File;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,13 +13,17 @@ use sqlx::sqlite::{
 };
 
 use super::group_commit::GroupCommit;
-use super::{Backend, ConnectError, SqlStore};
+use super::token_cache::TokenCache;
+use super::{Access, Backend, ConnectError, SqlStore};
 
 /// The embedded store. SQLite allows one writer at a time; writers that race
 /// each other spin on the lock. So writes go through a pool of one
 /// connection, in turn, and reads through another pool, beside them (WAL).
-/// Creations, the commonest write, are committed in groups (see
-/// `group_commit`).
+/// Creations and revocations are committed in groups (see `group_commit`).
+///
+/// A server owns its file: it locks it, so a second server is refused, and
+/// then answers reads of client tokens from memory (`token_cache`). A
+/// one-shot command (`paddock keys`) takes no lock and keeps no cache.
 pub type SqliteStore = SqlStore<Sqlite>;
 
 impl Backend for Sqlite {
@@ -33,17 +38,26 @@ impl Backend for Sqlite {
 impl SqliteStore {
     /// Opens an `sqlite:` URL; `sqlite::memory:` is a database that lives as
     /// long as the process.
-    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+    pub async fn connect(url: &str, access: Access) -> Result<Self, ConnectError> {
         let options = SqliteConnectOptions::from_str(url)?;
-        Self::open(options, is_in_memory_url(url)).await
+        Self::open(options, is_in_memory_url(url), access).await
     }
 
     /// Opens (creating if need be) the database file at `path`.
-    pub async fn open_file(path: &Path) -> Result<Self, ConnectError> {
-        Self::open(SqliteConnectOptions::new().filename(path), false).await
+    pub async fn open_file(path: &Path, access: Access) -> Result<Self, ConnectError> {
+        let options = SqliteConnectOptions::new().filename(path);
+        Self::open(options, false, access).await
     }
 
-    async fn open(options: SqliteConnectOptions, in_memory: bool) -> Result<Self, ConnectError> {
+    async fn open(
+        options: SqliteConnectOptions,
+        in_memory: bool,
+        access: Access,
+    ) -> Result<Self, ConnectError> {
+        let cached_tokens = match access {
+            Access::Serve { cached_tokens } => cached_tokens,
+            Access::Command => 0,
+        };
         let options = options
             .create_if_missing(true)
             .foreign_keys(true)
@@ -73,15 +87,41 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-            let creations = GroupCommit::start(pool.clone(), 1);
-            return Ok(Self::new(pool, None, creations));
+            let writes = GroupCommit::start(pool.clone(), 1);
+            let tokens = TokenCache::new(cached_tokens);
+            return Ok(Self::new(pool, None, writes, tokens).holding(None));
         }
         let writer = connect(1).connect_with(options.clone()).await?;
+        let lock = match access {
+            Access::Serve { .. } => Some(lock_file(options.get_filename())?),
+            Access::Command => None,
+        };
         let reader = connect(4).connect_with(options).await?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         // One committer: SQLite takes one writer at a time anyway.
-        let creations = GroupCommit::start(writer.clone(), 1);
-        Ok(Self::new(reader, Some(writer), creations))
+        let writes = GroupCommit::start(writer.clone(), 1);
+        let tokens = TokenCache::new(cached_tokens);
+        Ok(Self::new(reader, Some(writer), writes, tokens).holding(lock))
+    }
+}
+
+/// Takes the server's lock on the database file (an `flock`, which SQLite's
+/// own byte-range locks don't see). It lasts while the file stays open: until
+/// the store is closed, or the process ends however it ends.
+fn lock_file(path: &Path) -> Result<File, ConnectError> {
+    let file = File::open(path).map_err(|source| ConnectError::Lock {
+        path: path.display().to_string(),
+        source,
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ConnectError::InUse {
+            path: path.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(ConnectError::Lock {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }
 

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, expect_data};
+use crate::helpers::{Backend, SERVER, TestApp, expect_data};
 use crate::on_both_backends;
 
 on_both_backends!(tokens_and_keys_survive_a_restart);
@@ -43,9 +43,13 @@ async fn tokens_and_keys_survive_a_restart(backend: Backend) {
 
 #[tokio::test]
 async fn the_in_memory_store_serves_a_throwaway_run() {
-    let store = paddock::store::connect(Some("sqlite::memory:"), std::path::Path::new("unused"))
-        .await
-        .unwrap();
+    let store = paddock::store::connect(
+        Some("sqlite::memory:"),
+        std::path::Path::new("unused"),
+        SERVER,
+    )
+    .await
+    .unwrap();
     // One connection, kept forever: the database lives only as long as a
     // connection to it, so a pool that closed idle ones would lose it.
     let stats = store.pool_stats();

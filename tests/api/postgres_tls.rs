@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use paddock::store;
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, Database, TestApp, TestCa, expect_data, postgres_admin_url};
+use crate::helpers::{Backend, Database, SERVER, TestApp, TestCa, expect_data, postgres_admin_url};
 use crate::postgres_only;
 
 postgres_only!(
@@ -79,7 +79,7 @@ fn url_with(database: &Database, host: &str, params: &str) -> String {
 async fn connect_error(host: &str, params: &str) -> Option<String> {
     let database = Database::create(Backend::Postgres).await;
     let url = url_with(&database, host, params);
-    match store::connect(Some(&url), Path::new("unused")).await {
+    match store::connect(Some(&url), Path::new("unused"), SERVER).await {
         Ok(store) => {
             store.close().await;
             None

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use paddock::app::ServeOptions;
 use paddock::http::AdminToken;
-use paddock::store::{self, Store};
+use paddock::store::{self, Access, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -14,6 +14,11 @@ use tokio::task::JoinHandle;
 
 use super::keys::provision_keys;
 use super::{Backend, Database, Keys, Proxy, expect_data, postgres_address};
+
+/// How the tests open a store: as a server does, with its lock and cache.
+pub const SERVER: Access = Access::Serve {
+    cached_tokens: store::DEFAULT_CACHED_TOKENS,
+};
 
 /// The admin API's token in tests.
 pub const ADMIN_TOKEN: &str = "admin-token-for-tests";
@@ -86,7 +91,7 @@ impl TestApp {
             false => None,
         };
         let url = store_url(&database, proxy.as_ref(), url_host.as_deref(), &url_params);
-        let store = store::connect(Some(&url), std::path::Path::new("unused"))
+        let store = store::connect(Some(&url), std::path::Path::new("unused"), SERVER)
             .await
             .unwrap();
         let keys = provision_keys(store.as_ref()).await;
@@ -131,7 +136,7 @@ impl TestApp {
             self.url_host.as_deref(),
             &self.url_params,
         );
-        let store = store::connect(Some(&url), std::path::Path::new("unused"))
+        let store = store::connect(Some(&url), std::path::Path::new("unused"), SERVER)
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -166,7 +171,7 @@ impl TestApp {
             self.url_host.as_deref(),
             &self.url_params,
         );
-        self.store = store::connect(Some(&url), std::path::Path::new("unused"))
+        self.store = store::connect(Some(&url), std::path::Path::new("unused"), SERVER)
             .await
             .unwrap();
         self.start().await;
