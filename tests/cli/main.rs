@@ -9,5 +9,6 @@ mod harness;
 mod keys;
 mod keys_json;
 mod logs;
+mod ownership;
 mod permissions;
 mod startup;
