@@ -155,6 +155,7 @@ where
 
     async fn import_account(&self, state: &AccountState) -> Result<Import, StoreError> {
         let account = &state.account;
+        let before = self.before_write();
         let mut transaction = self.writer().begin().await?;
         let clock = account.clock.map(|clock| clock.to_string());
         sqlx::query(UPSERT_ACCOUNT)
@@ -192,7 +193,7 @@ where
         write_creations(&mut transaction, &creations).await?;
         insert_state(&mut transaction, state).await?;
         transaction.commit().await?;
-        self.note_creations(state.client_tokens.len() as u64);
+        self.created(before, &creations);
         Ok(Import::Imported)
     }
 }

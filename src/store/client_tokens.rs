@@ -12,6 +12,7 @@ use super::group_commit::{CommitWrites, Write, Written};
 use super::outbox::write_events;
 use super::rows::ClientTokenRow;
 use super::sql::values_statement;
+use super::token_cache::{BeforeWrite, TokenCache};
 use super::{
     COUNT_CAP, ClientTokenStore, Creation, EventsFor, Page, ROWS_PER_INSERT, Revocation, SqlStore,
     StoreError,
@@ -234,6 +235,26 @@ where
     }
 }
 
+impl<DB: Backend> SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    /// Taken before new tokens are committed, for [`SqlStore::created`].
+    pub(super) fn before_write(&self) -> Option<BeforeWrite> {
+        self.tokens.as_ref().map(TokenCache::before_write)
+    }
+
+    /// After new tokens were committed: they are cached, and counted.
+    pub(super) fn created(&self, before: Option<BeforeWrite>, creations: &[Creation<'_>]) {
+        if let (Some(cache), Some(before)) = (&self.tokens, before) {
+            for creation in creations {
+                cache.created(before, creation.owner, creation.token);
+            }
+        }
+        self.note_creations(creations.len() as u64);
+    }
+}
+
 #[async_trait]
 impl<DB: Backend> ClientTokenStore for SqlStore<DB>
 where
@@ -261,11 +282,16 @@ where
             token: token.clone(),
             events: events.to_vec(),
         };
+        let before = self.before_write();
         self.writes.submit(create).await?;
-        if let Some(cache) = &self.tokens {
-            cache.created(owner, token);
-        }
-        self.note_creations(1);
+        self.created(
+            before,
+            &[Creation {
+                owner,
+                token,
+                events,
+            }],
+        );
         Ok(())
     }
 
@@ -286,10 +312,11 @@ where
                 events: &[],
             })
             .collect();
+        let before = self.before_write();
         let mut transaction = self.writer().begin().await?;
         write_creations(&mut transaction, &creations).await?;
         transaction.commit().await?;
-        self.note_creations(tokens.len() as u64);
+        self.created(before, &creations);
         Ok(())
     }
 
@@ -342,6 +369,11 @@ where
         owner: &Owner,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
+        let miss = match self.tokens.as_ref().map(|cache| cache.page(owner, query)) {
+            Some(Ok(page)) => return Ok(page),
+            Some(Err(miss)) => Some(miss),
+            None => None,
+        };
         let (first, second) = status_binds(&query.statuses);
         let mut tokens = sqlx::query_as::<_, ClientTokenRow>(&list_client_tokens(query.direction))
             .bind(owner.account.as_str())
@@ -357,7 +389,11 @@ where
             .collect::<Result<Vec<_>, _>>()?;
         let has_more = tokens.len() > query.per_page as usize;
         tokens.truncate(query.per_page as usize);
-        Ok(Page { tokens, has_more })
+        let page = Page { tokens, has_more };
+        if let (Some(cache), Some(miss)) = (&self.tokens, miss) {
+            cache.keep_page(miss, &page);
+        }
+        Ok(page)
     }
 
     async fn count_client_tokens(
@@ -396,15 +432,16 @@ where
             at,
             events_for,
         };
+        let before = self.before_write();
         let Written::Revoked(revocation) = self.writes.submit(revoke).await? else {
             return Err(StoreError::Corrupt(
                 "a revocation answered as a creation".into(),
             ));
         };
-        if let (Some(cache), Some(Revocation::Revoked(token) | Revocation::AlreadyRevoked(token))) =
-            (&self.tokens, &revocation)
+        if let (Some(cache), Some(before), Some(Revocation::Revoked(token))) =
+            (&self.tokens, before, &revocation)
         {
-            cache.changed(owner, token);
+            cache.changed(before, owner, token);
         }
         Ok(revocation)
     }

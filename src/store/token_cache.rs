@@ -4,18 +4,28 @@
 //! reads of a cached token need no query at all.
 //!
 //! It holds at most its capacity of tokens (the least recently used leave
-//! first).
+//! first), and the last [`PAGES`] pages of lists asked for, each good until
+//! the next write to any token.
 
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use quick_cache::sync::Cache;
 
-use crate::domain::{ClientToken, ClientTokenId, Owner};
+use super::Page;
+use crate::domain::{
+    ClientToken, ClientTokenId, ClientTokenStatus, Environment, ListQuery, Owner, Timestamp,
+};
 
-/// The cache, keyed by token id (ids are unique across owners).
+/// Pages of lists kept: a page of 50 holds about 20 KB.
+const PAGES: usize = 64;
+
+/// The cache, keyed by a hash of the token id (ids are unique across
+/// owners; a hit checks the id itself).
 pub(super) struct TokenCache {
-    tokens: Cache<String, Arc<Cached>>,
+    tokens: Cache<u64, Arc<Cached>>,
+    hasher: RandomState,
     /// Bumped by every change to a token that may be cached. A read that
     /// missed fills the cache only if no change came between its query and
     /// its fill; otherwise it could put back what a revocation replaced.
@@ -23,35 +33,149 @@ pub(super) struct TokenCache {
     /// Held while filling or changing, so a fill's check and insert are one
     /// step against a change's bump and insert.
     changing: Mutex<()>,
+    /// Bumped by every deletion: a token written before one must not be
+    /// cached after it.
+    deletions: AtomicU64,
+    /// Pages, each with the count of writes it was read after.
+    pages: Cache<String, Arc<(u64, Page)>>,
+    /// Bumped by every write to a token, creations included: a page read
+    /// before it is stale.
+    writes: AtomicU64,
 }
 
+/// A cached token: its text in one allocation, about half of what the
+/// entity and its owner take apart.
 struct Cached {
-    owner: Owner,
-    token: ClientToken,
+    /// The id, the token, the account, the name and the description.
+    text: Box<str>,
+    /// Where each of the first four ends in `text`.
+    ends: [u32; 4],
+    has_description: bool,
+    environment: Environment,
+    status: ClientTokenStatus,
+    revoked_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl Cached {
+    fn new(owner: &Owner, token: &ClientToken) -> Self {
+        let description = token.description.as_deref();
+        let parts = [
+            token.id.as_str(),
+            &token.token,
+            &owner.account,
+            &token.name,
+            description.unwrap_or_default(),
+        ];
+        let text = parts.concat().into_boxed_str();
+        let mut ends = [0; 4];
+        let mut end = 0;
+        for (slot, part) in ends.iter_mut().zip(parts) {
+            end += part.len() as u32;
+            *slot = end;
+        }
+        Self {
+            text,
+            ends,
+            has_description: description.is_some(),
+            environment: owner.environment,
+            status: token.status,
+            revoked_at: token.revoked_at,
+            created_at: token.created_at,
+            updated_at: token.updated_at,
+        }
+    }
+
+    fn part(&self, index: usize) -> &str {
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i] as usize);
+        let end = self
+            .ends
+            .get(index)
+            .map_or(self.text.len(), |&end| end as usize);
+        &self.text[start..end]
+    }
+
+    fn is(&self, id: &ClientTokenId) -> bool {
+        self.part(0) == id.as_str()
+    }
+
+    fn is_owned_by(&self, owner: &Owner) -> bool {
+        self.part(2) == owner.account && self.environment == owner.environment
+    }
+
+    fn token(&self) -> Option<ClientToken> {
+        Some(ClientToken {
+            id: ClientTokenId::parse(self.part(0))?,
+            token: self.part(1).to_owned(),
+            name: self.part(3).to_owned(),
+            description: self.has_description.then(|| self.part(4).to_owned()),
+            status: self.status,
+            revoked_at: self.revoked_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
 }
 
 /// A read that missed, and the revision it read at.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Miss(u64);
 
+/// The deletions before a write was committed.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct BeforeWrite(u64);
+
+/// A list that missed: the page's key, and the count of writes before it.
+#[derive(Debug)]
+pub(super) struct PageMiss(String, u64);
+
 impl TokenCache {
     /// A cache of up to `capacity` tokens; `None` for 0.
     pub(super) fn new(capacity: usize) -> Option<Self> {
         (capacity > 0).then(|| Self {
             tokens: Cache::new(capacity),
+            hasher: RandomState::new(),
             revision: AtomicU64::new(0),
             changing: Mutex::new(()),
+            deletions: AtomicU64::new(0),
+            pages: Cache::new(PAGES),
+            writes: AtomicU64::new(0),
         })
+    }
+
+    /// Taken before a write is committed, for [`TokenCache::created`] and
+    /// [`TokenCache::changed`].
+    pub(super) fn before_write(&self) -> BeforeWrite {
+        BeforeWrite(self.deletions.load(Ordering::Acquire))
+    }
+
+    /// The owner's page for `query`, if read since the last write; else the
+    /// [`PageMiss`] to keep it with.
+    pub(super) fn page(&self, owner: &Owner, query: &ListQuery) -> Result<Page, PageMiss> {
+        let writes = self.writes.load(Ordering::Acquire);
+        let key = page_key(owner, query);
+        match self.pages.get(&key) {
+            Some(page) if page.0 == writes => Ok(page.1.clone()),
+            _ => Err(PageMiss(key, writes)),
+        }
+    }
+
+    /// Keeps a page read after `miss`; it is served only until a write.
+    pub(super) fn keep_page(&self, miss: PageMiss, page: &Page) {
+        let PageMiss(key, writes) = miss;
+        self.pages.insert(key, Arc::new((writes, page.clone())));
     }
 
     /// The owner's token, if cached; else the [`Miss`] to fill it with.
     pub(super) fn get(&self, owner: &Owner, id: &ClientTokenId) -> Result<ClientToken, Miss> {
         // Read before the lookup: a change after it makes the fill stale.
         let miss = Miss(self.revision.load(Ordering::Acquire));
-        match self.tokens.get(id.as_str()) {
-            Some(cached) if &cached.owner == owner => Ok(cached.token.clone()),
+        let cached = self.tokens.get(&self.key(id.as_str()));
+        match cached.filter(|cached| cached.is(id)) {
             // Another owner's token is not found, as in the database.
-            Some(_) => Err(miss),
+            Some(cached) if !cached.is_owned_by(owner) => Err(miss),
+            Some(cached) => cached.token().ok_or(miss),
             None => Err(miss),
         }
     }
@@ -64,41 +188,69 @@ impl TokenCache {
         }
     }
 
-    /// Caches a token just created: no read can hold an older copy of it.
-    pub(super) fn created(&self, owner: &Owner, token: &ClientToken) {
-        self.insert(owner, token);
+    /// Caches a token just created (no read can hold an older copy of it),
+    /// unless its account was reset meanwhile.
+    pub(super) fn created(&self, before: BeforeWrite, owner: &Owner, token: &ClientToken) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+        let _changing = self.lock();
+        if self.deletions.load(Ordering::Acquire) == before.0 {
+            self.insert(owner, token);
+        }
     }
 
-    /// Caches a token's committed new state.
-    pub(super) fn changed(&self, owner: &Owner, token: &ClientToken) {
+    /// Caches a token's committed new state, unless its account was reset
+    /// meanwhile.
+    pub(super) fn changed(&self, before: BeforeWrite, owner: &Owner, token: &ClientToken) {
         let _changing = self.lock();
+        self.writes.fetch_add(1, Ordering::AcqRel);
         self.revision.fetch_add(1, Ordering::AcqRel);
-        self.insert(owner, token);
+        if self.deletions.load(Ordering::Acquire) == before.0 {
+            self.insert(owner, token);
+        } else {
+            self.tokens.remove(&self.key(token.id.as_str()));
+        }
     }
 
     /// Drops the tokens of `account`, or every token, after they were deleted.
     pub(super) fn forget(&self, account: Option<&str>) {
         let _changing = self.lock();
+        self.writes.fetch_add(1, Ordering::AcqRel);
         self.revision.fetch_add(1, Ordering::AcqRel);
+        self.deletions.fetch_add(1, Ordering::AcqRel);
         match account {
-            Some(account) => self
-                .tokens
-                .retain(|_, cached| cached.owner.account != account),
+            Some(account) => self.tokens.retain(|_, cached| cached.part(2) != account),
             None => self.tokens.clear(),
         }
     }
 
     fn insert(&self, owner: &Owner, token: &ClientToken) {
-        let cached = Arc::new(Cached {
-            owner: owner.clone(),
-            token: token.clone(),
-        });
-        self.tokens.insert(token.id.as_str().to_owned(), cached);
+        let key = self.key(token.id.as_str());
+        self.tokens.insert(key, Arc::new(Cached::new(owner, token)));
+    }
+
+    fn key(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.changing.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Tells pages apart by everything that shapes them.
+fn page_key(owner: &Owner, query: &ListQuery) -> String {
+    let ListQuery {
+        after,
+        per_page,
+        direction,
+        statuses,
+    } = query;
+    let after = after.as_ref().map_or("", ClientTokenId::as_str);
+    format!(
+        "{}\n{}\n{after}\n{per_page}\n{direction:?}\n{statuses:?}",
+        owner.account,
+        owner.environment.as_str()
+    )
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -139,7 +291,7 @@ mod tests {
         let miss = cache.get(&owner, &active.id).unwrap_err();
         let mut revoked = active.clone();
         revoked.status = ClientTokenStatus::Revoked;
-        cache.changed(&owner, &revoked);
+        cache.changed(cache.before_write(), &owner, &revoked);
         cache.fill(miss, &owner, &active);
         assert_eq!(cache.get(&owner, &active.id).unwrap(), revoked);
 
@@ -154,8 +306,9 @@ mod tests {
         let cache = TokenCache::new(10).unwrap();
         let (default, other) = (owner("default"), owner("other"));
         let (mine, theirs) = (token(), token());
-        cache.created(&default, &mine);
-        cache.created(&other, &theirs);
+        let before = cache.before_write();
+        cache.created(before, &default, &mine);
+        cache.created(before, &other, &theirs);
         assert_eq!(cache.get(&default, &mine.id).unwrap(), mine);
         assert!(cache.get(&default, &theirs.id).is_err());
         let live = Owner {
@@ -169,13 +322,67 @@ mod tests {
         assert_eq!(cache.get(&other, &theirs.id).unwrap(), theirs);
     }
 
+    /// A page is served until the next write to any token, creations too.
+    #[test]
+    fn a_page_is_kept_until_the_next_write() {
+        let cache = TokenCache::new(10).unwrap();
+        let owner = owner("default");
+        let query = ListQuery::default();
+        let page = Page {
+            tokens: vec![token()],
+            has_more: false,
+        };
+        let miss = cache.page(&owner, &query).unwrap_err();
+        cache.keep_page(miss, &page);
+        assert_eq!(cache.page(&owner, &query).unwrap().tokens, page.tokens);
+        let other = ListQuery {
+            per_page: 10,
+            ..ListQuery::default()
+        };
+        assert!(cache.page(&owner, &other).is_err());
+
+        // Read before a write, kept after it: never served.
+        let stale = cache.page(&owner, &other).unwrap_err();
+        cache.created(cache.before_write(), &owner, &token());
+        assert!(cache.page(&owner, &query).is_err());
+        cache.keep_page(stale, &page);
+        assert!(cache.page(&owner, &other).is_err());
+    }
+
+    /// A creation committed before a reset, cached after it, would serve a
+    /// deleted token.
+    #[test]
+    fn a_creation_older_than_a_deletion_is_not_cached() {
+        let cache = TokenCache::new(10).unwrap();
+        let owner = owner("default");
+        let created = token();
+        let before = cache.before_write();
+        cache.forget(Some("default"));
+        cache.created(before, &owner, &created);
+        assert!(cache.get(&owner, &created.id).is_err());
+    }
+
+    #[test]
+    fn a_cached_token_comes_back_whole() {
+        let cache = TokenCache::new(10).unwrap();
+        let owner = owner("default");
+        let mut described = token();
+        described.description = Some("with a description".to_owned());
+        let mut empty = token();
+        empty.description = Some(String::new());
+        for token in [token(), described, empty] {
+            cache.created(cache.before_write(), &owner, &token);
+            assert_eq!(cache.get(&owner, &token.id).unwrap(), token);
+        }
+    }
+
     #[test]
     fn a_cache_holds_at_most_its_capacity() {
         assert!(TokenCache::new(0).is_none());
         let cache = TokenCache::new(100).unwrap();
         let owner = owner("default");
         for _ in 0..1_000 {
-            cache.created(&owner, &token());
+            cache.created(cache.before_write(), &owner, &token());
         }
         assert!(cache.tokens.len() <= 100, "{}", cache.tokens.len());
     }
