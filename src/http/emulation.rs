@@ -121,10 +121,10 @@ pub async fn emulate(State(state): State<AppState>, request: Request, next: Next
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
-        if let Some(ip) = ip {
-            if let Err(retry_after) = state.rate_limiter.check(ip, limit, Instant::now()) {
-                return Error::TooManyRequests { retry_after }.into_response();
-            }
+        if let Some(ip) = ip
+            && let Err(retry_after) = state.rate_limiter.check(ip, limit, Instant::now())
+        {
+            return Error::TooManyRequests { retry_after }.into_response();
         }
     }
     if emulation.fault_headers {
