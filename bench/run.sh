@@ -54,7 +54,7 @@ wait_ready() {
 
 # run_wrk SCRIPT URL: warm-up, then the measured run; prints wrk's output.
 run_wrk() {
-  wrk -t2 -c"$connections" -d"${warmup}s" -s "$1" "$2" > /dev/null
+  if (( warmup > 0 )); then wrk -t2 -c"$connections" -d"${warmup}s" -s "$1" "$2" > /dev/null; fi
   wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$1" "$2"
 }
 
@@ -134,7 +134,9 @@ if [[ "$targets" == *" pgbench "* ]]; then
   psql "$pg" -q -f "$root/migrations/postgres/0001_client_tokens_and_api_keys.sql" > /dev/null
   psql "$pg" -qc "insert into client_tokens select 'ctkn_' || lpad(g::text, 26, '0'), 'default', 'sandbox', 'test_' || lpad(to_hex(g), 27, '0'), 'bench', null, 'active', null, now(), now() from generate_series(1, 100000) g" > /dev/null
   for scenario in insert select; do
-    pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$scenario.sql" "$pg" > /dev/null 2>&1
+    if (( warmup > 0 )); then
+      pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$scenario.sql" "$pg" > /dev/null 2>&1
+    fi
     pgbench -n -c "$connections" -j 2 -T "$duration" -f "$root/bench/pgbench-$scenario.sql" "$pg" > "$work/pgbench-$scenario.out" 2>&1
     python3 "$root/bench/report.py" pgbench "$scenario" "$work/pgbench-$scenario.out" >> "$results"
   done
