@@ -1,6 +1,7 @@
 """Helpers for bench/run.sh: wrk scripts, seeding, parsing, and the table.
 Standard library only."""
 
+import concurrent.futures
 import json
 import os
 import re
@@ -8,7 +9,14 @@ import sys
 import urllib.request
 
 SEED_COUNT = 60_000
-BATCH = 1_000
+# Fixtures per request and requests at a time, when seeding: on SQLite a
+# fixture costs paddock about twice the CPU in a batch of 1,000 as in one of
+# 100.
+BATCH = 100
+SEED_WORKERS = 4
+# The ids of the large store's fixtures, by formula, so wrk's script can draw
+# one from its number instead of loading a table of them.
+FORMULA_ID = "ctkn_{:026d}"
 
 
 def scripts(work, key):
@@ -31,11 +39,17 @@ def scripts(work, key):
         "local n = 0\n"
         "request = function()\n  n = n + 1\n  local i = ((n * 2 + (offset or 0)) % #ids) + 1\n"
         '  return wrk.format("PATCH", "/client-tokens/" .. ids[i])\nend\n',
+        # GET over ids 0 .. __COUNT__-1 of FORMULA_ID, each thread seeded apart.
+        "get-range.lua.in": auth + "local count = __COUNT__\nlocal threads = 0\n"
+        'function setup(thread) thread:set("offset", threads); threads = threads + 1 end\n'
+        "function init() math.randomseed(os.time() * 64 + (offset or 0)) end\n"
+        'request = function()\n  return wrk.format("GET", string.format("/client-tokens/ctkn_%026d",'
+        " math.random(0, count - 1)))\nend\n",
     }
     for name, text in files.items():
         with open(os.path.join(work, name), "w") as f:
             f.write(text)
-    write_ids(os.path.join(work, "ids.lua"), [f"ctkn_{n:026d}" for n in range(SEED_COUNT)])
+    write_ids(os.path.join(work, "ids.lua"), [FORMULA_ID.format(n) for n in range(SEED_COUNT)])
 
 
 def write_ids(path, ids):
@@ -74,16 +88,39 @@ def bodies(work):
                   separators=(",", ":"))
 
 
+def post_fixtures(base, admin, fixtures):
+    """One batch through the admin fixtures API; the created tokens."""
+    body = json.dumps({"client_tokens": fixtures}, separators=(",", ":")).encode()
+    request = urllib.request.Request(
+        f"{base}/__paddock/accounts/default/client-tokens", data=body, method="POST",
+        headers={"Authorization": f"Bearer {admin}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)["data"]
+
+
 def seed(base, admin, out):
     """Seeds active tokens through the admin API; writes their ids for wrk."""
-    ids = []
-    for _ in range(SEED_COUNT // BATCH):
-        body = json.dumps({"client_tokens": [{"name": "seed"} for _ in range(BATCH)]}).encode()
-        request = urllib.request.Request(
-            f"{base}/__paddock/accounts/default/client-tokens", data=body, method="POST",
-            headers={"Authorization": f"Bearer {admin}", "Content-Type": "application/json"})
-        ids.extend(token["id"] for token in json.load(urllib.request.urlopen(request))["data"])
-    write_ids(out, ids)
+    def batch(_):
+        return [token["id"] for token in post_fixtures(base, admin, [{"name": "seed"}] * BATCH)]
+
+    with concurrent.futures.ThreadPoolExecutor(SEED_WORKERS) as pool:
+        write_ids(out, [i for ids in pool.map(batch, range(SEED_COUNT // BATCH)) for i in ids])
+
+
+def seed_range(base, admin, start, stop):
+    """Seeds active tokens with ids FORMULA_ID of start .. stop-1, in batches
+    of BATCH, SEED_WORKERS at a time."""
+    start, stop = int(start), int(stop)
+
+    def batch(first):
+        fixtures = [{"id": FORMULA_ID.format(n), "name": "seed"} for n in range(first, min(first + BATCH, stop))]
+        created = len(post_fixtures(base, admin, fixtures))
+        if created != len(fixtures):
+            raise SystemExit(f"seeded {created} of {len(fixtures)} fixtures from {first}")
+
+    with concurrent.futures.ThreadPoolExecutor(SEED_WORKERS) as pool:
+        for _ in pool.map(batch, range(start, stop, BATCH)):
+            pass
 
 
 def millis(text):
@@ -91,22 +128,51 @@ def millis(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def peak_rss_mb(pid):
+def status_mb(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def wrk(target, scenario, path, pid):
+def peak_rss_mb(pid):
+    return status_mb(pid, "VmHWM")
+
+
+def parse_wrk(path):
+    """requests/s, p50 ms, p99 ms, non-2xx responses, socket errors."""
     out = open(path).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = millis(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = millis(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = int(errors.group(1)) if errors else 0
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket = sum(map(int, socket.groups())) if socket else 0
+    return rps, p50, p99, errors, socket
+
+
+def wrk(target, scenario, path, pid):
+    rps, p50, p99, errors, _ = parse_wrk(path)
     print(f"wrk\t{target}\t{scenario}\t{rps:.0f}\t{p50:.2f}\t{p99:.2f}\t{peak_rss_mb(pid):.1f}\t{errors}")
+
+
+def measured(path, pid):
+    """A wrk run's figures and the server's memory, tab-separated: req/s,
+    p50, p99, peak RSS (VmHWM), RSS now (VmRSS), non-2xx, socket errors."""
+    rps, p50, p99, errors, socket = parse_wrk(path)
+    return (f"{rps:.0f}\t{p50:.2f}\t{p99:.2f}\t{status_mb(pid, 'VmHWM'):.1f}\t{status_mb(pid, 'VmRSS'):.1f}"
+            f"\t{errors}\t{socket}")
+
+
+def sweep(target, scenario, connections, path, pid, peak_scope):
+    """peak_scope: "run" when VmHWM was reset before the run, else "start"."""
+    print(f"sweep\t{target}\t{scenario}\t{connections}\t{measured(path, pid)}\t{peak_scope}")
+
+
+def large(target, tokens, seed_seconds, path, pid, peak_scope):
+    print(f"large\t{target}\t{tokens}\t{seed_seconds}\t{measured(path, pid)}\t{peak_scope}")
 
 
 def pgbench(scenario, path):
@@ -134,7 +200,7 @@ NAMES = {"healthz": "GET /healthz", "create": "POST /client-tokens", "get": "GET
 
 
 def table(path, connections, duration):
-    wrk_rows, pg, startup = {}, {}, {}
+    wrk_rows, pg, startup, sweep_rows, large_rows, config = {}, {}, {}, {}, {}, {}
     for line in open(path):
         fields = line.rstrip("\n").split("\t")
         if fields[0] == "wrk":
@@ -143,6 +209,21 @@ def table(path, connections, duration):
             pg[fields[1]] = fields[2:]
         elif fields[0] == "startup":
             startup[fields[1]] = float(fields[2])
+        elif fields[0] == "sweep":
+            sweep_rows[(fields[1], fields[2], int(fields[3]))] = fields[4:]
+        elif fields[0] == "large":
+            large_rows[(fields[1], int(fields[2]))] = fields[3:]
+        elif fields[0] == "config":
+            config[fields[1]] = fields[2]
+    if wrk_rows or pg:
+        main_table(wrk_rows, pg, startup, connections, duration)
+    if sweep_rows:
+        sweep_table(sweep_rows, config)
+    if large_rows:
+        large_table(large_rows, config)
+
+
+def main_table(wrk_rows, pg, startup, connections, duration):
     print(f"\n{connections} connections, {duration} s per run after a warm-up; ratios are paddock / ceiling, same run.\n")
     print("| request | server | req/s | p50 ms | p99 ms | peak RSS MB | non-2xx | ratio to bare axum |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
@@ -181,6 +262,64 @@ def table(path, connections, duration):
     print("\n| target | met | measured |\n|---|---|---|")
     for name, met, measured in checks:
         print(f"| {name} | {'yes' if met else 'NO'} | {measured} |")
+
+
+def peak_note(rows):
+    """How to read the peak RSS column, from the runs' peak scopes."""
+    scopes = {row[-1] for row in rows}
+    if scopes == {"run"}:
+        return "peak RSS is that run's own high-water mark (VmHWM, reset before its warm-up)"
+    return ("peak RSS is the process's high-water mark since it started (VmHWM; it could not be reset "
+            "here, so it never falls from one run to the next)")
+
+
+def errors_cell(errors, socket):
+    return errors if socket == "0" else f"{errors} + {socket} socket"
+
+
+def sweep_table(rows, config):
+    print(f"\n### Connection sweep\n\nEach request at each connection count (wrk -t1 at 1 connection, -t2 above), "
+          f"{config.get('sweep_duration', '?')} s per run after a {config.get('sweep_warmup', '?')} s warm-up, "
+          "on the main table's servers (60,000 seeded tokens) after its runs, connection counts in increasing order; "
+          f"{peak_note(rows.values())}; RSS after is VmRSS as the run ended. "
+          "Errors: non-2xx responses (+ wrk socket errors: connect, read, write, timeout).\n")
+    print("| request | server | connections | req/s | p50 ms | p99 ms | peak RSS MB | RSS after MB | errors "
+          "| ratio to bare axum |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    scenarios = list(dict.fromkeys(s for _, s, _ in rows))  # in the order run
+    counts = sorted({c for _, _, c in rows})
+    for scenario in scenarios:
+        for target in ("axum", "sqlite", "postgres"):
+            for count in counts:
+                if (target, scenario, count) not in rows:
+                    continue
+                rps, p50, p99, peak, rss, errors, socket, _ = rows[(target, scenario, count)]
+                axum = rows.get(("axum", scenario, count))
+                ratio = "" if target == "axum" else f"{float(rps) / float(axum[0]):.0%}" if axum else "not run"
+                print(f"| {NAMES[scenario]} | {target} | {count} | {rps} | {p50} | {p99} | {peak} | {rss} "
+                      f"| {errors_cell(errors, socket)} | {ratio} |")
+
+
+def large_table(rows, config):
+    print(f"\n### GET by id as the store grows\n\nA fresh paddock per store, seeded through the admin fixtures "
+          f"API ({BATCH} per request, {SEED_WORKERS} requests at a time) up to each size in turn, then "
+          f"`GET /client-tokens/{{id}}` over random ids among all of its tokens: {config.get('connections', '?')} "
+          f"connections, {config.get('duration', '?')} s after a {config.get('warmup', '?')} s warm-up; "
+          f"{peak_note(rows.values())}; RSS after is VmRSS as the run ended. The smallest size is the baseline "
+          "(unlike the main table's GET row, its store has no tokens from a POST run). "
+          "Seeded in: seconds to grow the store to that size from the size before.\n")
+    print("| server | tokens | seeded in s | req/s | p50 ms | p99 ms | peak RSS MB | RSS after MB | errors "
+          "| req/s vs smallest | p99 vs smallest |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for target in ("sqlite", "postgres"):
+        sizes = sorted(tokens for t, tokens in rows if t == target)
+        for tokens in sizes:
+            seconds, rps, p50, p99, peak, rss, errors, socket, _ = rows[(target, tokens)]
+            base = rows[(target, sizes[0])]
+            vs_rps = f"{float(rps) / float(base[1]):.0%}"
+            vs_p99 = f"{float(p99) / float(base[3]):.2f}x" if float(base[3]) else ""
+            print(f"| {target} | {tokens:,} | {seconds} | {rps} | {p50} | {p99} | {peak} | {rss} "
+                  f"| {errors_cell(errors, socket)} | {vs_rps} | {vs_p99} |")
 
 
 if __name__ == "__main__":

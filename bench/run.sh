@@ -7,6 +7,8 @@
 #   bash bench/run.sh                     # 32 connections, 10 s per run, 2 s warm-up
 #   BENCH_DURATION=5 bash bench/run.sh
 #   BENCH_TARGETS="axum postgres pgbench" BENCH_SCENARIOS="create get" bash bench/run.sh
+#   BENCH_TARGETS="axum sqlite" BENCH_SCENARIOS="sweep" bash bench/run.sh    # 1, 32, 256 connections
+#   BENCH_TARGETS="sqlite postgres" BENCH_SCENARIOS="large" bash bench/run.sh # 60,000 vs 600,000 tokens
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,10 +17,42 @@ connections="${BENCH_CONNECTIONS:-32}"
 duration="${BENCH_DURATION:-10}"
 warmup="${BENCH_WARMUP:-2}"
 targets=" ${BENCH_TARGETS:-axum sqlite postgres pgbench} "
-scenarios="${BENCH_SCENARIOS:-healthz create get list revoke}"
+scenarios="${BENCH_SCENARIOS:-healthz create get list revoke sweep large}"
+# The sweep: these requests at each of these connection counts, on the servers
+# of the main table once its runs are done.
+sweep_connections="${BENCH_SWEEP_CONNECTIONS:-1 32 256}"
+sweep_scenarios="${BENCH_SWEEP_SCENARIOS:-get create}"
+sweep_duration="${BENCH_SWEEP_DURATION:-5}"
+sweep_warmup="${BENCH_SWEEP_WARMUP:-1}" # its servers are warm from the main runs
+# The large store: a fresh server grown to each of these sizes in turn, GET by
+# id measured at each.
+large_tokens="${BENCH_LARGE_TOKENS:-60000 600000}"
 postgres_url="${PADDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 key="pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_benchmarkKey"
 admin="bench-admin-token"
+
+requests=(); sweep=false; large=false
+for scenario in $scenarios; do
+  case "$scenario" in
+    healthz|create|get|list|revoke) requests+=("$scenario") ;;
+    sweep) sweep=true ;;
+    large) large=true ;;
+    *) echo "unknown scenario: $scenario (healthz, create, get, list, revoke, sweep, large)" >&2; exit 1 ;;
+  esac
+done
+for scenario in $sweep_scenarios; do
+  case "$scenario" in
+    healthz|create|get|list|revoke) ;;
+    *) echo "unknown sweep scenario: $scenario (healthz, create, get, list, revoke)" >&2; exit 1 ;;
+  esac
+done
+previous=0
+for tokens in $large_tokens; do
+  if ! [[ "$tokens" =~ ^[1-9][0-9]*$ ]] || (( tokens <= previous )); then
+    echo "BENCH_LARGE_TOKENS: increasing counts of tokens, not '$large_tokens'" >&2; exit 1
+  fi
+  previous="$tokens"
+done
 
 if ! command -v wrk > /dev/null; then
   echo "installing wrk (Debian package)" >&2
@@ -41,7 +75,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ns() { date +%s%N; }
 results="$work/results.tsv"
-: > "$results"
+printf 'config\t%s\t%s\n' connections "$connections" duration "$duration" warmup "$warmup" \
+  sweep_duration "$sweep_duration" sweep_warmup "$sweep_warmup" > "$results"
 
 # wait_ready URL: until it answers 200; prints milliseconds waited since $started.
 wait_ready() {
@@ -52,10 +87,33 @@ wait_ready() {
   echo "not ready: $1" >&2; exit 1
 }
 
-# run_wrk SCRIPT URL: warm-up, then the measured run; prints wrk's output.
+# run_wrk SCRIPT URL [CONNECTIONS [DURATION [WARMUP]]]: warm-up, then the
+# measured run; prints wrk's output. wrk needs a connection per thread: -t1 for 1.
 run_wrk() {
-  wrk -t2 -c"$connections" -d"${warmup}s" -s "$1" "$2" > /dev/null
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$1" "$2"
+  local c="${3:-$connections}" d="${4:-$duration}" w="${5:-$warmup}" t=2
+  (( c >= 2 )) || t=1
+  if (( w > 0 )); then wrk -t"$t" -c"$c" -d"${w}s" -s "$1" "$2" > /dev/null; fi
+  wrk -t"$t" -c"$c" -d"${d}s" --latency -s "$1" "$2"
+}
+
+# reset_peak PID: resets the process's VmHWM to its current RSS, so the next
+# reading is the peak of what follows; prints the peak's scope for report.py.
+reset_peak() {
+  if { echo 5 > "/proc/$1/clear_refs"; } 2> /dev/null; then echo run; else echo start; fi
+}
+
+# run_sweep TARGET PID URL: the sweep's requests at each connection count.
+run_sweep() {
+  local scenario c scope out
+  for scenario in $sweep_scenarios; do
+    for c in $sweep_connections; do
+      echo "   sweep: $1 $scenario at $c connections" >&2
+      scope="$(reset_peak "$2")"
+      out="$work/$1-sweep-$scenario-$c.out"
+      run_wrk "$(script_for "$1" "$scenario")" "$3" "$c" "$sweep_duration" "$sweep_warmup" > "$out"
+      python3 "$root/bench/report.py" sweep "$1" "$scenario" "$c" "$out" "$2" "$scope" >> "$results"
+    done
+  done
 }
 
 # record TARGET SCENARIO WRK_OUTPUT_FILE PID
@@ -89,14 +147,38 @@ bench_paddock() { # NAME DATABASE_URL
   start_paddock "$1" "$2"
   echo "startup	$1	$startup_ms" >> "$results"
   python3 "$root/bench/report.py" seed "$base" "$admin" "$work/$1-ids.lua"
-  for scenario in $scenarios; do
+  for scenario in "${requests[@]}"; do
     run_wrk "$(script_for "$1" "$scenario")" "$base" > "$work/$1-$scenario.out"
     record "$1" "$scenario" "$work/$1-$scenario.out" "$pid"
+  done
+  if $sweep; then run_sweep "$1" "$pid" "$base"; fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+bench_large() { # NAME DATABASE_URL: a fresh server, grown to each size of $large_tokens
+  local from=0 tokens seeding scope out
+  start_paddock "$1-large" "$2"
+  for tokens in $large_tokens; do
+    echo "   large: $1 seeding tokens $from..$((tokens - 1))" >&2
+    seeding="$(now_ns)"
+    python3 "$root/bench/report.py" seed_range "$base" "$admin" "$from" "$tokens"
+    seeding="$(( ($(now_ns) - seeding) / 10000000 ))"
+    seeding="$(( seeding / 100 )).$(printf '%02d' $(( seeding % 100 )))"
+    echo "   large: $1 seeded in $seeding s; GET over $tokens ids" >&2
+    sed "s|__COUNT__|$tokens|" "$work/get-range.lua.in" > "$work/$1-large-$tokens.lua"
+    scope="$(reset_peak "$pid")"
+    out="$work/$1-large-$tokens.out"
+    run_wrk "$work/$1-large-$tokens.lua" "$base" > "$out"
+    python3 "$root/bench/report.py" large "$1" "$tokens" "$seeding" "$out" "$pid" "$scope" >> "$results"
+    from="$tokens"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-if [[ "$targets" == *" axum "* ]]; then
+main=false
+if (( ${#requests[@]} )) || $sweep; then main=true; fi
+
+if $main && [[ "$targets" == *" axum "* ]]; then
   echo "== ceiling: bare axum" >&2
   port="$(free_port)"
   python3 "$root/bench/report.py" bodies "$work"
@@ -107,26 +189,36 @@ if [[ "$targets" == *" axum "* ]]; then
   pid=$!; pids+=("$pid")
   wait_ready "http://127.0.0.1:$port/client-tokens" > /dev/null
   cp "$work/ids.lua" "$work/axum-ids.lua"
-  for scenario in $scenarios; do
+  for scenario in "${requests[@]}"; do
     run_wrk "$(script_for axum "$scenario")" "http://127.0.0.1:$port" > "$work/axum-$scenario.out"
     record axum "$scenario" "$work/axum-$scenario.out" "$pid"
   done
+  if $sweep; then run_sweep axum "$pid" "http://127.0.0.1:$port"; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
 fi
 
 if [[ "$targets" == *" sqlite "* ]]; then
   echo "== paddock on SQLite (the embedded default)" >&2
-  bench_paddock sqlite "sqlite:$work/sqlite.db"
+  if $main; then bench_paddock sqlite "sqlite:$work/sqlite.db"; fi
+  if $large; then bench_large sqlite "sqlite:$work/sqlite-large.db"; fi
 fi
 
 if [[ "$targets" == *" postgres "* ]]; then
   echo "== paddock on Postgres" >&2
-  db="paddock_bench_$$"; databases+=("$db")
-  psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
-  bench_paddock postgres "${postgres_url%/*}/$db"
+  if $main; then
+    db="paddock_bench_$$"; databases+=("$db")
+    psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
+    bench_paddock postgres "${postgres_url%/*}/$db"
+  fi
+  if $large; then
+    db="paddock_bench_large_$$"; databases+=("$db")
+    psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
+    bench_large postgres "${postgres_url%/*}/$db"
+  fi
 fi
 
-if [[ "$targets" == *" pgbench "* ]]; then
+# pgbench is the main table's database ceiling: run with its requests.
+if (( ${#requests[@]} )) && [[ "$targets" == *" pgbench "* ]]; then
   echo "== ceiling: pgbench" >&2
   pgdb="paddock_pgbench_$$"; databases+=("$pgdb")
   psql "$postgres_url" -qc "create database \"$pgdb\"" > /dev/null
@@ -134,7 +226,9 @@ if [[ "$targets" == *" pgbench "* ]]; then
   psql "$pg" -q -f "$root/migrations/postgres/0001_client_tokens_and_api_keys.sql" > /dev/null
   psql "$pg" -qc "insert into client_tokens select 'ctkn_' || lpad(g::text, 26, '0'), 'default', 'sandbox', 'test_' || lpad(to_hex(g), 27, '0'), 'bench', null, 'active', null, now(), now() from generate_series(1, 100000) g" > /dev/null
   for scenario in insert select; do
-    pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$scenario.sql" "$pg" > /dev/null 2>&1
+    if (( warmup > 0 )); then
+      pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$scenario.sql" "$pg" > /dev/null 2>&1
+    fi
     pgbench -n -c "$connections" -j 2 -T "$duration" -f "$root/bench/pgbench-$scenario.sql" "$pg" > "$work/pgbench-$scenario.out" 2>&1
     python3 "$root/bench/report.py" pgbench "$scenario" "$work/pgbench-$scenario.out" >> "$results"
   done
