@@ -63,16 +63,54 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The canonical form, written digit by digit into `buffer`: every
+    /// entity carries three of these, and `time`'s general formatter made a
+    /// tenth of the cost of rendering a page. `None` for a year outside
+    /// 0000-9999, which the general formatter writes.
+    fn write_canonical(self, buffer: &mut [u8; 27]) -> Option<&str> {
+        let at = self.0;
+        let year = u32::try_from(at.year()).ok().filter(|year| *year <= 9999)?;
+        let fields: [(u32, usize); 7] = [
+            (year, 4),
+            (u32::from(u8::from(at.month())), 2),
+            (u32::from(at.day()), 2),
+            (u32::from(at.hour()), 2),
+            (u32::from(at.minute()), 2),
+            (u32::from(at.second()), 2),
+            (at.microsecond(), 6),
+        ];
+        let mut at = 0;
+        for ((value, width), separator) in fields.into_iter().zip(*b"--T::.Z") {
+            let mut value = value;
+            for slot in buffer[at..at + width].iter_mut().rev() {
+                *slot = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+            buffer[at + width] = separator;
+            at += width + 1;
+        }
+        std::str::from_utf8(buffer).ok()
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0.format(FORMAT).map_err(|_| fmt::Error)?;
-        f.write_str(&text)
+        let mut buffer = [0; 27];
+        match self.write_canonical(&mut buffer) {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&self.0.format(FORMAT).map_err(|_| fmt::Error)?),
+        }
     }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buffer = [0; 27];
+        match self.write_canonical(&mut buffer) {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -87,6 +125,26 @@ mod tests {
         assert_eq!(at.to_string(), "2025-06-27T09:26:10.253482Z");
         let whole = Timestamp::from_datetime(datetime!(2025-01-01 00:00:00 UTC));
         assert_eq!(whole.to_string(), "2025-01-01T00:00:00.000000Z");
+    }
+
+    /// The hand-written form is the general formatter's, digit for digit.
+    #[test]
+    fn the_fast_form_is_the_formatters() {
+        for at in [
+            datetime!(0001-01-01 00:00:00 UTC),
+            datetime!(1999-12-31 23:59:59.999999 UTC),
+            datetime!(2025-06-27 09:26:10.000001 UTC),
+            datetime!(9999-12-31 23:59:59.999999 UTC),
+        ] {
+            let at = Timestamp::from_datetime(at);
+            assert_eq!(at.to_string(), at.0.format(FORMAT).unwrap());
+            assert_eq!(
+                serde_json::to_string(&at).unwrap(),
+                format!("\"{}\"", at.0.format(FORMAT).unwrap())
+            );
+        }
+        let now = Timestamp::now();
+        assert_eq!(now.to_string(), now.0.format(FORMAT).unwrap());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! `/client-tokens`: create, list, get and revoke client-side tokens.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
@@ -64,7 +66,7 @@ async fn list(
     auth: Authorized<Read>,
     RawQuery(raw_query): RawQuery,
     headers: HeaderMap,
-) -> Result<Envelope<Vec<ClientToken>>> {
+) -> Result<Envelope<Arc<[ClientToken]>>> {
     let raw_query = raw_query.unwrap_or_default();
     let query = ListQuery::parse(query_pairs(&raw_query).iter().map(|(k, v)| (&**k, &**v)))?;
     let skip_count = skip_count(&headers);

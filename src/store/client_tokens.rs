@@ -389,7 +389,10 @@ where
             .collect::<Result<Vec<_>, _>>()?;
         let has_more = tokens.len() > query.per_page as usize;
         tokens.truncate(query.per_page as usize);
-        let page = Page { tokens, has_more };
+        let page = Page {
+            tokens: tokens.into(),
+            has_more,
+        };
         if let (Some(cache), Some(miss)) = (&self.tokens, miss) {
             cache.keep_page(miss, &page);
         }

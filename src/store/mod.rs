@@ -61,7 +61,8 @@ pub type EventsFor = Box<dyn Fn(&ClientToken) -> Vec<Event> + Send + Sync>;
 /// One page of a list, and whether there are more after it.
 #[derive(Clone, Debug)]
 pub struct Page {
-    pub tokens: Vec<ClientToken>,
+    /// Shared: a page kept by the cache is served without a copy.
+    pub tokens: std::sync::Arc<[ClientToken]>,
     pub has_more: bool,
 }
 

@@ -329,7 +329,7 @@ mod tests {
         let owner = owner("default");
         let query = ListQuery::default();
         let page = Page {
-            tokens: vec![token()],
+            tokens: vec![token()].into(),
             has_more: false,
         };
         let miss = cache.page(&owner, &query).unwrap_err();

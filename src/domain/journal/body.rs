@@ -1,8 +1,9 @@
 //! A request's or answer's body as the journal keeps it: capped, and with
 //! its secrets replaced.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
+use bytes::Bytes;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -18,7 +19,9 @@ pub const BODY_CAP: usize = 16 * 1024;
 /// serializes as the JSON it is, else as a string, and `null` when empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecordedBody {
-    text: Option<Arc<str>>,
+    /// UTF-8; a body within the cap and without secrets shares the buffer
+    /// it was sent in, uncopied.
+    text: Option<Bytes>,
     truncated: bool,
 }
 
@@ -27,13 +30,24 @@ impl RecordedBody {
     /// can't hold a secret (most) is copied as it is, not parsed; one that
     /// might is parsed once, its secrets replaced (see `redact_json`), and
     /// written out again; one that isn't JSON has them replaced in its text.
-    pub fn capture(bytes: &[u8]) -> Self {
+    pub fn capture(bytes: &Bytes) -> Self {
         if bytes.is_empty() {
             return Self::default();
         }
-        let text = String::from_utf8_lossy(bytes);
+        // Validation's ASCII fast path first; replacement characters only
+        // for a body that isn't UTF-8.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
         if !may_hold_secret(&text) {
-            return Self::fit(&text);
+            return match text {
+                Cow::Borrowed(_) if bytes.len() <= BODY_CAP => Self {
+                    text: Some(bytes.clone()),
+                    truncated: false,
+                },
+                _ => Self::fit(&text),
+            };
         }
         match serde_json::from_str::<Value>(&text) {
             Ok(mut value) => {
@@ -50,7 +64,7 @@ impl RecordedBody {
             end -= 1;
         }
         Self {
-            text: Some(Arc::from(&text[..end])),
+            text: Some(Bytes::copy_from_slice(text[..end].as_bytes())),
             truncated: end < text.len(),
         }
     }
@@ -62,7 +76,8 @@ impl RecordedBody {
 
     /// The text kept, for tests of the cap.
     pub fn text(&self) -> Option<&str> {
-        self.text.as_deref()
+        // Always UTF-8, as `capture` keeps it.
+        std::str::from_utf8(self.text.as_deref()?).ok()
     }
 }
 
@@ -76,7 +91,7 @@ fn may_hold_secret(text: &str) -> bool {
 /// Parsed only when read: the JSON as it was sent, when it is JSON.
 impl Serialize for RecordedBody {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(text) = self.text.as_deref() else {
+        let Some(text) = self.text() else {
             return serializer.serialize_none();
         };
         match serde_json::from_str::<&RawValue>(text) {
@@ -93,7 +108,7 @@ mod tests {
     use super::*;
 
     fn rendered(bytes: &[u8]) -> Value {
-        serde_json::to_value(RecordedBody::capture(bytes)).unwrap()
+        serde_json::to_value(RecordedBody::capture(&Bytes::copy_from_slice(bytes))).unwrap()
     }
 
     #[test]
@@ -110,7 +125,7 @@ mod tests {
     #[test]
     fn secrets_are_gone_before_the_body_is_kept() {
         let key = "pdl_sdbx_apikey_01gtgztp8f4kek3yd4g1wrksa3_abc";
-        let body = RecordedBody::capture(format!(r#"{{"new_key": "{key}", "a": "b"}}"#).as_bytes());
+        let body = RecordedBody::capture(&format!(r#"{{"new_key": "{key}", "a": "b"}}"#).into());
         assert!(!body.text().unwrap().contains(key));
         assert_eq!(
             serde_json::to_value(&body).unwrap(),
@@ -127,17 +142,17 @@ mod tests {
 
     #[test]
     fn a_long_body_is_cut_at_the_cap_on_a_character_boundary() {
-        let body = RecordedBody::capture(format!("x{}", "é".repeat(BODY_CAP)).as_bytes());
+        let body = RecordedBody::capture(&format!("x{}", "é".repeat(BODY_CAP)).into());
         assert!(body.truncated());
         assert_eq!(body.text().unwrap().len(), BODY_CAP - 1);
         let long_json = format!(r#"{{"name": "{}"}}"#, "x".repeat(BODY_CAP));
-        let body = RecordedBody::capture(long_json.as_bytes());
+        let body = RecordedBody::capture(&long_json.clone().into());
         assert!(body.truncated());
         assert_eq!(
             serde_json::to_value(&body).unwrap(),
             json!(&long_json[..BODY_CAP])
         );
-        let fits = RecordedBody::capture("x".repeat(BODY_CAP).as_bytes());
+        let fits = RecordedBody::capture(&"x".repeat(BODY_CAP).into());
         assert!(!fits.truncated());
     }
 }

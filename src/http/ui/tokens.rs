@@ -113,7 +113,7 @@ async fn render_list(
                 table #client-tokens {
                     thead { tr { th { "Name" } th { "Token" } th { "Status" } th { "Created" } } }
                     tbody {
-                        @for token in &listing.page.tokens {
+                        @for token in listing.page.tokens.iter() {
                             tr {
                                 td data-label="Name" { a href={ (base) "/" (token.id) } { (token.name) } }
                                 td data-label="Token" { (copyable(&format!("token-{}", token.id), &token.token)) }
