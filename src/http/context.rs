@@ -85,7 +85,7 @@ pub async fn track_request(
             api_key_id: caller.api_key_id.clone(),
             occurred_at: caller.at,
             request_body: (context.body.get())
-                .map_or_else(RecordedBody::default, |body| RecordedBody::capture(body)),
+                .map_or_else(RecordedBody::default, RecordedBody::capture),
             response_body,
         },
     );

@@ -64,7 +64,7 @@ impl RecordedBody {
             end -= 1;
         }
         Self {
-            text: Some(Bytes::copy_from_slice(text[..end].as_bytes())),
+            text: Some(Bytes::copy_from_slice(&text.as_bytes()[..end])),
             truncated: end < text.len(),
         }
     }
