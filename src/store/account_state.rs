@@ -12,7 +12,7 @@ use super::account_state_rows::{AccountTokenRow, ApiKeyRecordRow, SealedSettingR
 use super::accounts::select_account;
 use super::client_tokens::write_creations;
 use super::rows::{AccountRow, DeliveryRow, EventRow, RotationRow};
-use super::{Backend, Creation, ROWS_PER_INSERT, SqlStore, StoreError, StoredEvent};
+use super::{Backend, Creation, SqlStore, StoreError, StoredEvent};
 use crate::domain::{
     Account, AccountState, ApiKeyRotation, Delivery, Environment, Owner, RecordedEvent,
     SealedRotation, Seed, TakenIds, Timestamp,
@@ -307,7 +307,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
     let mut found = BTreeSet::new();
-    for chunk in values.chunks(ROWS_PER_INSERT) {
+    for chunk in values.chunks(DB::ROWS_PER_INSERT) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let statement = format!("{select}({})", placeholders.join(", "));
         let mut arguments = DB::Arguments::default();

@@ -6,7 +6,7 @@ use sqlx::{Arguments, Encode, Executor, IntoArguments, Transaction, Type};
 
 use super::rows::{ClientTokenRow, SettingRow};
 use super::sql::values_statement;
-use super::{Backend, ROWS_PER_INSERT, StoreError};
+use super::{Backend, StoreError};
 use crate::domain::{
     AccountClientToken, AccountState, ApiKeyId, ClientToken, EventType, KeyHash,
     NotificationSetting, Permission, SealedNotificationSetting, StoredApiKey, Timestamp,
@@ -141,7 +141,7 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
 {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(DB::ROWS_PER_INSERT) {
         let statement = values_statement(insert, chunk.len(), columns);
         let mut arguments = DB::Arguments::default();
         for row in chunk {

@@ -14,8 +14,7 @@ use super::rows::ClientTokenRow;
 use super::sql::values_statement;
 use super::token_cache::{BeforeWrite, TokenCache};
 use super::{
-    COUNT_CAP, ClientTokenStore, Creation, EventsFor, Page, ROWS_PER_INSERT, Revocation, SqlStore,
-    StoreError,
+    COUNT_CAP, ClientTokenStore, Creation, EventsFor, Page, Revocation, SqlStore, StoreError,
 };
 use crate::domain::{
     ClientToken, ClientTokenId, ClientTokenStatus, Direction, Environment, Event, ListQuery, Owner,
@@ -119,7 +118,7 @@ where
     for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<Timestamp>: Encode<'q, DB>,
 {
-    for chunk in creations.chunks(ROWS_PER_INSERT) {
+    for chunk in creations.chunks(DB::ROWS_PER_INSERT) {
         let statement = values_statement(INSERT_CLIENT_TOKENS, chunk.len(), 10);
         let mut arguments = DB::Arguments::default();
         let bound: Result<(), BoxDynError> = chunk.iter().try_for_each(|creation| {

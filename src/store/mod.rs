@@ -43,9 +43,6 @@ pub use sqlite::{SqliteStore, is_in_memory_url};
 /// `100001` above that.
 pub const COUNT_CAP: u64 = 100_001;
 
-/// Rows per multi-row insert: far below both databases' limits on bound values.
-const ROWS_PER_INSERT: usize = 500;
-
 /// A new token and the events it emits, as written together.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Creation<'a> {

@@ -9,7 +9,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
 use super::sql::values_statement;
-use super::{Backend, ROWS_PER_INSERT, StoreError};
+use super::{Backend, StoreError};
 use crate::domain::{Delivery, Environment, Event, EventType, Owner, Timestamp};
 
 /// Followed by `values` rows: id, account, environment, event_type, occurred_at, data.
@@ -52,7 +52,7 @@ where
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let rows: Vec<_> = events.iter().zip(&data).collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(DB::ROWS_PER_INSERT) {
         let statement = values_statement(INSERT_EVENTS, chunk.len(), 6);
         let mut arguments = DB::Arguments::default();
         let bound: Result<(), BoxDynError> = chunk.iter().try_for_each(|((owner, event), data)| {
@@ -149,7 +149,7 @@ where
         .map(|queued| Delivery::id_for(queued.occasion, queued.setting_id))
         .collect();
     let rows: Vec<_> = ids.iter().zip(deliveries).collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
+    for chunk in rows.chunks(DB::ROWS_PER_INSERT) {
         let statement = values_statement(INSERT_DELIVERIES, chunk.len(), 7);
         let mut arguments = DB::Arguments::default();
         let bound: Result<(), BoxDynError> = chunk.iter().try_for_each(|(id, queued)| {

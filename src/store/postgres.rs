@@ -73,7 +73,7 @@ impl PostgresStore {
             .connect_lazy_with(options);
         // Postgres runs concurrent writers itself, and flushes their commits
         // together: one pool for reads and writes alike, two committers.
-        let writes = GroupCommit::start(pool.clone(), 2);
+        let writes = GroupCommit::start(pool.clone(), 6);
         Ok(Self::new(pool, None, writes, None))
     }
 

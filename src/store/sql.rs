@@ -22,6 +22,10 @@ pub trait Backend: Database + HasStatementCache {
     /// How many rows a statement changed (sqlx has this per driver only).
     fn rows_affected(result: &Self::QueryResult) -> u64;
 
+    /// Rows per multi-row insert: far below the database's limit on bound
+    /// values.
+    const ROWS_PER_INSERT: usize = 500;
+
     /// After this many new tokens, the store refreshes the planner's
     /// statistics of `client_tokens` with `ANALYZE_STATEMENT` (see Postgres).
     const ANALYZE_EVERY: Option<u64> = None;
