@@ -349,6 +349,9 @@ where
             Some(Err(miss)) => Some(miss),
             None => None,
         };
+        if let Some(reads) = &self.reads {
+            return reads.read(owner, id).await;
+        }
         let token = sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())

@@ -16,6 +16,7 @@ mod group_commit;
 mod notifications;
 mod outbox;
 mod postgres;
+mod read_batch;
 mod rows;
 mod sql;
 mod sqlite;

@@ -7,7 +7,10 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgQueryResul
 use sqlx::{Connection, Postgres};
 
 use super::group_commit::GroupCommit;
-use super::{Backend, ConnectError, SqlStore};
+use super::read_batch::{ReadBatch, ReadTokens};
+use super::rows::OwnedClientTokenRow;
+use super::{Backend, ConnectError, SqlStore, StoreError};
+use crate::domain::{ClientToken, Owner};
 
 /// How long a pooled connection may sit idle before it is pinged before use.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
@@ -39,6 +42,22 @@ impl Backend for Postgres {
     /// Read committed (the default) takes a new snapshot per statement.
     const SNAPSHOT: Option<&'static str> =
         Some("set transaction isolation level repeatable read, read only");
+}
+
+/// Tokens by id, with their owners: one statement for a batch of reads.
+const SELECT_CLIENT_TOKENS_BY_ID: &str = "select account, environment, id, token, name, \
+     description, status, revoked_at, created_at, updated_at from client_tokens where id = any($1)";
+
+impl ReadTokens for sqlx::Pool<Postgres> {
+    async fn read_tokens(&self, ids: &[&str]) -> Result<Vec<(Owner, ClientToken)>, StoreError> {
+        let rows: Vec<OwnedClientTokenRow> = sqlx::query_as(SELECT_CLIENT_TOKENS_BY_ID)
+            .bind(ids)
+            .fetch_all(self)
+            .await?;
+        rows.into_iter()
+            .map(OwnedClientTokenRow::into_owned)
+            .collect()
+    }
 }
 
 impl PostgresStore {
@@ -73,8 +92,10 @@ impl PostgresStore {
             .connect_lazy_with(options);
         // Postgres runs concurrent writers itself, and flushes their commits
         // together: one pool for reads and writes alike, two committers.
-        let writes = GroupCommit::start(pool.clone(), 6);
-        Ok(Self::new(pool, None, writes, None))
+        let writes = GroupCommit::start(pool.clone(), 2);
+        // Reads by id, coalesced: four batches in flight at most.
+        let reads = ReadBatch::start(pool.clone(), 4);
+        Ok(Self::new(pool, None, writes, None).reading_in_batches(reads))
     }
 
     /// Applies `migrations/postgres`. A database that can't be reached is

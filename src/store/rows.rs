@@ -5,8 +5,8 @@ use serde_json::value::RawValue;
 use super::{DueDelivery, StoreError, StoredEvent};
 use crate::domain::{
     Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId, Clock,
-    Delivery, Environment, EventType, KeyHash, NotificationSetting, PendingRotation, Permission,
-    Seed, Timestamp,
+    Delivery, Environment, EventType, KeyHash, NotificationSetting, Owner, PendingRotation,
+    Permission, Seed, Timestamp,
 };
 
 #[derive(sqlx::FromRow)]
@@ -19,6 +19,27 @@ pub struct ClientTokenRow {
     revoked_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
+}
+
+/// A token with its owner's columns, for reads of many ids at once.
+#[derive(sqlx::FromRow)]
+pub struct OwnedClientTokenRow {
+    account: String,
+    environment: String,
+    #[sqlx(flatten)]
+    token: ClientTokenRow,
+}
+
+impl OwnedClientTokenRow {
+    pub fn into_owned(self) -> Result<(Owner, ClientToken), StoreError> {
+        let environment = (self.environment.parse())
+            .map_err(|_| StoreError::Corrupt(format!("environment `{}`", self.environment)))?;
+        let owner = Owner {
+            account: self.account,
+            environment,
+        };
+        Ok((owner, self.token.try_into()?))
+    }
 }
 
 impl TryFrom<ClientTokenRow> for ClientToken {

@@ -14,6 +14,7 @@ use sqlx::database::HasStatementCache;
 use sqlx::{Database, Executor, Pool};
 
 use super::group_commit::GroupCommit;
+use super::read_batch::ReadBatch;
 use super::token_cache::TokenCache;
 use super::{PoolStats, Store, StoreError};
 
@@ -70,6 +71,8 @@ pub struct SqlStore<DB: Backend> {
     /// database (an SQLite file it has locked), so nothing changes them
     /// behind its back.
     pub(super) tokens: Option<TokenCache>,
+    /// Reads by id, coalesced, where there is no cache (Postgres).
+    pub(super) reads: Option<ReadBatch>,
     /// Tokens this process has created, for [`Backend::ANALYZE_EVERY`].
     created: std::sync::atomic::AtomicU64,
     /// The server's lock on its SQLite file, released on closing.
@@ -89,8 +92,17 @@ impl<DB: Backend> SqlStore<DB> {
             writer,
             writes,
             tokens,
+            reads: None,
             created: Default::default(),
             lock: Default::default(),
+        }
+    }
+
+    /// Reads tokens by id through `reads`.
+    pub(super) fn reading_in_batches(self, reads: ReadBatch) -> Self {
+        Self {
+            reads: Some(reads),
+            ..self
         }
     }
 
@@ -163,6 +175,9 @@ where
 
     async fn close(&self) {
         self.writes.close();
+        if let Some(reads) = &self.reads {
+            reads.close();
+        }
         for pool in self.pools() {
             pool.close().await;
         }

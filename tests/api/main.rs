@@ -30,6 +30,7 @@ mod operations;
 mod permission_modes;
 mod persistence;
 mod postgres_tls;
+mod reads_after_writes;
 mod recorded;
 mod revoke;
 mod rotation_requests;
