@@ -1,11 +1,10 @@
 //! `/client-tokens`: create, list, get and revoke client-side tokens.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
+use serde_json::value::RawValue;
 
 use super::AppState;
 use super::auth::{Authorized, Read, Write};
@@ -13,6 +12,7 @@ use super::envelope::{Envelope, Pagination};
 use super::error::Result;
 use super::extract::{IdPath, JsonObject, query_pairs, skip_count};
 use crate::domain::{ClientToken, ClientTokenId, ClientTokenUpdate, ListQuery, NewClientToken};
+use crate::error::Error;
 use crate::service::Listing;
 
 pub fn routes() -> Router<AppState> {
@@ -66,7 +66,7 @@ async fn list(
     auth: Authorized<Read>,
     RawQuery(raw_query): RawQuery,
     headers: HeaderMap,
-) -> Result<Envelope<Arc<[ClientToken]>>> {
+) -> Result<Envelope<Box<RawValue>>> {
     let raw_query = raw_query.unwrap_or_default();
     let query = ListQuery::parse(query_pairs(&raw_query).iter().map(|(k, v)| (&**k, &**v)))?;
     let skip_count = skip_count(&headers);
@@ -90,5 +90,8 @@ async fn list(
         has_more: page.has_more,
         estimated_total: estimated_total.map_or(-1, |total| total as i64),
     };
-    Ok(Envelope::page(page.tokens, pagination))
+    // Written once per page: a page the store serves again from memory
+    // carries its JSON with it.
+    let data = (page.tokens_json()).map_err(|error| Error::Internal(error.into()))?;
+    Ok(Envelope::page(data.to_owned(), pagination))
 }

@@ -391,10 +391,7 @@ where
             .collect::<Result<Vec<_>, _>>()?;
         let has_more = tokens.len() > query.per_page as usize;
         tokens.truncate(query.per_page as usize);
-        let page = Page {
-            tokens: tokens.into(),
-            has_more,
-        };
+        let page = Page::new(tokens, has_more);
         if let (Some(cache), Some(miss)) = (&self.tokens, miss) {
             cache.keep_page(miss, &page);
         }

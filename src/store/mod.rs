@@ -23,7 +23,10 @@ mod sqlite;
 mod timestamp;
 mod token_cache;
 
+use std::sync::{Arc, OnceLock};
+
 use async_trait::async_trait;
+use serde_json::value::RawValue;
 
 use crate::domain::{
     Account, ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, ClientTokenId,
@@ -60,8 +63,30 @@ pub type EventsFor = Box<dyn Fn(&ClientToken) -> Vec<Event> + Send + Sync>;
 #[derive(Clone, Debug)]
 pub struct Page {
     /// Shared: a page kept by the cache is served without a copy.
-    pub tokens: std::sync::Arc<[ClientToken]>,
+    pub tokens: Arc<[ClientToken]>,
     pub has_more: bool,
+    /// The tokens as JSON, written on first use and shared by every copy
+    /// of the page: a page the cache serves again isn't serialized again.
+    json: Arc<OnceLock<Box<RawValue>>>,
+}
+
+impl Page {
+    pub fn new(tokens: Vec<ClientToken>, has_more: bool) -> Self {
+        Self {
+            tokens: tokens.into(),
+            has_more,
+            json: Arc::default(),
+        }
+    }
+
+    /// The tokens as a JSON array.
+    pub fn tokens_json(&self) -> serde_json::Result<&RawValue> {
+        if let Some(json) = self.json.get() {
+            return Ok(json);
+        }
+        let json = serde_json::value::to_raw_value(&*self.tokens)?;
+        Ok(self.json.get_or_init(|| json))
+    }
 }
 
 /// A snapshot of the connection pool, for metrics.

@@ -328,10 +328,7 @@ mod tests {
         let cache = TokenCache::new(10).unwrap();
         let owner = owner("default");
         let query = ListQuery::default();
-        let page = Page {
-            tokens: vec![token()].into(),
-            has_more: false,
-        };
+        let page = Page::new(vec![token()], false);
         let miss = cache.page(&owner, &query).unwrap_err();
         cache.keep_page(miss, &page);
         assert_eq!(cache.page(&owner, &query).unwrap().tokens, page.tokens);
@@ -347,6 +344,22 @@ mod tests {
         assert!(cache.page(&owner, &query).is_err());
         cache.keep_page(stale, &page);
         assert!(cache.page(&owner, &other).is_err());
+    }
+
+    /// A page's JSON is written once, then shared by every hit.
+    #[test]
+    fn a_kept_page_is_serialized_once() {
+        let cache = TokenCache::new(10).unwrap();
+        let owner = owner("default");
+        let query = ListQuery::default();
+        let page = Page::new(vec![token(), token()], true);
+        cache.keep_page(cache.page(&owner, &query).unwrap_err(), &page);
+        let (first, second) = (cache.page(&owner, &query), cache.page(&owner, &query));
+        let first = first.unwrap();
+        let json = first.tokens_json().unwrap();
+        assert_eq!(json.get(), serde_json::to_string(&*page.tokens).unwrap());
+        let again = second.unwrap();
+        assert!(std::ptr::eq(json, again.tokens_json().unwrap()));
     }
 
     /// A creation committed before a reset, cached after it, would serve a
