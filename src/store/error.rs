@@ -31,6 +31,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The same error again, for each write of a failed group or read of a
+    /// failed batch (sqlx's errors can't be cloned): its kind and its words.
+    pub(super) fn copy(&self) -> Self {
+        match self {
+            Self::Unavailable(cause) => {
+                Self::Unavailable(sqlx::Error::Io(std::io::Error::other(cause.to_string())))
+            }
+            Self::Other(cause) => Self::Other(sqlx::Error::Protocol(cause.to_string())),
+            Self::Conflict(constraint) => Self::Conflict(constraint.clone()),
+            Self::Corrupt(what) => Self::Corrupt(what.clone()),
+        }
+    }
+
     /// Whether `error` means the database can't be reached (or is going
     /// away, or not yet up), rather than that a query is wrong.
     pub fn is_unavailable(error: &sqlx::Error) -> bool {

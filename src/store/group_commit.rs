@@ -142,7 +142,7 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
                     let _ = pending.answer.send(Ok(written));
                 }
             }
-            Err(StoreError::Unavailable(cause)) => answer_unavailable(&mut group, &cause),
+            Err(error @ StoreError::Unavailable(_)) => answer_unavailable(&mut group, &error),
             Err(error) if group.len() == 1 => {
                 let pending = group.pop().expect("a group of one");
                 let _ = pending.answer.send(Err(error));
@@ -151,11 +151,11 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
                 let mut alone = group.drain(..);
                 while let Some(pending) = alone.next() {
                     let outcome = commit(&pool, std::slice::from_ref(&pending)).await;
-                    if let Err(StoreError::Unavailable(cause)) = &outcome {
+                    if let Err(error @ StoreError::Unavailable(_)) = &outcome {
                         // Gone meanwhile: the rest fail now rather than each
                         // waiting out a connection attempt of its own.
                         let mut rest: Vec<_> = alone.by_ref().collect();
-                        answer_unavailable(&mut rest, cause);
+                        answer_unavailable(&mut rest, error);
                     }
                     let outcome = outcome.and_then(|mut written| {
                         written
@@ -169,11 +169,9 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
     }
 }
 
-fn answer_unavailable(group: &mut Vec<Pending>, cause: &sqlx::Error) {
-    let cause = cause.to_string();
+fn answer_unavailable(group: &mut Vec<Pending>, error: &StoreError) {
     for pending in group.drain(..) {
-        let cause = std::io::Error::other(cause.clone());
-        let _ = (pending.answer).send(Err(StoreError::Unavailable(sqlx::Error::Io(cause))));
+        let _ = pending.answer.send(Err(error.copy()));
     }
 }
 

@@ -100,22 +100,9 @@ async fn read_batches(pool: impl ReadTokens, pending: Arc<Mutex<mpsc::Receiver<P
             }
             Err(error) => {
                 for read in batch.drain(..) {
-                    let _ = read.answer.send(Err(copy_of(&error)));
+                    let _ = read.answer.send(Err(error.copy()));
                 }
             }
         }
-    }
-}
-
-/// The same error again, for each read of a failed batch (sqlx's errors
-/// can't be cloned): its kind and its words.
-fn copy_of(error: &StoreError) -> StoreError {
-    match error {
-        StoreError::Unavailable(cause) => {
-            StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(cause.to_string())))
-        }
-        StoreError::Other(cause) => StoreError::Other(sqlx::Error::Protocol(cause.to_string())),
-        StoreError::Conflict(constraint) => StoreError::Conflict(constraint.clone()),
-        StoreError::Corrupt(what) => StoreError::Corrupt(what.clone()),
     }
 }
