@@ -8,7 +8,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Pool, Transaction};
 
 use super::Backend;
-use super::group_commit::{CommitWrites, Write, Written};
+use super::group_commit::{Write, Written};
 use super::outbox::write_events;
 use super::rows::ClientTokenRow;
 use super::sql::values_statement;
@@ -180,7 +180,13 @@ where
     Ok(token.map(Revocation::AlreadyRevoked))
 }
 
-impl<DB: Backend> CommitWrites for Pool<DB>
+/// Commits a group of writes a statement at a time: the new tokens, then
+/// the revocations in order, then every event of both in one go. (SQLite
+/// runs its groups in fewer trips: `sqlite_commit`.)
+pub(super) async fn commit_in_statements<DB: Backend>(
+    pool: &Pool<DB>,
+    writes: &[&Write],
+) -> Result<Vec<Written>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
@@ -192,46 +198,42 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
 {
-    /// The group's new tokens, then its revocations in order, then every
-    /// event of both in one go.
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
-        let mut transaction = self.begin().await?;
-        let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
-        insert_client_tokens(&mut transaction, &creations).await?;
-        let mut events: Vec<(&Owner, Event)> = Vec::new();
-        let mut written = Vec::with_capacity(writes.len());
-        for write in writes {
-            match write {
-                Write::Create {
-                    owner,
-                    events: emitted,
-                    ..
-                } => {
-                    events.extend(emitted.iter().map(|event| (owner, event.clone())));
-                    written.push(Written::Created);
+    let mut transaction = pool.begin().await?;
+    let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
+    insert_client_tokens(&mut transaction, &creations).await?;
+    let mut events: Vec<(&Owner, Event)> = Vec::new();
+    let mut written = Vec::with_capacity(writes.len());
+    for write in writes {
+        match write {
+            Write::Create {
+                owner,
+                events: emitted,
+                ..
+            } => {
+                events.extend(emitted.iter().map(|event| (owner, event.clone())));
+                written.push(Written::Created);
+            }
+            Write::Revoke {
+                owner,
+                id,
+                at,
+                events_for,
+            } => {
+                let revocation = revoke(&mut transaction, owner, id, *at).await?;
+                if let Some(Revocation::Revoked(token)) = &revocation {
+                    events.extend(events_for(token).into_iter().map(|event| (owner, event)));
                 }
-                Write::Revoke {
-                    owner,
-                    id,
-                    at,
-                    events_for,
-                } => {
-                    let revocation = revoke(&mut transaction, owner, id, *at).await?;
-                    if let Some(Revocation::Revoked(token)) = &revocation {
-                        events.extend(events_for(token).into_iter().map(|event| (owner, event)));
-                    }
-                    written.push(Written::Revoked(revocation));
-                }
+                written.push(Written::Revoked(revocation));
             }
         }
-        let events: Vec<_> = events
-            .iter()
-            .map(|(owner, event)| (*owner, event))
-            .collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
-        Ok(written)
     }
+    let events: Vec<_> = events
+        .iter()
+        .map(|(owner, event)| (*owner, event))
+        .collect();
+    write_events(&mut transaction, &events).await?;
+    transaction.commit().await?;
+    Ok(written)
 }
 
 impl<DB: Backend> SqlStore<DB>

@@ -20,6 +20,7 @@ mod read_batch;
 mod rows;
 mod sql;
 mod sqlite;
+mod sqlite_commit;
 mod timestamp;
 mod token_cache;
 
