@@ -103,10 +103,6 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), front))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            context::track_request,
-        ))
         .with_state(state)
 }
 
@@ -134,10 +130,15 @@ pub const HEAD_LIMIT: usize = 16 * 1024;
 
 /// Middleware: what every request costs, in one layer, so that it costs
 /// little (a layer of its own each was a boxed future, a clone and a clock
-/// read more per request). It logs the request in its span, counts and
-/// times it (refused ones too), checks its head, and holds back all but
-/// `/healthz` until paddock is ready.
+/// read more per request). It gives the request its id and journals it
+/// (`context`), logs it in its span, counts and times it (refused ones too),
+/// checks its head, and holds back all but `/healthz` until paddock is ready.
 async fn front(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let observe = |request| observe(&state, request, next);
+    context::track_request(&state, request, observe).await
+}
+
+async fn observe(state: &AppState, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let kind = RequestKind::of(&request);
     // Disabled (the default `warn` level), a span and its events cost a
