@@ -8,12 +8,25 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+/// The head paddock sends too, so that the two answers are the same bytes:
+/// its request id headers (a fixed id here; paddock makes one per request)
+/// and its keep-alive hint (for its default header timeout of 10 s).
 fn json(status: StatusCode, body: Bytes) -> impl IntoResponse {
-    (status, [(header::CONTENT_TYPE, "application/json")], body)
+    const REQUEST_ID: &str = "00000000-0000-4000-8000-000000000000";
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (HeaderName::from_static("request-id"), REQUEST_ID),
+            (HeaderName::from_static("x-request-id"), REQUEST_ID),
+            (HeaderName::from_static("keep-alive"), "timeout=9"),
+        ],
+        body,
+    )
 }
 
 #[tokio::main]
