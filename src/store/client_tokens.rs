@@ -245,6 +245,16 @@ where
         self.tokens.as_ref().map(TokenCache::before_write)
     }
 
+    /// Commits `write` (to the token `id`) with its group. If that fails, it
+    /// may still have been committed: the cache forgets the token.
+    async fn submit(&self, write: Write, id: &ClientTokenId) -> Result<Written, StoreError> {
+        let outcome = self.writes.submit(write).await;
+        if let (Err(_), Some(cache)) = (&outcome, &self.tokens) {
+            cache.doubt(id);
+        }
+        outcome
+    }
+
     /// After new tokens were committed: they are cached, and counted.
     pub(super) fn created(&self, before: Option<BeforeWrite>, creations: &[Creation<'_>]) {
         if let (Some(cache), Some(before)) = (&self.tokens, before) {
@@ -284,7 +294,7 @@ where
             events: events.to_vec(),
         };
         let before = self.before_write();
-        self.writes.submit(create).await?;
+        self.submit(create, &token.id).await?;
         self.created(
             before,
             &[Creation {
@@ -437,7 +447,7 @@ where
             events_for,
         };
         let before = self.before_write();
-        let Written::Revoked(revocation) = self.writes.submit(revoke).await? else {
+        let Written::Revoked(revocation) = self.submit(revoke, id).await? else {
             return Err(StoreError::Corrupt(
                 "a revocation answered as a creation".into(),
             ));

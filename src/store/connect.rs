@@ -111,6 +111,11 @@ pub enum ConnectError {
          an SQLite file (run replicas on Postgres); `paddock keys` works beside it"
     )]
     InUse { path: String },
+    #[error("can't start syncing the SQLite database {path}: {source}")]
+    Sync {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("can't lock the SQLite database {path}: {source}")]
     Lock {
         path: String,

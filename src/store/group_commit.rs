@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::wal_sync::Syncing;
 use super::{Creation, EventsFor, Revocation, StoreError};
 use crate::domain::{ClientToken, ClientTokenId, Event, Owner, Timestamp};
 
@@ -58,12 +59,20 @@ pub(super) enum Written {
 }
 
 /// Commits a group of writes in one transaction, answering each in order
-/// (implemented for each backend's pool in `client_tokens`).
+/// (`sqlite_commit`, `postgres`).
 pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
     fn commit_writes<'a>(
         &'a self,
         writes: &'a [&'a Write],
-    ) -> impl Future<Output = Result<Vec<Written>, StoreError>> + Send + 'a;
+    ) -> impl Future<Output = Result<Committed, StoreError>> + Send + 'a;
+}
+
+/// A committed group: what each write did, and, where the commit is not yet
+/// durable when it returns (SQLite's), the wait until it is.
+#[derive(Debug)]
+pub(super) struct Committed {
+    pub written: Vec<Written>,
+    pub syncing: Option<Syncing>,
 }
 
 /// The queue in front of the committers.
@@ -135,12 +144,22 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
         > 0
     {
         match commit(&pool, &group).await {
-            Ok(written) => {
-                for (pending, written) in group.drain(..).zip(written) {
-                    // The caller may have gone (its client hung up); the
-                    // commit stands.
-                    let _ = pending.answer.send(Ok(written));
-                }
+            Ok(Committed {
+                written,
+                syncing: None,
+            }) => answer(group.drain(..), written),
+            // The next group is committed while this one's is synced.
+            Ok(Committed {
+                written,
+                syncing: Some(syncing),
+            }) => {
+                let mut synced = std::mem::replace(&mut group, Vec::with_capacity(GROUP_LIMIT));
+                tokio::spawn(async move {
+                    match syncing.durable().await {
+                        Ok(()) => answer(synced.into_iter(), written),
+                        Err(error) => answer_unavailable(&mut synced, &not_durable(error)),
+                    }
+                });
             }
             Err(error @ StoreError::Unavailable(_)) => answer_unavailable(&mut group, &error),
             Err(error) if group.len() == 1 => {
@@ -157,16 +176,37 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
                         let mut rest: Vec<_> = alone.by_ref().collect();
                         answer_unavailable(&mut rest, error);
                     }
-                    let outcome = outcome.and_then(|mut written| {
-                        written
-                            .pop()
-                            .ok_or_else(|| StoreError::Corrupt("a commit answered no write".into()))
-                    });
+                    let outcome = match outcome {
+                        Ok(Committed { written, syncing }) => {
+                            let durable = match syncing {
+                                Some(syncing) => syncing.durable().await.map_err(not_durable),
+                                None => Ok(()),
+                            };
+                            durable.and_then(|()| {
+                                written.into_iter().next().ok_or_else(|| {
+                                    StoreError::Corrupt("a commit answered no write".into())
+                                })
+                            })
+                        }
+                        Err(error) => Err(error),
+                    };
                     let _ = pending.answer.send(outcome);
                 }
             }
         }
     }
+}
+
+fn answer(group: impl Iterator<Item = Pending>, written: Vec<Written>) {
+    for (pending, written) in group.zip(written) {
+        // The caller may have gone (its client hung up); the commit stands.
+        let _ = pending.answer.send(Ok(written));
+    }
+}
+
+/// Committed, and maybe seen, but not known to be on disk: not acknowledged.
+fn not_durable(error: std::io::Error) -> StoreError {
+    StoreError::Unavailable(sqlx::Error::Io(error))
 }
 
 fn answer_unavailable(group: &mut Vec<Pending>, error: &StoreError) {
@@ -175,11 +215,11 @@ fn answer_unavailable(group: &mut Vec<Pending>, error: &StoreError) {
     }
 }
 
-async fn commit(pool: &impl CommitWrites, group: &[Pending]) -> Result<Vec<Written>, StoreError> {
+async fn commit(pool: &impl CommitWrites, group: &[Pending]) -> Result<Committed, StoreError> {
     let writes: Vec<&Write> = group.iter().map(|pending| &pending.write).collect();
-    let written = pool.commit_writes(&writes).await?;
-    if written.len() == writes.len() {
-        Ok(written)
+    let committed = pool.commit_writes(&writes).await?;
+    if committed.written.len() == writes.len() {
+        Ok(committed)
     } else {
         Err(StoreError::Corrupt(
             "a commit answered too few writes".into(),
@@ -254,9 +294,56 @@ mod tests {
     }
 
     impl CommitWrites for Counting {
-        async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
+        async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
             self.commits.fetch_add(1, Ordering::SeqCst);
-            Ok(writes.iter().map(|_| Written::Created).collect())
+            Ok(Committed {
+                written: writes.iter().map(|_| Written::Created).collect(),
+                syncing: None,
+            })
+        }
+    }
+
+    /// Commits whose sync fails.
+    #[derive(Clone)]
+    struct Unsynced(Arc<crate::store::wal_sync::WalSync>);
+
+    impl CommitWrites for Unsynced {
+        async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+            Ok(Committed {
+                written: writes.iter().map(|_| Written::Created).collect(),
+                syncing: Some(self.0.sync()),
+            })
+        }
+    }
+
+    /// A write is acknowledged only once its commit is durable: where the
+    /// sync after it fails, the write fails (and so does every later one).
+    #[tokio::test]
+    async fn a_commit_whose_sync_fails_is_not_acknowledged() {
+        // The WAL would be under a file: no fsync of it can succeed.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let wal = crate::store::wal_sync::WalSync::start(&file.path().join("paddock.db")).unwrap();
+        let group = GroupCommit::start(Unsynced(Arc::new(wal)), 1);
+        let owner = Owner {
+            account: "default".to_owned(),
+            environment: Environment::Sandbox,
+        };
+        for n in 0..2 {
+            let new = NewClientToken {
+                name: format!("token {n}"),
+                description: None,
+            };
+            let token = ClientToken::create(new, Environment::Sandbox, &Mint::real());
+            let create = Write::Create {
+                owner: owner.clone(),
+                token,
+                events: Vec::new(),
+            };
+            let outcome = group.submit(create).await;
+            assert!(
+                matches!(outcome, Err(StoreError::Unavailable(_))),
+                "{outcome:?}"
+            );
         }
     }
 

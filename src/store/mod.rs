@@ -23,6 +23,7 @@ mod sqlite;
 mod sqlite_commit;
 mod timestamp;
 mod token_cache;
+mod wal_sync;
 
 use std::sync::{Arc, OnceLock};
 

@@ -7,7 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgQueryResul
 use sqlx::{Connection, Postgres};
 
 use super::client_tokens::commit_in_statements;
-use super::group_commit::{CommitWrites, GroupCommit, Write, Written};
+use super::group_commit::{CommitWrites, Committed, GroupCommit, Write};
 use super::read_batch::{ReadBatch, ReadTokens};
 use super::rows::OwnedClientTokenRow;
 use super::{Backend, ConnectError, SqlStore, StoreError};
@@ -28,8 +28,13 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 pub type PostgresStore = SqlStore<Postgres>;
 
 impl CommitWrites for sqlx::Pool<Postgres> {
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
-        commit_in_statements(self, writes).await
+    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+        // Durable on return: Postgres syncs within the commit.
+        let written = commit_in_statements(self, writes).await?;
+        Ok(Committed {
+            written,
+            syncing: None,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ use sqlx::sqlite::{
 };
 
 use super::group_commit::GroupCommit;
+use super::sqlite_commit::SqliteWriter;
 use super::token_cache::TokenCache;
 use super::{Access, Backend, ConnectError, SqlStore};
 
@@ -92,7 +93,7 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-            let writes = GroupCommit::start(pool.clone(), 1);
+            let writes = GroupCommit::start(SqliteWriter::in_memory(pool.clone()), 1);
             let tokens = TokenCache::new(cached_tokens);
             return Ok(Self::new(pool, None, writes, tokens).holding(None));
         }
@@ -101,10 +102,16 @@ impl SqliteStore {
             Access::Serve { .. } => Some(lock_file(options.get_filename())?),
             Access::Command => None,
         };
+        // One committer: SQLite takes one writer at a time anyway.
+        let path = options.get_filename();
+        let committer =
+            SqliteWriter::file(writer.clone(), path).map_err(|source| ConnectError::Sync {
+                path: path.display().to_string(),
+                source,
+            })?;
         let reader = connect(4).connect_with(options).await?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
-        // One committer: SQLite takes one writer at a time anyway.
-        let writes = GroupCommit::start(writer.clone(), 1);
+        let writes = GroupCommit::start(committer, 1);
         let tokens = TokenCache::new(cached_tokens);
         Ok(Self::new(reader, Some(writer), writes, tokens).holding(lock))
     }

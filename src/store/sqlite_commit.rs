@@ -9,37 +9,74 @@
 //! The statements of a trip share one text with anonymous `?` placeholders,
 //! bound in the order they appear. Rows of different statements come back
 //! in one list, so each says what it is in its first column, `kind`.
+//!
+//! A database file's commits are made durable by `wal_sync`, after the
+//! writer has moved on: the group commits with `synchronous = NORMAL`, set
+//! for it alone (every other write on the connection keeps `FULL`).
+
+use std::path::Path;
+use std::sync::Arc;
 
 use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Arguments, Encode, Executor, FromRow, Pool, Row, Sqlite, Type};
 
-use super::group_commit::{CommitWrites, Write, Written};
+use super::group_commit::{CommitWrites, Committed, Write, Written};
 use super::rows::ClientTokenRow;
+use super::wal_sync::WalSync;
 use super::{Backend, Revocation, StoreError};
 use crate::domain::{ClientToken, Delivery, Event, Owner, Timestamp};
 
 const TOKEN_COLUMNS: &str =
     "id, token, name, description, status, revoked_at, created_at, updated_at";
 
-impl CommitWrites for Pool<Sqlite> {
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
-        let mut connection = Unfinished(Some(self.acquire().await?));
-        let outcome = commit(connection.get(), writes).await;
+/// SQLite's committer: the pool of its one writer, and for a database file,
+/// the thread that syncs its WAL.
+#[derive(Clone, Debug)]
+pub(super) struct SqliteWriter {
+    pool: Pool<Sqlite>,
+    wal: Option<Arc<WalSync>>,
+}
+
+impl SqliteWriter {
+    /// For a database file: its commits are synced.
+    pub(super) fn file(pool: Pool<Sqlite>, database: &Path) -> std::io::Result<Self> {
+        let wal = Some(Arc::new(WalSync::start(database)?));
+        Ok(Self { pool, wal })
+    }
+
+    /// For a database in memory, which nothing makes durable.
+    pub(super) fn in_memory(pool: Pool<Sqlite>) -> Self {
+        Self { pool, wal: None }
+    }
+}
+
+impl CommitWrites for SqliteWriter {
+    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+        let mut connection = Unfinished(Some(self.pool.acquire().await?));
+        let deferred = self.wal.is_some();
+        let outcome = commit(connection.get(), writes, deferred).await;
         if outcome.is_err() {
             // The error may have left the transaction open (or it may never
             // have begun, which makes this fail harmlessly).
             let rolled_back = connection.get().execute("rollback").await;
-            if rolled_back.is_ok() || is_without_transaction(&rolled_back) {
+            let restored = connection.get().execute(FULL).await;
+            if (rolled_back.is_ok() || is_without_transaction(&rolled_back)) && restored.is_ok() {
                 connection.finish();
             }
         } else {
             connection.finish();
         }
-        outcome
+        Ok(Committed {
+            written: outcome?,
+            syncing: self.wal.as_ref().map(|wal| wal.sync()),
+        })
     }
 }
+
+/// The connection's own setting, for every write but a group's.
+const FULL: &str = "pragma synchronous = full";
 
 /// A connection in the middle of a group: if the commit is abandoned there
 /// (its task dropped), it is closed rather than going back to the pool with
@@ -118,9 +155,11 @@ struct Learned {
     settings: Vec<Vec<(String, String)>>,
 }
 
+/// `deferred`: the commit is synced afterwards, not within.
 async fn commit(
     connection: &mut PoolConnection<Sqlite>,
     writes: &[&Write],
+    deferred: bool,
 ) -> Result<Vec<Written>, StoreError> {
     let mut owners: Vec<&Owner> = Vec::new();
     for write in writes {
@@ -129,7 +168,12 @@ async fn commit(
             owners.push(owner);
         }
     }
-    let first = first_trip(writes, &owners).map_err(sqlx::Error::Encode)?;
+    let mut first = Trip::default();
+    if deferred {
+        // SQLite refuses to change it inside a transaction.
+        first.push("pragma synchronous = normal");
+    }
+    first_trip(&mut first, writes, &owners).map_err(sqlx::Error::Encode)?;
     let learned = learn(first.run(connection).await?, writes.len(), owners.len())?;
 
     let mut written = Vec::with_capacity(writes.len());
@@ -163,14 +207,16 @@ async fn commit(
         Outbox::Encode(e) => StoreError::from(sqlx::Error::Encode(e)),
         Outbox::Json(e) => StoreError::Corrupt(e.to_string()),
     })?;
+    if deferred {
+        second.push(FULL);
+    }
     second.run(connection).await?;
     Ok(written)
 }
 
 /// Begins, inserts the new tokens, revokes in order, and reads the settings
 /// of every owner in the group.
-fn first_trip(writes: &[&Write], owners: &[&Owner]) -> Result<Trip, BoxDynError> {
-    let mut trip = Trip::default();
+fn first_trip(trip: &mut Trip, writes: &[&Write], owners: &[&Owner]) -> Result<(), BoxDynError> {
     // Takes the write lock now, not at the first write.
     trip.push("begin immediate");
     let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
@@ -231,7 +277,7 @@ fn first_trip(writes: &[&Write], owners: &[&Owner]) -> Result<Trip, BoxDynError>
         trip.bind(owner.account.clone())?;
         trip.bind(owner.environment.as_str())?;
     }
-    Ok(trip)
+    Ok(())
 }
 
 fn learn(rows: Vec<SqliteRow>, writes: usize, owners: usize) -> Result<Learned, StoreError> {

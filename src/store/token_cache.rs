@@ -211,6 +211,16 @@ impl TokenCache {
         }
     }
 
+    /// After a write that failed but may have been committed (its sync
+    /// failed, say): the token is read from the database from now on, and
+    /// no page kept from before is served.
+    pub(super) fn doubt(&self, id: &ClientTokenId) {
+        let _changing = self.lock();
+        self.writes.fetch_add(1, Ordering::AcqRel);
+        self.revision.fetch_add(1, Ordering::AcqRel);
+        self.tokens.remove(&self.key(id.as_str()));
+    }
+
     /// Drops the tokens of `account`, or every token, after they were deleted.
     pub(super) fn forget(&self, account: Option<&str>) {
         let _changing = self.lock();
