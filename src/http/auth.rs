@@ -4,6 +4,8 @@
 //! takes `Option<Authenticated>` also without an Authorization header (but
 //! never with a bad one); one that takes `Admin` only for the admin token.
 
+use std::sync::Arc;
+
 use std::marker::PhantomData;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -43,7 +45,7 @@ impl Access for ReadApiKeys {
 
 /// A request made with a valid, active API key, whatever its permissions.
 pub struct Authenticated {
-    pub key: ApiKey,
+    pub key: Arc<ApiKey>,
     /// The key's account's clock reading when the key was judged: the
     /// instant the request's decisions are made at.
     pub now: Timestamp,
@@ -120,7 +122,7 @@ impl OptionalFromRequestParts<AppState> for Authenticated {
 
 /// A request made with a valid, active API key that holds `A`'s permission.
 pub struct Authorized<A> {
-    pub key: ApiKey,
+    pub key: Arc<ApiKey>,
     /// As [`Authenticated::now`].
     pub now: Timestamp,
     access: PhantomData<A>,

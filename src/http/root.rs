@@ -87,9 +87,9 @@ fn api_root(auth: Option<Authenticated>) -> Envelope<ApiRoot> {
         Some(auth) => Caller {
             auth_type: Some("api_key"),
             account: Some(Account {
-                id: auth.key.account,
+                id: auth.key.account.clone(),
             }),
-            permissions: auth.key.permissions,
+            permissions: auth.key.permissions.clone(),
         },
         None => Caller {
             auth_type: None,

@@ -158,7 +158,7 @@ impl ApiKeys {
     /// cache, or the store. Using a pending rotation's new secret completes
     /// the rotation. The caller still checks that the key is active and
     /// permitted, at the returned instant of the key's account's clock.
-    pub async fn authenticate(&self, presented: &PresentedKey) -> Result<(ApiKey, Timestamp)> {
+    pub async fn authenticate(&self, presented: &PresentedKey) -> Result<(Arc<ApiKey>, Timestamp)> {
         let cached = match self.cache.get(presented.id()) {
             Some(key) => {
                 let now = self.mints.now(&key.account).await?;
@@ -172,7 +172,7 @@ impl ApiKeys {
             Some((key, now)) if key.recognise(presented, now).is_some() => (key, now),
             _ => {
                 let key = self.store.api_key(presented.id()).await?;
-                let key = key.ok_or(Error::InvalidToken)?;
+                let key = Arc::new(key.ok_or(Error::InvalidToken)?);
                 let now = self.mints.now(&key.account).await?;
                 // Only keys that prove themselves are remembered.
                 if key.recognise(presented, now).is_some() {
@@ -184,7 +184,8 @@ impl ApiKeys {
         match key.recognise(presented, now) {
             None => Err(Error::InvalidToken),
             Some(SecretMatch::Pending(rotation)) if key.status(now).is_active() => {
-                self.complete_rotation(&key, &rotation, presented).await
+                let (key, now) = self.complete_rotation(&key, &rotation, presented).await?;
+                Ok((Arc::new(key), now))
             }
             Some(_) => Ok((key, now)),
         }

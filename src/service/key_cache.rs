@@ -8,7 +8,7 @@
 //! cache's lifetime, `PADDOCK_KEY_CACHE_TTL`.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::domain::{ApiKey, ApiKeyId};
@@ -19,7 +19,8 @@ const CAPACITY: usize = 10_000;
 #[derive(Debug)]
 pub struct KeyCache {
     ttl: Duration,
-    keys: Mutex<HashMap<ApiKeyId, (ApiKey, Instant)>>,
+    /// Shared, not copied: a request takes its key without allocating.
+    keys: Mutex<HashMap<ApiKeyId, (Arc<ApiKey>, Instant)>>,
 }
 
 impl KeyCache {
@@ -31,14 +32,14 @@ impl KeyCache {
         }
     }
 
-    pub fn get(&self, id: &ApiKeyId) -> Option<ApiKey> {
+    pub fn get(&self, id: &ApiKeyId) -> Option<Arc<ApiKey>> {
         let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         keys.get(id)
             .filter(|(_, cached_at)| cached_at.elapsed() < self.ttl)
             .map(|(key, _)| key.clone())
     }
 
-    pub fn insert(&self, key: &ApiKey) {
+    pub fn insert(&self, key: &Arc<ApiKey>) {
         if self.ttl.is_zero() {
             return;
         }
@@ -62,9 +63,9 @@ mod tests {
     use super::*;
     use crate::domain::{DEFAULT_ACCOUNT, Environment, NewApiKey};
 
-    fn key() -> ApiKey {
+    fn key() -> Arc<ApiKey> {
         let new = NewApiKey::with_permissions(Environment::Sandbox, vec![]);
-        ApiKey::generate(DEFAULT_ACCOUNT, new, &crate::domain::Mint::real()).0
+        Arc::new(ApiKey::generate(DEFAULT_ACCOUNT, new, &crate::domain::Mint::real()).0)
     }
 
     #[test]
@@ -72,7 +73,10 @@ mod tests {
         let cache = KeyCache::new(Duration::from_secs(60));
         let key = key();
         cache.insert(&key);
-        assert_eq!(cache.get(&key.id).map(|k| k.id), Some(key.id.clone()));
+        assert_eq!(
+            cache.get(&key.id).map(|k| k.id.clone()),
+            Some(key.id.clone())
+        );
         cache.forget(&key.id);
         assert!(cache.get(&key.id).is_none());
     }
@@ -93,14 +97,20 @@ mod tests {
             cache.insert(&first);
             cache.insert(&second);
         }
-        assert_eq!(cache.get(&first.id).map(|k| k.id), Some(first.id.clone()));
-        assert_eq!(cache.get(&second.id).map(|k| k.id), Some(second.id.clone()));
+        assert_eq!(
+            cache.get(&first.id).map(|k| k.id.clone()),
+            Some(first.id.clone())
+        );
+        assert_eq!(
+            cache.get(&second.id).map(|k| k.id.clone()),
+            Some(second.id.clone())
+        );
     }
 
     #[test]
     fn the_cache_starts_afresh_when_full() {
         let cache = KeyCache::new(Duration::from_secs(60));
-        let keys: Vec<ApiKey> = (0..CAPACITY).map(|_| key()).collect();
+        let keys: Vec<Arc<ApiKey>> = (0..CAPACITY).map(|_| key()).collect();
         for key in &keys {
             cache.insert(key);
         }
@@ -110,7 +120,7 @@ mod tests {
         cache.insert(&one_more);
         assert!(keys.iter().all(|key| cache.get(&key.id).is_none()));
         assert_eq!(
-            cache.get(&one_more.id).map(|k| k.id),
+            cache.get(&one_more.id).map(|k| k.id.clone()),
             Some(one_more.id.clone())
         );
     }
