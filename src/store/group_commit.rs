@@ -58,7 +58,8 @@ pub(super) enum Written {
 }
 
 /// Commits a group of writes in one transaction, answering each in order
-/// (implemented for each backend's pool in `client_tokens`).
+/// (implemented for each backend's pool in `sqlite_commit` and
+/// `postgres_commit`).
 pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
     fn commit_writes<'a>(
         &'a self,
