@@ -338,3 +338,6 @@ async fn revoke(
     }
     Ok((revocations, Settings::read(settings)?))
 }
+
+#[cfg(test)]
+mod tests;
