@@ -7,19 +7,23 @@
 //! one statement inserts the tokens, their events and the deliveries. Being
 //! a single statement it is its own transaction, committed (and, with
 //! `synchronous_commit` on, durable) when it returns; no `begin` and
-//! `commit` trips. A group with revocations can't be one statement: the
-//! events of a revocation are made in Rust from the revoked token, so it
-//! takes a transaction of four trips: begin, revoke (reading the settings
-//! too), insert, commit.
-
-use std::collections::HashMap;
+//! `commit` trips. The settings are read before it, outside its
+//! transaction, but a read inside (read committed) would be no fresher: a
+//! setting made meanwhile misses these events, as it would had it come a
+//! moment later; one deleted meanwhile fails the group (a foreign key), and
+//! its writes are retried alone.
+//!
+//! A group with revocations can't be one statement: the events of a
+//! revocation are made in Rust from the revoked token, so it takes a
+//! transaction of four trips: begin, revoke (reading the settings too),
+//! insert, commit; five if it creates tokens too, inserted first.
 
 use sqlx::postgres::PgRow;
 use sqlx::{Connection, FromRow, PgConnection, Pool, Postgres, Row};
 
 use super::group_commit::{CommitWrites, Write, Written};
 use super::rows::ClientTokenRow;
-use super::{Revocation, StoreError};
+use super::{Creation, Revocation, StoreError};
 use crate::domain::{ClientToken, Delivery, Event, Owner, Timestamp};
 
 /// The active settings of the owners bound as two arrays (accounts,
@@ -98,7 +102,8 @@ impl CommitWrites for Pool<Postgres> {
     async fn commit_writes(&self, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
         let mut connection = self.acquire().await?;
         let owners = Owners::of(writes);
-        if writes.iter().all(|write| write.creation().is_some()) {
+        let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
+        if creations.len() == writes.len() {
             let settings = sqlx::query(SUBSCRIBED_SETTINGS)
                 .bind(&owners.accounts)
                 .bind(&owners.environments)
@@ -106,14 +111,13 @@ impl CommitWrites for Pool<Postgres> {
                 .await?;
             let settings = Settings::read(&settings)?;
             let events = creation_events(writes);
-            insert(&mut connection, writes, &events, &settings).await?;
+            insert(&mut connection, &creations, &events, &settings).await?;
             return Ok(writes.iter().map(|_| Written::Created).collect());
         }
         let mut transaction = connection.begin().await?;
-        let creations = writes.iter().any(|write| write.creation().is_some());
-        if creations {
+        if !creations.is_empty() {
             // Before the revocations, which may be of these tokens.
-            insert(&mut transaction, writes, &[], &Settings::default()).await?;
+            insert(&mut transaction, &creations, &[], &Settings::default()).await?;
         }
         let (revocations, settings) = revoke(&mut transaction, writes, &owners).await?;
         let mut events = creation_events(writes);
@@ -133,8 +137,7 @@ impl CommitWrites for Pool<Postgres> {
                 }))),
             }
         }
-        let no_tokens: &[&Write] = if creations { &[] } else { writes };
-        insert(&mut transaction, no_tokens, &events, &settings).await?;
+        insert(&mut transaction, &[], &events, &settings).await?;
         transaction.commit().await?;
         Ok(written)
     }
@@ -166,40 +169,34 @@ impl Owners {
     }
 }
 
-/// Active settings by owner (account, environment): their ids and
-/// subscribed event types, comma-separated, in order of id.
+/// The active settings of the group's owners: (account, environment, id,
+/// subscribed event types, comma-separated), in order of id. A handful, so
+/// looked through rather than indexed.
 #[derive(Default)]
-struct Settings(HashMap<(String, String), Vec<(String, String)>>);
+struct Settings(Vec<(String, String, String, String)>);
 
 impl Settings {
     fn read<'r>(rows: impl IntoIterator<Item = &'r PgRow>) -> Result<Self, StoreError> {
-        let mut settings = Self::default();
-        for row in rows {
-            let owner = (row.try_get("account")?, row.try_get("environment")?);
-            let setting = (row.try_get("id")?, row.try_get("subscribed_events")?);
-            settings
-                .0
-                .entry(owner)
-                .or_insert_with(Vec::new)
-                .push(setting);
-        }
-        Ok(settings)
+        let setting = |row: &PgRow| -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get("account")?,
+                row.try_get("environment")?,
+                row.try_get("id")?,
+                row.try_get("subscribed_events")?,
+            ))
+        };
+        let settings = rows.into_iter().map(setting).collect::<Result<_, _>>()?;
+        Ok(Self(settings))
     }
 
     /// The ids of the owner's settings subscribed to the event's type.
-    fn subscribed<'s>(&'s self, owner: &Owner, event: &Event) -> impl Iterator<Item = &'s str> {
-        let key = (owner.account.clone(), owner.environment.as_str().to_owned());
+    fn subscribed<'a>(&'a self, owner: &'a Owner, event: &Event) -> impl Iterator<Item = &'a str> {
+        let (account, environment) = (&owner.account, owner.environment.as_str());
         let event_type = event.event_type.as_str();
-        self.0
-            .get(&key)
-            .into_iter()
-            .flatten()
-            .filter_map(move |(id, types)| {
-                types
-                    .split(',')
-                    .any(|subscribed| subscribed == event_type)
-                    .then_some(id.as_str())
-            })
+        self.0.iter().filter_map(move |(of, within, id, types)| {
+            let subscribed = types.split(',').any(|subscribed| subscribed == event_type);
+            (of == account && within == environment && subscribed).then_some(id.as_str())
+        })
     }
 }
 
@@ -218,35 +215,15 @@ fn creation_events<'w>(writes: &[&'w Write]) -> Vec<(&'w Owner, Event)> {
     events
 }
 
-/// Inserts the tokens of the creations among `writes`, `events`, and a
-/// pending delivery of each event to every setting of its owner subscribed
-/// to its type: one statement.
+/// Inserts the tokens of `creations`, `events`, and a pending delivery of
+/// each event to every setting of its owner subscribed to its type: one
+/// statement.
 async fn insert(
     connection: &mut PgConnection,
-    writes: &[&Write],
+    creations: &[Creation<'_>],
     events: &[(&Owner, Event)],
     settings: &Settings,
 ) -> Result<(), StoreError> {
-    let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
-    let tokens = |column: fn(&Owner, &ClientToken) -> String| -> Vec<String> {
-        let rows = creations.iter();
-        rows.map(|creation| column(creation.owner, creation.token))
-            .collect()
-    };
-    let token_times = |column: fn(&ClientToken) -> Option<Timestamp>| -> Vec<Option<Timestamp>> {
-        creations.iter().map(|c| column(c.token)).collect()
-    };
-    let descriptions: Vec<Option<&str>> = creations
-        .iter()
-        .map(|creation| creation.token.description.as_deref())
-        .collect();
-    let column = |value: fn(&Owner, &Event) -> String| -> Vec<String> {
-        events
-            .iter()
-            .map(|(owner, event)| value(owner, event))
-            .collect()
-    };
-    let occurred: Vec<Timestamp> = events.iter().map(|(_, event)| event.occurred_at).collect();
     let data = events
         .iter()
         .map(|(_, event)| serde_json::to_string(&event.data))
@@ -262,21 +239,21 @@ async fn insert(
         }
     }
     sqlx::query(INSERT_WRITTEN)
-        .bind(tokens(|_, token| token.id.as_str().to_owned()))
-        .bind(tokens(|owner, _| owner.account.clone()))
-        .bind(tokens(|owner, _| owner.environment.as_str().to_owned()))
-        .bind(tokens(|_, token| token.token.clone()))
-        .bind(tokens(|_, token| token.name.clone()))
-        .bind(descriptions)
-        .bind(tokens(|_, token| token.status.as_str().to_owned()))
-        .bind(token_times(|token| token.revoked_at))
-        .bind(token_times(|token| Some(token.created_at)))
-        .bind(token_times(|token| Some(token.updated_at)))
-        .bind(column(|_, event| event.id.clone()))
-        .bind(column(|owner, _| owner.account.clone()))
-        .bind(column(|owner, _| owner.environment.as_str().to_owned()))
-        .bind(column(|_, event| event.event_type.as_str().to_owned()))
-        .bind(occurred)
+        .bind(column(creations, |c| c.token.id.as_str()))
+        .bind(column(creations, |c| c.owner.account.as_str()))
+        .bind(column(creations, |c| c.owner.environment.as_str()))
+        .bind(column(creations, |c| c.token.token.as_str()))
+        .bind(column(creations, |c| c.token.name.as_str()))
+        .bind(column(creations, |c| c.token.description.as_deref()))
+        .bind(column(creations, |c| c.token.status.as_str()))
+        .bind(column(creations, |c| c.token.revoked_at))
+        .bind(column(creations, |c| c.token.created_at))
+        .bind(column(creations, |c| c.token.updated_at))
+        .bind(column(events, |(_, event)| event.id.as_str()))
+        .bind(column(events, |(owner, _)| owner.account.as_str()))
+        .bind(column(events, |(owner, _)| owner.environment.as_str()))
+        .bind(column(events, |(_, event)| event.event_type.as_str()))
+        .bind(column(events, |(_, event)| event.occurred_at))
         .bind(data)
         .bind(deliveries.0)
         .bind(deliveries.1)
@@ -287,6 +264,11 @@ async fn insert(
         .execute(connection)
         .await?;
     Ok(())
+}
+
+/// One column of `rows`, to bind as an array.
+fn column<'r, R, T>(rows: &'r [R], value: impl Fn(&'r R) -> T) -> Vec<T> {
+    rows.iter().map(value).collect()
 }
 
 /// Per write, in order: the token as its revocation left it (`None` for a
