@@ -224,6 +224,10 @@ async fn insert(
     events: &[(&Owner, Event)],
     settings: &Settings,
 ) -> Result<(), StoreError> {
+    if creations.is_empty() && events.is_empty() {
+        // Revocations that all found their tokens revoked already.
+        return Ok(());
+    }
     let data = events
         .iter()
         .map(|(_, event)| serde_json::to_string(&event.data))
