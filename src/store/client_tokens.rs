@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Pool, Transaction};
+use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction};
 
 use super::Backend;
 use super::group_commit::{Write, Written};
@@ -31,15 +31,6 @@ const INSERT_CLIENT_TOKENS: &str = "insert into client_tokens \
 fn select_client_token() -> String {
     format!(
         "select {TOKEN_COLUMNS} from client_tokens where account = $1 and environment = $2 and id = $3"
-    )
-}
-
-/// Revokes only an active token, so concurrent revokes agree on one winner.
-fn revoke_client_token() -> String {
-    format!(
-        "update client_tokens set status = 'revoked', revoked_at = $4, updated_at = $4 \
-         where account = $1 and environment = $2 and id = $3 and status = 'active' \
-         returning {TOKEN_COLUMNS}"
     )
 }
 
@@ -143,97 +134,6 @@ where
             .await?;
     }
     Ok(())
-}
-
-/// Revokes the owner's token if it is active, in the caller's transaction;
-/// else reads it as it is.
-async fn revoke<DB: Backend>(
-    transaction: &mut Transaction<'_, DB>,
-    owner: &Owner,
-    id: &ClientTokenId,
-    at: Timestamp,
-) -> Result<Option<Revocation>, StoreError>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
-{
-    let revoked = sqlx::query_as::<_, ClientTokenRow>(&revoke_client_token())
-        .bind(owner.account.as_str())
-        .bind(owner.environment.as_str())
-        .bind(id.as_str())
-        .bind(at)
-        .fetch_optional(&mut **transaction)
-        .await?;
-    if let Some(row) = revoked {
-        return Ok(Some(Revocation::Revoked(row.try_into()?)));
-    }
-    let found = sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
-        .bind(owner.account.as_str())
-        .bind(owner.environment.as_str())
-        .bind(id.as_str())
-        .fetch_optional(&mut **transaction)
-        .await?;
-    let token = found.map(ClientToken::try_from).transpose()?;
-    Ok(token.map(Revocation::AlreadyRevoked))
-}
-
-/// Commits a group of writes a statement at a time: the new tokens, then
-/// the revocations in order, then every event of both in one go. (SQLite
-/// runs its groups in fewer trips: `sqlite_commit`.)
-pub(super) async fn commit_in_statements<DB: Backend>(
-    pool: &Pool<DB>,
-    writes: &[&Write],
-) -> Result<Vec<Written>, StoreError>
-where
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
-    for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> i32: Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<Timestamp>: Encode<'q, DB>,
-    for<'r> (String,): FromRow<'r, DB::Row>,
-    for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
-{
-    let mut transaction = pool.begin().await?;
-    let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
-    insert_client_tokens(&mut transaction, &creations).await?;
-    let mut events: Vec<(&Owner, Event)> = Vec::new();
-    let mut written = Vec::with_capacity(writes.len());
-    for write in writes {
-        match write {
-            Write::Create {
-                owner,
-                events: emitted,
-                ..
-            } => {
-                events.extend(emitted.iter().map(|event| (owner, event.clone())));
-                written.push(Written::Created);
-            }
-            Write::Revoke {
-                owner,
-                id,
-                at,
-                events_for,
-            } => {
-                let revocation = revoke(&mut transaction, owner, id, *at).await?;
-                if let Some(Revocation::Revoked(token)) = &revocation {
-                    events.extend(events_for(token).into_iter().map(|event| (owner, event)));
-                }
-                written.push(Written::Revoked(revocation));
-            }
-        }
-    }
-    let events: Vec<_> = events
-        .iter()
-        .map(|(owner, event)| (*owner, event))
-        .collect();
-    write_events(&mut transaction, &events).await?;
-    transaction.commit().await?;
-    Ok(written)
 }
 
 impl<DB: Backend> SqlStore<DB>

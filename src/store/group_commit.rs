@@ -59,7 +59,7 @@ pub(super) enum Written {
 }
 
 /// Commits a group of writes in one transaction, answering each in order
-/// (`sqlite_commit`, `postgres`).
+/// (`sqlite_commit`, `postgres_commit`).
 pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
     fn commit_writes<'a>(
         &'a self,

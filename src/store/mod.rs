@@ -16,6 +16,7 @@ mod group_commit;
 mod notifications;
 mod outbox;
 mod postgres;
+mod postgres_commit;
 mod read_batch;
 mod rows;
 mod sql;

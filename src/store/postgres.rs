@@ -6,8 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgQueryResult, PgSslMode};
 use sqlx::{Connection, Postgres};
 
-use super::client_tokens::commit_in_statements;
-use super::group_commit::{CommitWrites, Committed, GroupCommit, Write};
+use super::group_commit::GroupCommit;
 use super::read_batch::{ReadBatch, ReadTokens};
 use super::rows::OwnedClientTokenRow;
 use super::{Backend, ConnectError, SqlStore, StoreError};
@@ -26,17 +25,6 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The Postgres store.
 pub type PostgresStore = SqlStore<Postgres>;
-
-impl CommitWrites for sqlx::Pool<Postgres> {
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
-        // Durable on return: Postgres syncs within the commit.
-        let written = commit_in_statements(self, writes).await?;
-        Ok(Committed {
-            written,
-            syncing: None,
-        })
-    }
-}
 
 impl Backend for Postgres {
     fn rows_affected(result: &PgQueryResult) -> u64 {

@@ -68,7 +68,8 @@ impl SqliteStore {
             .create_if_missing(true)
             .foreign_keys(true)
             // WAL lets readers run beside the one writer; FULL syncs every
-            // commit, so an acknowledged write survives a power cut.
+            // commit, so an acknowledged write survives a power cut. (Groups
+            // of token writes are synced just after, by `wal_sync`.)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))

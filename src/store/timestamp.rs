@@ -2,7 +2,7 @@
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef};
 use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
 use time::OffsetDateTime;
@@ -14,6 +14,13 @@ use crate::domain::Timestamp;
 impl Type<Postgres> for Timestamp {
     fn type_info() -> PgTypeInfo {
         <OffsetDateTime as Type<Postgres>>::type_info()
+    }
+}
+
+/// For statements that take a column of rows as one array.
+impl PgHasArrayType for Timestamp {
+    fn array_type_info() -> PgTypeInfo {
+        <OffsetDateTime as PgHasArrayType>::array_type_info()
     }
 }
 

@@ -1,0 +1,338 @@
+//! How Postgres commits a group of writes (see `group_commit`): in as few
+//! round trips as the group allows, each statement's rows bound as arrays
+//! and spread with `unnest`, so that its text is the same whatever the
+//! group's size and stays prepared on its connection.
+//!
+//! A group of creations takes two trips: the owners' settings are read, then
+//! one statement inserts the tokens, their events and the deliveries. Being
+//! a single statement it is its own transaction, committed (and, with
+//! `synchronous_commit` on, durable) when it returns; no `begin` and
+//! `commit` trips. The settings are read before it, outside its
+//! transaction, but a read inside (read committed) would be no fresher: a
+//! setting made meanwhile misses these events, as it would had it come a
+//! moment later; one deleted meanwhile fails the group (a foreign key), and
+//! its writes are retried alone.
+//!
+//! A group with revocations can't be one statement: the events of a
+//! revocation are made in Rust from the revoked token, so it takes a
+//! transaction of four trips: begin, revoke (reading the settings too),
+//! insert, commit; five if it creates tokens too, inserted first.
+
+use sqlx::postgres::PgRow;
+use sqlx::{Connection, FromRow, PgConnection, Pool, Postgres, Row};
+
+use super::group_commit::{CommitWrites, Committed, Write, Written};
+use super::rows::ClientTokenRow;
+use super::{Creation, Revocation, StoreError};
+use crate::domain::{ClientToken, Delivery, Event, Owner, Timestamp};
+
+/// The active settings of the owners bound as two arrays (accounts,
+/// environments), each with its subscribed event types.
+const SUBSCRIBED_SETTINGS: &str = "select account, environment, id, subscribed_events \
+     from notification_settings where active \
+     and (account, environment) in (select * from unnest($1::text[], $2::text[])) order by id";
+
+/// Inserts new tokens ($1 to $10), events ($11 to $16) and their deliveries
+/// ($17 to $20, due at $21), each column an array. The inserts see none of
+/// each other's rows, but foreign keys are checked at the end of the
+/// statement, when all are in.
+const INSERT_WRITTEN: &str = "with tokens as (\
+         insert into client_tokens (id, account, environment, token, name, description, \
+         status, revoked_at, created_at, updated_at) \
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+         $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])\
+     ), new_events as (\
+         insert into events (id, account, environment, event_type, occurred_at, data) \
+         select * from unnest($11::text[], $12::text[], $13::text[], $14::text[], \
+         $15::timestamptz[], $16::text[])\
+     ) \
+     insert into deliveries (notification_id, event_id, notification_setting_id, status, \
+     attempts, next_attempt_at, created_at) \
+     select notification_id, event_id, setting_id, 'pending', 0, $21::timestamptz, created_at \
+     from unnest($17::text[], $18::text[], $19::text[], $20::timestamptz[]) \
+     as d (notification_id, event_id, setting_id, created_at)";
+
+/// Revokes, in order, the tokens bound as arrays of accounts, environments,
+/// ids and instants, and reads the settings of the owners bound as $5 and
+/// $6. Rows say what they are in `kind`: `revoked` by the write numbered
+/// `ordinal` (from 1), `found` as that write left it, or a `setting`.
+///
+/// Only an active token is revoked, so concurrent revokes agree on one
+/// winner; within the group, its first write of a token wins (one update
+/// per row and statement). The other writes of a token revoked here see it
+/// revoked. A token not revoked here is locked for its read: if another
+/// transaction is revoking it, the read waits and sees it revoked, as a
+/// statement after that commit would, rather than as this statement's
+/// snapshot had it.
+const REVOKE: &str = "with wanted as (\
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) \
+         with ordinality as w (account, environment, id, at, ordinal)\
+     ), firsts as (\
+         select distinct on (account, environment, id) * from wanted \
+         order by account, environment, id, ordinal\
+     ), revoked as (\
+         update client_tokens t set status = 'revoked', revoked_at = f.at, updated_at = f.at \
+         from firsts f \
+         where t.account = f.account and t.environment = f.environment and t.id = f.id \
+         and t.status = 'active' \
+         returning f.ordinal, t.account, t.environment, t.id, t.token, t.name, t.description, \
+         t.status, t.revoked_at, t.created_at, t.updated_at\
+     ), untouched as (\
+         select w.ordinal, t.id, t.token, t.name, t.description, t.status, t.revoked_at, \
+         t.created_at, t.updated_at \
+         from wanted w join client_tokens t \
+         on t.account = w.account and t.environment = w.environment and t.id = w.id \
+         where not exists (select from revoked r where r.id = t.id) \
+         for share of t\
+     ) \
+     select case when r.ordinal = w.ordinal then 'revoked' else 'found' end as kind, \
+     w.ordinal, r.id, r.token, r.name, r.description, r.status, r.revoked_at, r.created_at, \
+     r.updated_at, null as account, null as environment, null as subscribed_events \
+     from wanted w join revoked r \
+     on r.account = w.account and r.environment = w.environment and r.id = w.id \
+     union all \
+     select 'found', ordinal, id, token, name, description, status, revoked_at, created_at, \
+     updated_at, null, null, null from untouched \
+     union all \
+     select 'setting', null, id, null, null, null, null, null, null, null, account, \
+     environment, subscribed_events from notification_settings where active \
+     and (account, environment) in (select * from unnest($5::text[], $6::text[]))";
+
+impl CommitWrites for Pool<Postgres> {
+    /// Durable on return: Postgres syncs within the commit.
+    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+        let written = commit(self, writes).await?;
+        Ok(Committed {
+            written,
+            syncing: None,
+        })
+    }
+}
+
+async fn commit(pool: &Pool<Postgres>, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
+    let mut connection = pool.acquire().await?;
+    let owners = Owners::of(writes);
+    let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
+    if creations.len() == writes.len() {
+        let settings = sqlx::query(SUBSCRIBED_SETTINGS)
+            .bind(&owners.accounts)
+            .bind(&owners.environments)
+            .fetch_all(&mut *connection)
+            .await?;
+        let settings = Settings::read(&settings)?;
+        let events = creation_events(writes);
+        insert(&mut connection, &creations, &events, &settings).await?;
+        return Ok(writes.iter().map(|_| Written::Created).collect());
+    }
+    let mut transaction = connection.begin().await?;
+    if !creations.is_empty() {
+        // Before the revocations, which may be of these tokens.
+        insert(&mut transaction, &creations, &[], &Settings::default()).await?;
+    }
+    let (revocations, settings) = revoke(&mut transaction, writes, &owners).await?;
+    let mut events = creation_events(writes);
+    let mut written = Vec::with_capacity(writes.len());
+    for (write, revocation) in writes.iter().zip(revocations) {
+        match write {
+            Write::Create { .. } => written.push(Written::Created),
+            Write::Revoke {
+                owner, events_for, ..
+            } => written.push(Written::Revoked(revocation.map(|(revoked, token)| {
+                if revoked {
+                    events.extend(events_for(&token).into_iter().map(|event| (owner, event)));
+                    Revocation::Revoked(token)
+                } else {
+                    Revocation::AlreadyRevoked(token)
+                }
+            }))),
+        }
+    }
+    insert(&mut transaction, &[], &events, &settings).await?;
+    transaction.commit().await?;
+    Ok(written)
+}
+
+/// The distinct owners of a group, as the two arrays the statements bind.
+struct Owners {
+    accounts: Vec<String>,
+    environments: Vec<&'static str>,
+}
+
+impl Owners {
+    fn of(writes: &[&Write]) -> Self {
+        let mut owners = Self {
+            accounts: Vec::new(),
+            environments: Vec::new(),
+        };
+        for write in writes {
+            let (Write::Create { owner, .. } | Write::Revoke { owner, .. }) = write;
+            let environment = owner.environment.as_str();
+            let known = (owners.accounts.iter().zip(&owners.environments))
+                .any(|(account, known)| *account == owner.account && *known == environment);
+            if !known {
+                owners.accounts.push(owner.account.clone());
+                owners.environments.push(environment);
+            }
+        }
+        owners
+    }
+}
+
+/// The active settings of the group's owners: (account, environment, id,
+/// subscribed event types, comma-separated), in order of id. A handful, so
+/// looked through rather than indexed.
+#[derive(Default)]
+struct Settings(Vec<(String, String, String, String)>);
+
+impl Settings {
+    fn read<'r>(rows: impl IntoIterator<Item = &'r PgRow>) -> Result<Self, StoreError> {
+        let setting = |row: &PgRow| -> Result<_, sqlx::Error> {
+            Ok((
+                row.try_get("account")?,
+                row.try_get("environment")?,
+                row.try_get("id")?,
+                row.try_get("subscribed_events")?,
+            ))
+        };
+        let settings = rows.into_iter().map(setting).collect::<Result<_, _>>()?;
+        Ok(Self(settings))
+    }
+
+    /// The ids of the owner's settings subscribed to the event's type.
+    fn subscribed<'a>(&'a self, owner: &'a Owner, event: &Event) -> impl Iterator<Item = &'a str> {
+        let (account, environment) = (&owner.account, owner.environment.as_str());
+        let event_type = event.event_type.as_str();
+        self.0.iter().filter_map(move |(of, within, id, types)| {
+            let subscribed = types.split(',').any(|subscribed| subscribed == event_type);
+            (of == account && within == environment && subscribed).then_some(id.as_str())
+        })
+    }
+}
+
+fn creation_events<'w>(writes: &[&'w Write]) -> Vec<(&'w Owner, Event)> {
+    let mut events = Vec::new();
+    for &write in writes {
+        if let Write::Create {
+            owner,
+            events: emitted,
+            ..
+        } = write
+        {
+            events.extend(emitted.iter().map(|event| (owner, event.clone())));
+        }
+    }
+    events
+}
+
+/// Inserts the tokens of `creations`, `events`, and a pending delivery of
+/// each event to every setting of its owner subscribed to its type: one
+/// statement.
+async fn insert(
+    connection: &mut PgConnection,
+    creations: &[Creation<'_>],
+    events: &[(&Owner, Event)],
+    settings: &Settings,
+) -> Result<(), StoreError> {
+    if creations.is_empty() && events.is_empty() {
+        // Revocations that all found their tokens revoked already.
+        return Ok(());
+    }
+    let data = events
+        .iter()
+        .map(|(_, event)| serde_json::to_string(&event.data))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut deliveries = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (owner, event) in events {
+        for setting in settings.subscribed(owner, event) {
+            deliveries.0.push(Delivery::id_for(&event.id, setting));
+            deliveries.1.push(event.id.as_str());
+            deliveries.2.push(setting);
+            deliveries.3.push(event.occurred_at);
+        }
+    }
+    sqlx::query(INSERT_WRITTEN)
+        .bind(column(creations, |c| c.token.id.as_str()))
+        .bind(column(creations, |c| c.owner.account.as_str()))
+        .bind(column(creations, |c| c.owner.environment.as_str()))
+        .bind(column(creations, |c| c.token.token.as_str()))
+        .bind(column(creations, |c| c.token.name.as_str()))
+        .bind(column(creations, |c| c.token.description.as_deref()))
+        .bind(column(creations, |c| c.token.status.as_str()))
+        .bind(column(creations, |c| c.token.revoked_at))
+        .bind(column(creations, |c| c.token.created_at))
+        .bind(column(creations, |c| c.token.updated_at))
+        .bind(column(events, |(_, event)| event.id.as_str()))
+        .bind(column(events, |(owner, _)| owner.account.as_str()))
+        .bind(column(events, |(owner, _)| owner.environment.as_str()))
+        .bind(column(events, |(_, event)| event.event_type.as_str()))
+        .bind(column(events, |(_, event)| event.occurred_at))
+        .bind(data)
+        .bind(deliveries.0)
+        .bind(deliveries.1)
+        .bind(deliveries.2)
+        .bind(deliveries.3)
+        // Due now (real time: sending is transport).
+        .bind(Timestamp::now())
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// One column of `rows`, to bind as an array.
+fn column<'r, R, T>(rows: &'r [R], value: impl Fn(&'r R) -> T) -> Vec<T> {
+    rows.iter().map(value).collect()
+}
+
+/// Per write, in order: the token as its revocation left it (`None` for a
+/// creation, or a token the owner doesn't have), and whether this write
+/// revoked it; and the settings of the group's owners.
+type Revocations = Vec<Option<(bool, ClientToken)>>;
+
+async fn revoke(
+    connection: &mut PgConnection,
+    writes: &[&Write],
+    owners: &Owners,
+) -> Result<(Revocations, Settings), StoreError> {
+    let mut revokes = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Each revocation's ordinal among the revocations, back to its write.
+    let mut indexes = Vec::new();
+    for (index, write) in writes.iter().enumerate() {
+        if let Write::Revoke { owner, id, at, .. } = write {
+            revokes.0.push(owner.account.as_str());
+            revokes.1.push(owner.environment.as_str());
+            revokes.2.push(id.as_str());
+            revokes.3.push(*at);
+            indexes.push(index);
+        }
+    }
+    let rows = sqlx::query(REVOKE)
+        .bind(revokes.0)
+        .bind(revokes.1)
+        .bind(revokes.2)
+        .bind(revokes.3)
+        .bind(&owners.accounts)
+        .bind(&owners.environments)
+        .fetch_all(connection)
+        .await?;
+    let mut revocations: Revocations = writes.iter().map(|_| None).collect();
+    let mut settings = Vec::new();
+    for row in &rows {
+        let kind: &str = row.try_get("kind")?;
+        if kind == "setting" {
+            settings.push(row);
+            continue;
+        }
+        let ordinal: i64 = row.try_get("ordinal")?;
+        let index = usize::try_from(ordinal - 1)
+            .ok()
+            .and_then(|ordinal| indexes.get(ordinal))
+            .ok_or_else(|| StoreError::Corrupt(format!("a revocation's ordinal {ordinal}")))?;
+        let token = ClientToken::try_from(ClientTokenRow::from_row(row)?)?;
+        revocations[*index] = Some((kind == "revoked", token));
+    }
+    Ok((revocations, Settings::read(settings)?))
+}
+
+#[cfg(test)]
+mod tests;
