@@ -1,7 +1,8 @@
 //! Client tokens: their statements, and [`ClientTokenStore`] for
 //! [`SqlStore`]. Creations and revocations are committed in groups
-//! (`group_commit`), with their events in the same transaction (`outbox`);
-//! where the store owns its database, reads are answered from `token_cache`.
+//! (`group_commit`), with their events in the same transaction, each
+//! database in its own way (`sqlite_commit`, `postgres_commit`); where the
+//! store owns its database, reads are answered from `token_cache`.
 
 use async_trait::async_trait;
 use sqlx::error::BoxDynError;
