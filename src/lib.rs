@@ -23,7 +23,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod keys;
-mod memory;
+pub mod memory;
 pub mod secrets;
 pub mod server;
 pub mod service;

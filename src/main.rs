@@ -6,11 +6,20 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = paddock::config::Cli::parse_args();
     paddock::telemetry::init(cli.serve.log_format);
-    match paddock::app::run(cli).await {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(paddock::memory::on_thread_park)
+        .build();
+    let outcome = match runtime {
+        Ok(runtime) => runtime
+            .block_on(paddock::app::run(cli))
+            .map_err(|e| e.to_string()),
+        Err(error) => Err(format!("can't start the runtime: {error}")),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("paddock: {error}");
