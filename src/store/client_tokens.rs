@@ -26,7 +26,7 @@ const TOKEN_COLUMNS: &str =
     "id, token, name, description, status, revoked_at, created_at, updated_at";
 
 /// Followed by `values` rows, in this column order.
-const INSERT_CLIENT_TOKENS: &str = "insert into client_tokens \
+pub(super) const INSERT_CLIENT_TOKENS: &str = "insert into client_tokens \
      (id, account, environment, token, name, description, status, revoked_at, created_at, updated_at) ";
 
 fn select_client_token() -> String {

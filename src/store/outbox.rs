@@ -13,7 +13,7 @@ use super::{Backend, StoreError};
 use crate::domain::{Delivery, Environment, Event, EventType, Owner, Timestamp};
 
 /// Followed by `values` rows: id, account, environment, event_type, occurred_at, data.
-const INSERT_EVENTS: &str =
+pub(super) const INSERT_EVENTS: &str =
     "insert into events (id, account, environment, event_type, occurred_at, data) ";
 
 /// Active settings of an account and environment subscribed to an event type
@@ -23,7 +23,7 @@ const SUBSCRIBED_SETTINGS: &str = "select id from notification_settings \
      and (',' || subscribed_events || ',') like $3 order by id";
 
 /// Followed by `values` rows, in this column order.
-const INSERT_DELIVERIES: &str = "insert into deliveries \
+pub(super) const INSERT_DELIVERIES: &str = "insert into deliveries \
      (notification_id, event_id, notification_setting_id, status, attempts, next_attempt_at, created_at) ";
 
 /// Which settings an event goes to: an owner and an event type.

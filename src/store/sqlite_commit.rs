@@ -22,7 +22,9 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Arguments, Encode, Executor, FromRow, Pool, Row, Sqlite, Type};
 
+use super::client_tokens::INSERT_CLIENT_TOKENS;
 use super::group_commit::{CommitWrites, Committed, Write, Written};
+use super::outbox::{INSERT_DELIVERIES, INSERT_EVENTS};
 use super::rows::ClientTokenRow;
 use super::wal_sync::WalSync;
 use super::{Backend, Revocation, StoreError};
@@ -126,10 +128,11 @@ impl Trip {
         self.arguments.add(value)
     }
 
-    /// `insert` followed by `values (?, ..), ..`: `rows` rows of `columns`.
+    /// `insert` (the shared statements, which end in a space) followed by
+    /// `values (?, ..), ..`: `rows` rows of `columns`.
     fn push_values(&mut self, insert: &str, rows: usize, columns: usize) {
         let row = format!("({})", vec!["?"; columns].join(", "));
-        self.push(&format!("{insert} values {}", vec![row; rows].join(", ")));
+        self.push(&format!("{insert}values {}", vec![row; rows].join(", ")));
     }
 
     async fn run(
@@ -221,12 +224,7 @@ fn first_trip(trip: &mut Trip, writes: &[&Write], owners: &[&Owner]) -> Result<(
     trip.push("begin immediate");
     let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
     for chunk in creations.chunks(Sqlite::ROWS_PER_INSERT) {
-        trip.push_values(
-            "insert into client_tokens (id, account, environment, token, name, description, \
-             status, revoked_at, created_at, updated_at)",
-            chunk.len(),
-            10,
-        );
+        trip.push_values(INSERT_CLIENT_TOKENS, chunk.len(), 10);
         for creation in chunk {
             let (owner, token) = (creation.owner, creation.token);
             trip.bind(token.id.as_str().to_owned())?;
@@ -330,11 +328,7 @@ fn second_trip(
     settings: &[Vec<(String, String)>],
 ) -> Result<(), Outbox> {
     for chunk in events.chunks(Sqlite::ROWS_PER_INSERT) {
-        trip.push_values(
-            "insert into events (id, account, environment, event_type, occurred_at, data)",
-            chunk.len(),
-            6,
-        );
+        trip.push_values(INSERT_EVENTS, chunk.len(), 6);
         for (owner, event) in chunk {
             let owner = owners[*owner];
             trip.bind(event.id.as_str().to_owned())?;
@@ -357,12 +351,7 @@ fn second_trip(
     // Due now (real time: sending is transport).
     let now = Timestamp::now();
     for chunk in deliveries.chunks(Sqlite::ROWS_PER_INSERT) {
-        trip.push_values(
-            "insert into deliveries (notification_id, event_id, notification_setting_id, \
-             status, attempts, next_attempt_at, created_at)",
-            chunk.len(),
-            7,
-        );
+        trip.push_values(INSERT_DELIVERIES, chunk.len(), 7);
         for (event, setting) in chunk {
             trip.bind(Delivery::id_for(event.id.as_str(), setting))?;
             trip.bind(event.id.as_str().to_owned())?;
