@@ -41,6 +41,11 @@ impl Backend for Sqlite {
     // refresh (see Postgres).
 }
 
+/// The writer connection's page cache, in KiB (SQLite's negative form):
+/// 8 MiB, the token index of some 100,000 tokens. Readers keep 512 KiB each,
+/// so the store's caches stay within 10 MiB however many tokens it holds.
+const WRITER_CACHE: &str = "-8192";
+
 impl SqliteStore {
     /// Opens an `sqlite:` URL; `sqlite::memory:` is a database that lives as
     /// long as the process.
@@ -76,7 +81,11 @@ impl SqliteStore {
             // 512 KiB of page cache per connection rather than SQLite's 2 MB:
             // the operating system caches the file too, and five connections'
             // worth of 2 MB made most of paddock's memory.
-            .pragma("cache_size", "-512");
+            .pragma("cache_size", "-512")
+            // A statement that may fail part-way inside a transaction (a
+            // group's many-row insert) keeps a journal to undo just itself:
+            // in memory, not in a file created and deleted for each group.
+            .pragma("temp_store", "memory");
         let connect = |max| {
             SqlitePoolOptions::new()
                 .max_connections(max)
@@ -98,7 +107,11 @@ impl SqliteStore {
             let tokens = TokenCache::new(cached_tokens);
             return Ok(Self::new(pool, None, writes, tokens).holding(None));
         }
-        let writer = connect(1).connect_with(options.clone()).await?;
+        // The writer's cache holds the pages a group changes, chiefly the
+        // token index's, which random tokens spread over the whole index.
+        let writer = (connect(1))
+            .connect_with(options.clone().pragma("cache_size", WRITER_CACHE))
+            .await?;
         let lock = match access {
             Access::Serve { .. } => Some(lock_file(options.get_filename())?),
             Access::Command => None,
