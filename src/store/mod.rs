@@ -10,6 +10,8 @@ mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
 mod client_tokens;
+#[cfg(test)]
+mod commit_tests;
 mod connect;
 mod error;
 mod group_commit;

@@ -41,11 +41,6 @@ impl Backend for Sqlite {
     // refresh (see Postgres).
 }
 
-/// The writer connection's page cache, in KiB (SQLite's negative form):
-/// 8 MiB, the token index of some 100,000 tokens. Readers keep 512 KiB each,
-/// so the store's caches stay within 10 MiB however many tokens it holds.
-const WRITER_CACHE: &str = "-8192";
-
 impl SqliteStore {
     /// Opens an `sqlite:` URL; `sqlite::memory:` is a database that lives as
     /// long as the process.
@@ -107,11 +102,7 @@ impl SqliteStore {
             let tokens = TokenCache::new(cached_tokens);
             return Ok(Self::new(pool, None, writes, tokens).holding(None));
         }
-        // The writer's cache holds the pages a group changes, chiefly the
-        // token index's, which random tokens spread over the whole index.
-        let writer = (connect(1))
-            .connect_with(options.clone().pragma("cache_size", WRITER_CACHE))
-            .await?;
+        let writer = connect(1).connect_with(options.clone()).await?;
         let lock = match access {
             Access::Serve { .. } => Some(lock_file(options.get_filename())?),
             Access::Command => None,

@@ -365,3 +365,6 @@ fn second_trip(
     trip.push("commit");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
