@@ -6,32 +6,34 @@
 //! tokens, revokes, and reads the owners' notification settings; the second
 //! writes every event and delivery and commits.
 //!
-//! The statements of a trip share one text with anonymous `?` placeholders,
-//! bound in the order they appear. Rows of different statements come back
-//! in one list, so each says what it is in its first column, `kind`.
+//! Each trip is one fixed text, whatever the group: its statements take their
+//! rows as JSON arrays (`json_each`), one argument per statement, much as
+//! Postgres's take arrays (`postgres_commit`). So SQLite prepares each text
+//! once per connection rather than parsing a new one for every group. Rows
+//! of different statements come back in one list, so each says what it is
+//! in its first column, `kind`. Revocations are one update of every token
+//! named: the first revocation of a token in the group is the one that
+//! revokes it, and any later one finds it revoked.
 //!
 //! A database file's commits are made durable by `wal_sync`, after the
 //! writer has moved on: the group commits with `synchronous = NORMAL`, set
 //! for it alone (every other write on the connection keeps `FULL`).
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use sqlx::error::BoxDynError;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Arguments, Encode, Executor, FromRow, Pool, Row, Sqlite, Type};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Executor, FromRow, Pool, Row, Sqlite};
 
 use super::client_tokens::INSERT_CLIENT_TOKENS;
 use super::group_commit::{CommitWrites, Committed, Write, Written};
 use super::outbox::{INSERT_DELIVERIES, INSERT_EVENTS};
-use super::rows::ClientTokenRow;
+use super::rows::OwnedClientTokenRow;
 use super::wal_sync::WalSync;
-use super::{Backend, Revocation, StoreError};
+use super::{Revocation, StoreError};
 use crate::domain::{ClientToken, Delivery, Event, Owner, Timestamp};
-
-const TOKEN_COLUMNS: &str =
-    "id, token, name, description, status, revoked_at, created_at, updated_at";
 
 /// SQLite's committer: the pool of its one writer, and for a database file,
 /// the thread that syncs its WAL.
@@ -108,52 +110,78 @@ fn is_without_transaction(outcome: &Result<impl Sized, sqlx::Error>) -> bool {
     matches!(outcome, Err(sqlx::Error::Database(e)) if e.message().contains("no transaction"))
 }
 
-/// The statements of one trip and their arguments, in order.
-#[derive(Default)]
-struct Trip {
-    text: String,
-    arguments: SqliteArguments<'static>,
+/// Begins; inserts the group's tokens; revokes the active ones among those
+/// named; reads back every token named (as it now is), and the owners'
+/// active notification settings. Arguments, each a JSON array of rows: the
+/// tokens, the revocations (twice), and the owners. (Anonymous `?`, bound
+/// in order: sqlx mis-binds a `?N` reused across a text's statements.)
+static FIRST_TRIP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "begin immediate;
+        {INSERT_CLIENT_TOKENS}select {tokens} from json_each(?);
+        update client_tokens set status = 'revoked', revoked_at = r.value ->> 3, updated_at = r.value ->> 3
+            from json_each(?) as r
+            where client_tokens.account = r.value ->> 0 and client_tokens.environment = r.value ->> 1
+                and client_tokens.id = r.value ->> 2 and client_tokens.status = 'active'
+            returning 'revoked' as kind, account, environment, id;
+        select 'found' as kind, account, environment, {TOKEN_COLUMNS} from client_tokens
+            where (account, environment, id) in (select value ->> 0, value ->> 1, value ->> 2 from json_each(?));
+        select 'setting' as kind, account, environment, id, subscribed_events from notification_settings
+            where (account, environment) in (select value ->> 0, value ->> 1 from json_each(?))
+                and active = true order by id;",
+        tokens = columns(10),
+    )
+});
+
+/// Records the events and their deliveries, and commits. Arguments: the
+/// events and the deliveries, as JSON arrays of rows.
+static SECOND_TRIP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{INSERT_EVENTS}select {events} from json_each(?);
+        {INSERT_DELIVERIES}select {deliveries} from json_each(?);
+        commit;",
+        events = columns(6),
+        deliveries = columns(7),
+    )
+});
+
+/// Both trips of a group whose commit is synced afterwards: the group alone
+/// commits with `synchronous = NORMAL` (SQLite refuses to change it inside a
+/// transaction).
+static DEFERRED_TRIPS: LazyLock<[String; 2]> = LazyLock::new(|| {
+    [
+        format!("pragma synchronous = normal; {}", *FIRST_TRIP),
+        format!("{} {FULL};", *SECOND_TRIP),
+    ]
+});
+
+const TOKEN_COLUMNS: &str =
+    "id, token, name, description, status, revoked_at, created_at, updated_at";
+
+/// `value ->> 0, .., value ->> n-1`: a JSON row's columns.
+fn columns(n: usize) -> String {
+    let columns: Vec<_> = (0..n).map(|i| format!("value ->> {i}")).collect();
+    columns.join(", ")
 }
 
-impl Trip {
-    fn push(&mut self, statement: &str) {
-        self.text.push_str(statement);
-        self.text.push_str(";\n");
+/// Runs one trip: its fixed text, each argument a JSON array of rows.
+async fn run(
+    connection: &mut PoolConnection<Sqlite>,
+    text: &str,
+    arguments: Vec<String>,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    let mut query = sqlx::query(text);
+    for argument in arguments {
+        query = query.bind(argument);
     }
-
-    fn bind<T: Encode<'static, Sqlite> + Type<Sqlite> + 'static>(
-        &mut self,
-        value: T,
-    ) -> Result<(), BoxDynError> {
-        self.arguments.add(value)
-    }
-
-    /// `insert` (the shared statements, which end in a space) followed by
-    /// `values (?, ..), ..`: `rows` rows of `columns`.
-    fn push_values(&mut self, insert: &str, rows: usize, columns: usize) {
-        let row = format!("({})", vec!["?"; columns].join(", "));
-        self.push(&format!("{insert}values {}", vec![row; rows].join(", ")));
-    }
-
-    async fn run(
-        self,
-        connection: &mut PoolConnection<Sqlite>,
-    ) -> Result<Vec<SqliteRow>, StoreError> {
-        let rows = sqlx::query_with(&self.text, self.arguments)
-            // Its text differs from group to group: kept out of the
-            // statement cache, so it can't push out the hot queries.
-            .persistent(false)
-            .fetch_all(&mut **connection)
-            .await?;
-        Ok(rows)
-    }
+    Ok(query.fetch_all(&mut **connection).await?)
 }
 
 /// What the first trip learned of the group's revocations and owners.
 struct Learned {
     /// Per write: the token as the revocation left it, and whether it did.
     revocations: Vec<Option<(bool, ClientToken)>>,
-    /// Per owner (as numbered by the trip): its active settings' ids and
+    /// Per owner (in the group's order): its active settings' ids and
     /// subscribed event types, by id.
     settings: Vec<Vec<(String, String)>>,
 }
@@ -171,13 +199,13 @@ async fn commit(
             owners.push(owner);
         }
     }
-    let mut first = Trip::default();
-    if deferred {
-        // SQLite refuses to change it inside a transaction.
-        first.push("pragma synchronous = normal");
-    }
-    first_trip(&mut first, writes, &owners).map_err(sqlx::Error::Encode)?;
-    let learned = learn(first.run(connection).await?, writes.len(), owners.len())?;
+    let (first, second) = if deferred {
+        (&DEFERRED_TRIPS[0], &DEFERRED_TRIPS[1])
+    } else {
+        (&*FIRST_TRIP, &*SECOND_TRIP)
+    };
+    let rows = run(connection, first, first_trip(writes, &owners)?).await?;
+    let learned = learn(rows, writes, &owners)?;
 
     let mut written = Vec::with_capacity(writes.len());
     let mut events: Vec<(usize, Event)> = Vec::new();
@@ -205,165 +233,168 @@ async fn commit(
             }))),
         }
     }
-    let mut second = Trip::default();
-    second_trip(&mut second, &owners, &events, &learned.settings).map_err(|e| match e {
-        Outbox::Encode(e) => StoreError::from(sqlx::Error::Encode(e)),
-        Outbox::Json(e) => StoreError::Corrupt(e.to_string()),
-    })?;
-    if deferred {
-        second.push(FULL);
-    }
-    second.run(connection).await?;
+    run(
+        connection,
+        second,
+        second_trip(&owners, &events, &learned.settings)?,
+    )
+    .await?;
     Ok(written)
 }
 
-/// Begins, inserts the new tokens, revokes in order, and reads the settings
-/// of every owner in the group.
-fn first_trip(trip: &mut Trip, writes: &[&Write], owners: &[&Owner]) -> Result<(), BoxDynError> {
-    // Takes the write lock now, not at the first write.
-    trip.push("begin immediate");
-    let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
-    for chunk in creations.chunks(Sqlite::ROWS_PER_INSERT) {
-        trip.push_values(INSERT_CLIENT_TOKENS, chunk.len(), 10);
-        for creation in chunk {
+/// The first trip's arguments: the new tokens; the revocations, the first
+/// of each token's only (it is the one that revokes; any later one in the
+/// group finds the token revoked); and the owners.
+fn first_trip(writes: &[&Write], owners: &[&Owner]) -> Result<Vec<String>, StoreError> {
+    let tokens: Vec<_> = (writes.iter().filter_map(|write| write.creation()))
+        .map(|creation| {
             let (owner, token) = (creation.owner, creation.token);
-            trip.bind(token.id.as_str().to_owned())?;
-            trip.bind(owner.account.clone())?;
-            trip.bind(owner.environment.as_str())?;
-            trip.bind(token.token.clone())?;
-            trip.bind(token.name.clone())?;
-            trip.bind(token.description.clone())?;
-            trip.bind(token.status.as_str())?;
-            trip.bind(token.revoked_at)?;
-            trip.bind(token.created_at)?;
-            trip.bind(token.updated_at)?;
-        }
-    }
-    for (index, write) in writes.iter().enumerate() {
-        let Write::Revoke { owner, id, at, .. } = write else {
-            continue;
-        };
-        // Only an active token is revoked, so concurrent revokes agree on one
-        // winner; `changes()` is what that update changed, so the select
-        // reads the token only where it didn't.
-        trip.push(&format!(
-            "update client_tokens set status = 'revoked', revoked_at = ?, updated_at = ? \
-             where account = ? and environment = ? and id = ? and status = 'active' \
-             returning 'revoked' as kind, ? as write, {TOKEN_COLUMNS}"
-        ));
-        trip.bind(*at)?;
-        trip.bind(*at)?;
-        trip.bind(owner.account.clone())?;
-        trip.bind(owner.environment.as_str())?;
-        trip.bind(id.as_str().to_owned())?;
-        trip.bind(index as i64)?;
-        trip.push(&format!(
-            "select 'found' as kind, ? as write, {TOKEN_COLUMNS} from client_tokens \
-             where account = ? and environment = ? and id = ? and changes() = 0"
-        ));
-        trip.bind(index as i64)?;
-        trip.bind(owner.account.clone())?;
-        trip.bind(owner.environment.as_str())?;
-        trip.bind(id.as_str().to_owned())?;
-    }
-    for (index, owner) in owners.iter().enumerate() {
-        trip.push(
-            "select 'setting' as kind, ? as owner, id, subscribed_events from notification_settings \
-             where account = ? and environment = ? and active = true order by id",
-        );
-        trip.bind(index as i64)?;
-        trip.bind(owner.account.clone())?;
-        trip.bind(owner.environment.as_str())?;
-    }
-    Ok(())
+            (
+                token.id.as_str(),
+                owner.account.as_str(),
+                owner.environment.as_str(),
+                token.token.as_str(),
+                token.name.as_str(),
+                token.description.as_deref(),
+                token.status.as_str(),
+                token.revoked_at,
+                token.created_at,
+                token.updated_at,
+            )
+        })
+        .collect();
+    let mut named = HashSet::new();
+    let revocations: Vec<_> = (writes.iter())
+        .filter_map(|write| match write {
+            Write::Revoke { owner, id, at, .. } => Some((
+                owner.account.as_str(),
+                owner.environment.as_str(),
+                id.as_str(),
+                *at,
+            )),
+            Write::Create { .. } => None,
+        })
+        .filter(|(account, environment, id, _)| named.insert((*account, *environment, *id)))
+        .collect();
+    let owners: Vec<_> = (owners.iter())
+        .map(|owner| (owner.account.as_str(), owner.environment.as_str()))
+        .collect();
+    let revocations = json(&revocations)?;
+    Ok(vec![
+        json(&tokens)?,
+        revocations.clone(),
+        revocations,
+        json(&owners)?,
+    ])
 }
 
-fn learn(rows: Vec<SqliteRow>, writes: usize, owners: usize) -> Result<Learned, StoreError> {
-    let mut learned = Learned {
-        revocations: (0..writes).map(|_| None).collect(),
-        settings: vec![Vec::new(); owners],
-    };
+fn json(rows: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn learn(
+    rows: Vec<SqliteRow>,
+    writes: &[&Write],
+    owners: &[&Owner],
+) -> Result<Learned, StoreError> {
+    let mut revoked: HashSet<(String, String, String)> = HashSet::new();
+    let mut found: HashMap<(String, String, String), ClientToken> = HashMap::new();
+    let mut settings = vec![Vec::new(); owners.len()];
     for row in rows {
         let kind: &str = row.try_get("kind")?;
-        let slot = |column: &str| -> Result<usize, StoreError> {
-            let index: i64 = row.try_get(column)?;
-            usize::try_from(index).map_err(|_| StoreError::Corrupt(format!("{column} {index}")))
-        };
         match kind {
-            "revoked" | "found" => {
-                let token = ClientToken::try_from(ClientTokenRow::from_row(&row)?)?;
-                let slot = learned.revocations.get_mut(slot("write")?);
-                *slot.ok_or_else(|| StoreError::Corrupt("a revocation's index".into()))? =
-                    Some((kind == "revoked", token));
+            "revoked" => {
+                revoked.insert((
+                    row.try_get("account")?,
+                    row.try_get("environment")?,
+                    row.try_get("id")?,
+                ));
+            }
+            "found" => {
+                let (owner, token) = OwnedClientTokenRow::from_row(&row)?.into_owned()?;
+                let key = (
+                    owner.account,
+                    owner.environment.as_str().to_owned(),
+                    token.id.as_str().to_owned(),
+                );
+                found.insert(key, token);
             }
             "setting" => {
-                let settings = learned.settings.get_mut(slot("owner")?);
-                settings
-                    .ok_or_else(|| StoreError::Corrupt("a setting's owner".into()))?
-                    .push((row.try_get("id")?, row.try_get("subscribed_events")?));
+                let (account, environment): (&str, &str) =
+                    (row.try_get("account")?, row.try_get("environment")?);
+                let owner = (owners.iter())
+                    .position(|o| o.account == account && o.environment.as_str() == environment)
+                    .ok_or_else(|| StoreError::Corrupt("a setting's owner".into()))?;
+                settings[owner].push((row.try_get("id")?, row.try_get("subscribed_events")?));
             }
             other => return Err(StoreError::Corrupt(format!("a row of kind `{other}`"))),
         }
     }
-    Ok(learned)
+    let revocations = (writes.iter())
+        .map(|write| {
+            let Write::Revoke { owner, id, .. } = write else {
+                return None;
+            };
+            let key = (
+                owner.account.clone(),
+                owner.environment.as_str().to_owned(),
+                id.as_str().to_owned(),
+            );
+            let token = found.get(&key)?.clone();
+            // The first revocation of a token the update revoked is the one
+            // that did; the rest find it revoked.
+            Some((revoked.remove(&key), token))
+        })
+        .collect();
+    Ok(Learned {
+        revocations,
+        settings,
+    })
 }
 
-enum Outbox {
-    Encode(BoxDynError),
-    Json(serde_json::Error),
-}
-
-impl From<BoxDynError> for Outbox {
-    fn from(error: BoxDynError) -> Self {
-        Self::Encode(error)
-    }
-}
-
-/// Records the events, a pending delivery of each to every active setting of
-/// its owner subscribed to its type, and commits.
+/// The second trip's arguments: the events, and a pending delivery of each
+/// to every active setting of its owner subscribed to its type.
 fn second_trip(
-    trip: &mut Trip,
     owners: &[&Owner],
     events: &[(usize, Event)],
     settings: &[Vec<(String, String)>],
-) -> Result<(), Outbox> {
-    for chunk in events.chunks(Sqlite::ROWS_PER_INSERT) {
-        trip.push_values(INSERT_EVENTS, chunk.len(), 6);
-        for (owner, event) in chunk {
+) -> Result<Vec<String>, StoreError> {
+    let rows = (events.iter())
+        .map(|(owner, event)| {
             let owner = owners[*owner];
-            trip.bind(event.id.as_str().to_owned())?;
-            trip.bind(owner.account.clone())?;
-            trip.bind(owner.environment.as_str())?;
-            trip.bind(event.event_type.as_str())?;
-            trip.bind(event.occurred_at)?;
-            trip.bind(serde_json::to_string(&event.data).map_err(Outbox::Json)?)?;
-        }
-    }
-    let deliveries: Vec<(&Event, &str)> = events
-        .iter()
+            let data = serde_json::to_string(&event.data)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((
+                event.id.as_str(),
+                owner.account.as_str(),
+                owner.environment.as_str(),
+                event.event_type.as_str(),
+                event.occurred_at,
+                data,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // Due now (real time: sending is transport).
+    let now = Timestamp::now();
+    let deliveries: Vec<_> = (events.iter())
         .flat_map(|(owner, event)| {
             let subscribed = settings[*owner]
                 .iter()
                 .filter(|(_, types)| types.split(',').any(|t| t == event.event_type.as_str()));
-            subscribed.map(move |(setting, _)| (event, setting.as_str()))
+            subscribed.map(move |(setting, _)| {
+                (
+                    Delivery::id_for(event.id.as_str(), setting),
+                    event.id.as_str(),
+                    setting.as_str(),
+                    "pending",
+                    0,
+                    now,
+                    event.occurred_at,
+                )
+            })
         })
         .collect();
-    // Due now (real time: sending is transport).
-    let now = Timestamp::now();
-    for chunk in deliveries.chunks(Sqlite::ROWS_PER_INSERT) {
-        trip.push_values(INSERT_DELIVERIES, chunk.len(), 7);
-        for (event, setting) in chunk {
-            trip.bind(Delivery::id_for(event.id.as_str(), setting))?;
-            trip.bind(event.id.as_str().to_owned())?;
-            trip.bind(setting.to_string())?;
-            trip.bind("pending")?;
-            trip.bind(0_i32)?;
-            trip.bind(now)?;
-            trip.bind(event.occurred_at)?;
-        }
-    }
-    trip.push("commit");
-    Ok(())
+    Ok(vec![json(&rows)?, json(&deliveries)?])
 }
 
 #[cfg(test)]
