@@ -98,13 +98,13 @@ def post_fixtures(base, admin, fixtures):
         return json.load(response)["data"]
 
 
-def seed(base, admin, out):
-    """Seeds active tokens through the admin API; writes their ids for wrk."""
+def seed(base, admin, out, count=SEED_COUNT):
+    """Seeds `count` active tokens through the admin API; writes their ids for wrk."""
     def batch(_):
         return [token["id"] for token in post_fixtures(base, admin, [{"name": "seed"}] * BATCH)]
 
     with concurrent.futures.ThreadPoolExecutor(SEED_WORKERS) as pool:
-        write_ids(out, [i for ids in pool.map(batch, range(SEED_COUNT // BATCH)) for i in ids])
+        write_ids(out, [i for ids in pool.map(batch, range(int(count) // BATCH)) for i in ids])
 
 
 def seed_range(base, admin, start, stop):

@@ -27,6 +27,8 @@ sweep_warmup="${BENCH_SWEEP_WARMUP:-1}" # its servers are warm from the main run
 # The large store: a fresh server grown to each of these sizes in turn, GET by
 # id measured at each.
 large_tokens="${BENCH_LARGE_TOKENS:-60000 600000}"
+# Tokens seeded for the revoke run alone: at least its requests' count.
+revoke_tokens="${BENCH_REVOKE_TOKENS:-400000}"
 postgres_url="${PADDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 key="pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_benchmarkKey"
 admin="bench-admin-token"
@@ -129,7 +131,12 @@ python3 "$root/bench/report.py" scripts "$work" "$key"
 # script_for TARGET SCENARIO: the wrk script, with TARGET's ids where it needs them.
 script_for() {
   case "$2" in
-    get|revoke) sed "s|__IDS__|$work/$1-ids.lua|" "$work/$2.lua.in" > "$work/$1-$2.lua"; echo "$work/$1-$2.lua" ;;
+    get) sed "s|__IDS__|$work/$1-ids.lua|" "$work/$2.lua.in" > "$work/$1-$2.lua"; echo "$work/$1-$2.lua" ;;
+    # Its own tokens where seeded (see seed_revocable), else the main ones.
+    revoke)
+      local ids="$work/$1-revoke-ids.lua"
+      [[ -f "$ids" ]] || ids="$work/$1-ids.lua"
+      sed "s|__IDS__|$ids|" "$work/$2.lua.in" > "$work/$1-$2.lua"; echo "$work/$1-$2.lua" ;;
     *) echo "$work/$2.lua" ;;
   esac
 }
@@ -144,6 +151,19 @@ start_paddock() { # NAME DATABASE_URL -> sets pid, base, startup_ms
   pid=$!; pids+=("$pid")
   # /readyz: /healthz answers 200 before the database is migrated.
   startup_ms="$(wait_ready "$base/readyz")"
+}
+
+# seed_revocable: tokens of their own for the revoke run, on every running
+# paddock, enough that every PATCH of the run (warm-up included) revokes an
+# active token: were the ids to run out, the rest would find their token
+# revoked already and be answered without a write.
+seed_revocable() {
+  local target
+  for target in "${running[@]}"; do
+    [[ "$target" != axum ]] || continue
+    echo "   revoke: seeding $revoke_tokens tokens on $target" >&2
+    python3 "$root/bench/report.py" seed "${base_of[$target]}" "$admin" "$work/$target-revoke-ids.lua" "$revoke_tokens"
+  done
 }
 
 serve_paddock() { # NAME DATABASE_URL: started, seeded and added to the running servers
@@ -230,6 +250,7 @@ if $main && [[ "$targets" == *" postgres "* ]]; then
   serve_paddock postgres "${postgres_url%/*}/$db"
 fi
 for scenario in "${requests[@]}"; do
+  if [[ "$scenario" == revoke ]]; then seed_revocable; fi
   for target in "${running[@]}"; do
     echo "   $scenario: $target" >&2
     run_wrk "$(script_for "$target" "$scenario")" "${base_of[$target]}" > "$work/$target-$scenario.out"
