@@ -46,6 +46,15 @@ pub(super) fn revoke(owner: &Owner, id: &ClientTokenId, at: Timestamp) -> Write 
     }
 }
 
+/// Commits `writes` as one group; what each did.
+async fn written_by(
+    committer: &impl CommitWrites,
+    writes: &[Write],
+) -> Result<Vec<Written>, StoreError> {
+    let writes: Vec<_> = writes.iter().collect();
+    committer.commit_writes(&writes).await.map(|c| c.written)
+}
+
 /// A creation and revocations of its token in one group: the creation comes
 /// first, the first revocation wins, the others see the token revoked, and
 /// another owner's or an unknown id is no token. Only the winner's events
@@ -83,10 +92,7 @@ pub(super) async fn revocations_in_one_group_agree_on_one_winner<DB: Backend>(
         revoke(&default, &token.id, later),
         revoke(&default, &missing.id, now),
     ];
-    let written = committer
-        .commit_writes(&writes.iter().collect::<Vec<_>>())
-        .await
-        .map(|c| c.written);
+    let written = written_by(committer, &writes).await;
 
     // Both see the token as the first revocation left it.
     let revoked = |revocation: &Option<Revocation>| match revocation {
@@ -141,10 +147,7 @@ pub(super) async fn revocations_in_one_group_agree_on_one_winner<DB: Backend>(
         revoke(&default, &token.id, later),
         revoke(&default, &token.id, later),
     ];
-    let written = committer
-        .commit_writes(&writes.iter().collect::<Vec<_>>())
-        .await
-        .map(|c| c.written);
+    let written = written_by(committer, &writes).await;
     let written = written.unwrap();
     assert!(
         (written.iter())
@@ -220,9 +223,7 @@ pub(super) async fn a_failing_creation_fails_alone_in_its_group(
     duplicate.id = tokens[0].id.clone();
 
     let writes = [create(&default, &tokens[0]), create(&default, &duplicate)];
-    let group = committer
-        .commit_writes(&writes.iter().collect::<Vec<_>>())
-        .await;
+    let group = written_by(committer, &writes).await;
     assert!(
         matches!(group, Err(StoreError::Conflict(_))),
         "a group with a duplicate"

@@ -233,58 +233,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::domain::{Environment, Mint, NewClientToken, Timestamp};
-    use crate::store::{Access, AccountStore, ClientTokenStore, SqliteStore};
-
-    /// Creations committed together still succeed or fail each on its own:
-    /// one that conflicts doesn't take the rest of its group down with it.
-    #[tokio::test]
-    async fn a_failing_creation_fails_alone_in_its_group() {
-        let directory = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open_file(&directory.path().join("paddock.db"), Access::Command)
-            .await
-            .map(Arc::new)
-            .unwrap();
-        let now = Timestamp::now();
-        store.ensure_account("default", now).await.unwrap();
-        let owner = Owner {
-            account: "default".to_owned(),
-            environment: Environment::Sandbox,
-        };
-        let tokens: Vec<_> = (0..20)
-            .map(|n| {
-                let new = NewClientToken {
-                    name: format!("token {n}"),
-                    description: None,
-                };
-                ClientToken::create(new, Environment::Sandbox, &Mint::real())
-            })
-            .collect();
-        // The 20 creations plus a second creation of the first token's id.
-        let mut duplicate = tokens[1].clone();
-        duplicate.id = tokens[0].id.clone();
-        let creations = tokens.iter().chain([&duplicate]).map(|token| {
-            let events = Event::for_creation(token, &Mint::real());
-            let (store, owner) = (store.clone(), owner.clone());
-            let token = token.clone();
-            tokio::spawn(async move { store.create_client_token(&owner, &token, &events).await })
-        });
-        let mut outcomes = Vec::new();
-        for creation in creations.collect::<Vec<_>>() {
-            outcomes.push(creation.await.unwrap());
-        }
-
-        let conflicts = outcomes
-            .iter()
-            .filter(|outcome| matches!(outcome, Err(StoreError::Conflict(_))))
-            .count();
-        assert_eq!(conflicts, 1, "{outcomes:?}");
-        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 20);
-        for token in &tokens {
-            let stored = store.client_token(&owner, &token.id).await.unwrap();
-            assert_eq!(stored.as_ref(), Some(token));
-        }
-    }
+    use crate::domain::{Environment, Mint, NewClientToken};
 
     /// Counts commits; every committer task holds a clone of `alive`.
     #[derive(Clone)]
