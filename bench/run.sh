@@ -66,13 +66,23 @@ cargo build --release --locked --quiet --bin paddock --example bench-ceiling
 
 work="$(mktemp -d)"
 pids=()
-databases=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  for db in "${databases[@]}"; do psql "$postgres_url" -qc "drop database if exists \"$db\" with (force)" > /dev/null 2>&1 || true; done
+  if [[ -f "$work/databases" ]]; then
+    while read -r db; do psql "$postgres_url" -qc "drop database if exists \"$db\" with (force)" > /dev/null 2>&1 || true; done < "$work/databases"
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# new_database NAME: creates it on the Postgres server (dropped on exit);
+# prints its URL. Called in $(..), a subshell, so the names to drop are kept
+# in a file rather than a variable.
+new_database() {
+  echo "$1" >> "$work/databases"
+  psql "$postgres_url" -qc "create database \"$1\"" > /dev/null
+  echo "${postgres_url%/*}/$1"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ns() { date +%s%N; }
@@ -203,9 +213,7 @@ pgbench_ceiling() {
   [[ "$targets" == *" pgbench "* && "$pgbench_done" != *" $1 "* ]] || return 0
   if ! $pgbench_ready; then
     echo "== ceiling: pgbench" >&2
-    pgdb="paddock_pgbench_$$"; databases+=("$pgdb")
-    psql "$postgres_url" -qc "create database \"$pgdb\"" > /dev/null
-    pg="${postgres_url%/*}/$pgdb"
+    pg="$(new_database "paddock_pgbench_$$")"
     psql "$pg" -q -f "$root/migrations/postgres/0001_client_tokens_and_api_keys.sql" > /dev/null
     psql "$pg" -qc "insert into client_tokens select 'ctkn_' || lpad(g::text, 26, '0'), 'default', 'sandbox', 'test_' || lpad(to_hex(g), 27, '0'), 'bench', null, 'active', null, now(), now() from generate_series(1, 100000) g" > /dev/null
     # Planned and hinted as a table in use, not one just loaded.
@@ -245,9 +253,8 @@ if $main && [[ "$targets" == *" sqlite "* ]]; then
 fi
 if $main && [[ "$targets" == *" postgres "* ]]; then
   echo "== paddock on Postgres: starting and seeding" >&2
-  db="paddock_bench_$$"; databases+=("$db")
-  psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
-  serve_paddock postgres "${postgres_url%/*}/$db"
+  url="$(new_database "paddock_bench_$$")"
+  serve_paddock postgres "$url"
 fi
 for scenario in "${requests[@]}"; do
   if [[ "$scenario" == revoke ]]; then seed_revocable; fi
@@ -274,9 +281,8 @@ if $large && [[ "$targets" == *" sqlite "* ]]; then
 fi
 if $large && [[ "$targets" == *" postgres "* ]]; then
   echo "== paddock on Postgres, growing" >&2
-  db="paddock_bench_large_$$"; databases+=("$db")
-  psql "$postgres_url" -qc "create database \"$db\"" > /dev/null
-  bench_large postgres "${postgres_url%/*}/$db"
+  url="$(new_database "paddock_bench_large_$$")"
+  bench_large postgres "$url"
 fi
 
 python3 "$root/bench/report.py" table "$results" "$connections" "$duration"
