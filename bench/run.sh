@@ -224,8 +224,11 @@ pgbench_ceiling() {
   if (( warmup > 0 )); then
     pgbench -n -c "$connections" -j 2 -T "$warmup" -f "$root/bench/pgbench-$1.sql" "$pg" > /dev/null 2>&1
   fi
-  pgbench -n -c "$connections" -j 2 -T "$duration" -f "$root/bench/pgbench-$1.sql" "$pg" > "$work/pgbench-$1.out" 2>&1
-  python3 "$root/bench/report.py" pgbench "$1" "$work/pgbench-$1.out" >> "$results"
+  # -l: each transaction's latency, for its p50 and p99 (pgbench itself
+  # reports only the average).
+  pgbench -n -c "$connections" -j 2 -T "$duration" -l --log-prefix="$work/pgbench-$1-log" \
+    -f "$root/bench/pgbench-$1.sql" "$pg" > "$work/pgbench-$1.out" 2>&1
+  python3 "$root/bench/report.py" pgbench "$1" "$work/pgbench-$1.out" "$work/pgbench-$1-log" >> "$results"
   pgbench_done+="$1 "
 }
 
