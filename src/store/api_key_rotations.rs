@@ -5,9 +5,10 @@
 use async_trait::async_trait;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::api_keys::{direction_sql, key_in, page};
+use super::api_keys::{key_in, page};
 use super::outbox::write_events;
 use super::rows::{ApiKeyRow, RotationRow};
+use super::sql::keyset;
 use super::{ApiKeyRotationStore, Backend, COUNT_CAP, SqlStore, StoreError};
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, Direction, Event, Owner, PageQuery,
@@ -44,18 +45,19 @@ fn select_rotation() -> String {
     format!("select {ROTATION_COLUMNS} from api_key_rotations where api_key_id = $1 and id = $2")
 }
 
-/// Binds: key id, cursor, limit; the id filter is inlined as placeholders.
-fn list_rotations(direction: Direction, ids: usize) -> String {
-    let (after, order) = direction_sql(direction);
+/// Binds: key id, limit, the ids of the filter (as placeholders), and the
+/// cursor if there is one.
+fn list_rotations(direction: Direction, ids: usize, cursor: bool) -> String {
+    let (after, order) = keyset(direction, "id", cursor.then_some(ids + 3));
     let filter = if ids == 0 {
         String::new()
     } else {
-        let placeholders: Vec<String> = (0..ids).map(|n| format!("${}", n + 4)).collect();
+        let placeholders: Vec<String> = (0..ids).map(|n| format!("${}", n + 3)).collect();
         format!(" and id in ({})", placeholders.join(", "))
     };
     format!(
-        "select {ROTATION_COLUMNS} from api_key_rotations where api_key_id = $1 \
-         and ($2 is null or id {after} $2){filter} order by id {order} limit $3"
+        "select {ROTATION_COLUMNS} from api_key_rotations where api_key_id = $1{filter}{after} \
+         order by id {order} limit $2"
     )
 }
 
@@ -185,13 +187,15 @@ where
         key: &ApiKeyId,
         query: &PageQuery<ApiKeyRotationId>,
     ) -> Result<(Vec<(ApiKeyRotation, String)>, bool), StoreError> {
-        let statement = list_rotations(query.direction, query.ids.len());
+        let statement = list_rotations(query.direction, query.ids.len(), query.after.is_some());
         let mut select = sqlx::query_as::<_, RotationRow>(&statement)
             .bind(key.as_str())
-            .bind(query.after.as_ref().map(ApiKeyRotationId::as_str))
             .bind(i64::from(query.per_page) + 1);
         for id in &query.ids {
             select = select.bind(id.as_str());
+        }
+        if let Some(after) = &query.after {
+            select = select.bind(after.as_str());
         }
         // Its text varies with the filter's length.
         let rotations = select

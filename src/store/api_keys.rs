@@ -6,6 +6,7 @@ use sqlx::{Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
 use super::outbox::write_events;
 use super::rows::ApiKeyRow;
+use super::sql::keyset;
 use super::{ApiKeyStore, Backend, COUNT_CAP, SqlStore, StoreError};
 use crate::domain::{ApiKey, ApiKeyId, Direction, Event, Owner, PageQuery, Permission, Timestamp};
 
@@ -43,20 +44,14 @@ fn select_api_keys() -> String {
     format!("{SELECT_KEYS} order by k.created_at, k.id")
 }
 
-/// One page and one row more. Binds: account, environment, cursor, limit.
-fn list_api_keys(direction: Direction) -> String {
-    let (after, order) = direction_sql(direction);
+/// One page and one row more. Binds: account, environment, limit, and the
+/// cursor if there is one.
+pub(super) fn list_api_keys(direction: Direction, cursor: bool) -> String {
+    let (after, order) = keyset(direction, "k.id", cursor.then_some(4));
     format!(
-        "{SELECT_KEYS} where k.account = $1 and k.environment = $2 \
-         and ($3 is null or k.id {after} $3) order by k.id {order} limit $4"
+        "{SELECT_KEYS} where k.account = $1 and k.environment = $2{after} \
+         order by k.id {order} limit $3"
     )
-}
-
-pub(super) fn direction_sql(direction: Direction) -> (&'static str, &'static str) {
-    match direction {
-        Direction::Ascending => (">", "asc"),
-        Direction::Descending => ("<", "desc"),
-    }
 }
 
 /// A page of rows and whether there are more: one more row than the page
@@ -162,11 +157,15 @@ where
         owner: &Owner,
         query: &PageQuery<ApiKeyId>,
     ) -> Result<(Vec<ApiKey>, bool), StoreError> {
-        let keys = sqlx::query_as::<_, ApiKeyRow>(&list_api_keys(query.direction))
+        let statement = list_api_keys(query.direction, query.after.is_some());
+        let mut select = sqlx::query_as::<_, ApiKeyRow>(&statement)
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())
-            .bind(query.after.as_ref().map(ApiKeyId::as_str))
-            .bind(i64::from(query.per_page) + 1)
+            .bind(i64::from(query.per_page) + 1);
+        if let Some(after) = &query.after {
+            select = select.bind(after.as_str());
+        }
+        let keys = select
             .fetch_all(&self.reader)
             .await?
             .into_iter()

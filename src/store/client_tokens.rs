@@ -12,7 +12,7 @@ use super::Backend;
 use super::group_commit::{Write, Written};
 use super::outbox::write_events;
 use super::rows::ClientTokenRow;
-use super::sql::values_statement;
+use super::sql::{keyset, values_statement};
 use super::token_cache::{BeforeWrite, TokenCache};
 use super::{
     COUNT_CAP, ClientTokenStore, Creation, EventsFor, Page, Revocation, SqlStore, StoreError,
@@ -37,17 +37,13 @@ fn select_client_token() -> String {
 
 /// One page, fetching one row more than asked to learn whether there are more.
 /// Binds: account, environment, two statuses (repeat one to ask for one),
-/// the cursor (or null) and the row limit.
-fn list_client_tokens(direction: Direction) -> String {
-    let (after, order) = match direction {
-        Direction::Ascending => (">", "asc"),
-        Direction::Descending => ("<", "desc"),
-    };
+/// the row limit, and the cursor if there is one.
+pub(super) fn list_client_tokens(direction: Direction, cursor: bool) -> String {
+    let (after, order) = keyset(direction, "id", cursor.then_some(6));
     format!(
         "select {TOKEN_COLUMNS} from client_tokens \
-         where account = $1 and environment = $2 and (status = $3 or status = $4) \
-         and ($5 is null or id {after} $5) \
-         order by id {order} limit $6"
+         where account = $1 and environment = $2 and (status = $3 or status = $4){after} \
+         order by id {order} limit $5"
     )
 }
 
@@ -290,13 +286,17 @@ where
             None => None,
         };
         let (first, second) = status_binds(&query.statuses);
-        let mut tokens = sqlx::query_as::<_, ClientTokenRow>(&list_client_tokens(query.direction))
+        let statement = list_client_tokens(query.direction, query.after.is_some());
+        let mut select = sqlx::query_as::<_, ClientTokenRow>(&statement)
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())
             .bind(first)
             .bind(second)
-            .bind(query.after.as_ref().map(ClientTokenId::as_str))
-            .bind(i64::from(query.per_page) + 1)
+            .bind(i64::from(query.per_page) + 1);
+        if let Some(after) = &query.after {
+            select = select.bind(after.as_str());
+        }
+        let mut tokens = select
             .fetch_all(&self.reader)
             .await?
             .into_iter()

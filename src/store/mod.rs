@@ -17,10 +17,14 @@ mod error;
 mod group_commit;
 mod notifications;
 mod outbox;
+#[cfg(test)]
+mod paging_plans;
 mod postgres;
 mod postgres_commit;
 mod read_batch;
 mod rows;
+#[cfg(test)]
+mod scratch;
 mod sql;
 mod sqlite;
 mod sqlite_commit;

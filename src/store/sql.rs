@@ -17,6 +17,7 @@ use super::group_commit::GroupCommit;
 use super::read_batch::ReadBatch;
 use super::token_cache::TokenCache;
 use super::{PoolStats, Store, StoreError};
+use crate::domain::Direction;
 
 /// What a database provides beyond what sqlx offers for any database.
 pub trait Backend: Database + HasStatementCache {
@@ -53,6 +54,25 @@ pub(super) fn values_statement(insert: &str, rows: usize, columns: usize) -> Str
         statement.push(')');
     }
     statement
+}
+
+/// A page's order on `column`, and its keyset condition where the page
+/// follows a cursor bound as `$cursor` (` and id > $5`; nothing for a first
+/// page). A first page and a later one are two texts: one text for both,
+/// with `($5 is null or id > $5)`, is planned once for any cursor (SQLite's
+/// plan, Postgres's generic plan of a prepared statement), and such a plan
+/// can't start at the cursor in the index: every page read every row before it.
+pub(super) fn keyset(
+    direction: Direction,
+    column: &str,
+    cursor: Option<usize>,
+) -> (String, &'static str) {
+    let (after, order) = match direction {
+        Direction::Ascending => (">", "asc"),
+        Direction::Descending => ("<", "desc"),
+    };
+    let condition = cursor.map_or_else(String::new, |n| format!(" and {column} {after} ${n}"));
+    (condition, order)
 }
 
 /// Postgres plans from statistics that are refreshed here, see [`Backend::ANALYZE_EVERY`].

@@ -1,0 +1,101 @@
+//! A page after a cursor starts at the cursor in the index, on both
+//! databases. A list statement is planned once for every cursor (SQLite's
+//! plan, Postgres's generic plan of a prepared statement, which it settles
+//! on after a few executions), so the plan itself must search the index
+//! from the cursor: one that filters on the cursor instead reads every row
+//! before it, and paging through a large list grows with the square of its
+//! length.
+
+use sqlx::{Connection, PgConnection, Row};
+
+use super::api_keys::list_api_keys;
+use super::client_tokens::list_client_tokens;
+use super::scratch::Scratch;
+use super::{Access, PostgresStore, SqliteStore};
+use crate::domain::Direction;
+
+/// Each direction, and how its cursor condition reads in a plan.
+const DIRECTIONS: [(Direction, &str); 2] =
+    [(Direction::Ascending, ">"), (Direction::Descending, "<")];
+
+#[tokio::test]
+async fn on_sqlite_a_page_after_a_cursor_searches_the_index_from_it() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("paddock.sqlite3");
+    let store = SqliteStore::open_file(&path, Access::Command)
+        .await
+        .unwrap();
+    for (direction, after) in DIRECTIONS {
+        for statement in [
+            list_client_tokens(direction, true),
+            list_api_keys(direction, true),
+        ] {
+            // Unbound, the placeholders are null: the plan is the prepared one.
+            let plan: Vec<String> = sqlx::raw_sql(&format!("explain query plan {statement}"))
+                .fetch_all(&store.reader)
+                .await
+                .unwrap()
+                .iter()
+                .map(|step| step.get("detail"))
+                .collect();
+            let searched = format!("(account=? AND environment=? AND id{after}?)");
+            assert!(
+                plan.iter().any(|step| step.contains(&searched)),
+                "{statement}\n{plan:#?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn on_postgres_a_page_after_a_cursor_searches_the_index_from_it() {
+    let Some(database) = Scratch::create().await else {
+        return;
+    };
+    PostgresStore::connect(&database.url).await.unwrap();
+    let mut connection = PgConnection::connect(&database.url).await.unwrap();
+    sqlx::raw_sql("set plan_cache_mode = force_generic_plan")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    for (direction, after) in DIRECTIONS {
+        let pages = [
+            (
+                list_client_tokens(direction, true),
+                "text, text, text, text, bigint, text",
+                6,
+            ),
+            (
+                list_api_keys(direction, true),
+                "text, text, bigint, text",
+                4,
+            ),
+        ];
+        for (statement, types, cursor) in pages {
+            let prepare = format!("prepare page ({types}) as {statement}");
+            sqlx::raw_sql(&prepare)
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            let nulls = vec!["null"; types.split(", ").count()].join(", ");
+            let plan: Vec<String> = sqlx::raw_sql(&format!("explain execute page ({nulls})"))
+                .fetch_all(&mut connection)
+                .await
+                .unwrap()
+                .iter()
+                .map(|step| step.get(0))
+                .collect();
+            sqlx::raw_sql("deallocate page")
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            let searched = format!("id {after} ${cursor})");
+            let from_cursor =
+                |step: &&String| step.contains("Index Cond") && step.contains(&searched);
+            assert!(
+                plan.iter().any(|step| from_cursor(&step)),
+                "{statement}\n{plan:#?}"
+            );
+        }
+    }
+}
