@@ -1,10 +1,11 @@
 //! A page after a cursor starts at the cursor in the index, on both
-//! databases. A list statement is planned once for every cursor (SQLite's
-//! plan, Postgres's generic plan of a prepared statement, which it settles
-//! on after a few executions), so the plan itself must search the index
-//! from the cursor: one that filters on the cursor instead reads every row
-//! before it, and paging through a large list grows with the square of its
-//! length.
+//! databases. SQLite plans a list statement once for every cursor, and
+//! Postgres may too (the generic plan of a prepared statement, which it
+//! chooses after five executions when it costs no more than the custom
+//! ones, or always under `plan_cache_mode = force_generic_plan`). So the
+//! plan made without the cursor's value must search the index from it: one
+//! that filters on the cursor instead reads every row before it, and paging
+//! through a large list grows with the square of its length.
 
 use sqlx::{Connection, PgConnection, Row};
 

@@ -59,9 +59,10 @@ pub(super) fn values_statement(insert: &str, rows: usize, columns: usize) -> Str
 /// A page's order on `column`, and its keyset condition where the page
 /// follows a cursor bound as `$cursor` (` and id > $5`; nothing for a first
 /// page). A first page and a later one are two texts: one text for both,
-/// with `($5 is null or id > $5)`, is planned once for any cursor (SQLite's
-/// plan, Postgres's generic plan of a prepared statement), and such a plan
-/// can't start at the cursor in the index: every page read every row before it.
+/// with `($5 is null or id > $5)`, planned without the cursor's value
+/// (SQLite's plan; Postgres's generic plan of a prepared statement), can't
+/// start at the cursor in the index: every page read every row before it
+/// (`paging_plans`).
 pub(super) fn keyset(
     direction: Direction,
     column: &str,
