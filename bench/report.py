@@ -4,6 +4,7 @@ Standard library only."""
 import concurrent.futures
 import glob
 import json
+import math
 import os
 import re
 import sys
@@ -183,8 +184,11 @@ def pgbench(scenario, path, log_prefix):
     out = open(path).read()
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
-    latencies = sorted(int(line.split()[2]) for log in glob.glob(log_prefix + ".*") for line in open(log))
-    p50, p99 = (latencies[min(len(latencies) - 1, int(len(latencies) * q))] / 1000 for q in (0.50, 0.99))
+    logs = glob.glob(log_prefix + ".[0-9]*")  # PREFIX.PID, and PREFIX.PID.N per thread
+    assert logs, f"no pgbench logs at {log_prefix}.PID"
+    latencies = sorted(int(line.split()[2]) for log in logs for line in open(log))
+    # The nearest-rank percentile: the smallest latency with q of them at or below it.
+    p50, p99 = (latencies[max(0, math.ceil(len(latencies) * q) - 1)] / 1000 for q in (0.50, 0.99))
     print(f"pgbench\t{scenario}\t{tps:.0f}\t{latency:.2f}\t{p50:.2f}\t{p99:.2f}")
 
 

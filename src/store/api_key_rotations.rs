@@ -47,7 +47,7 @@ fn select_rotation() -> String {
 
 /// Binds: key id, limit, the ids of the filter (as placeholders), and the
 /// cursor if there is one.
-fn list_rotations(direction: Direction, ids: usize, cursor: bool) -> String {
+pub(super) fn list_rotations(direction: Direction, ids: usize, cursor: bool) -> String {
     let (after, order) = keyset(direction, "id", cursor.then_some(ids + 3));
     let filter = if ids == 0 {
         String::new()

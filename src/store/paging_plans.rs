@@ -9,11 +9,39 @@
 
 use sqlx::{Connection, PgConnection, Row};
 
+use super::api_key_rotations::list_rotations;
 use super::api_keys::list_api_keys;
 use super::client_tokens::list_client_tokens;
 use super::scratch::Scratch;
 use super::{Access, PostgresStore, SqliteStore};
 use crate::domain::Direction;
+
+/// Each list's page after a cursor, in `direction` (whose cursor condition
+/// reads `after` in a plan): its statement, the index search SQLite's plan
+/// must show, and for Postgres the statement's parameter types and the
+/// condition its index scan must hold.
+fn pages(direction: Direction, after: &str) -> [(String, String, &'static str, String); 3] {
+    [
+        (
+            list_client_tokens(direction, true),
+            format!("(account=? AND environment=? AND id{after}?)"),
+            "text, text, text, text, bigint, text",
+            format!("(account = $1) AND (environment = $2) AND (id {after} $6)"),
+        ),
+        (
+            list_api_keys(direction, true),
+            format!("(account=? AND environment=? AND id{after}?)"),
+            "text, text, bigint, text",
+            format!("(account = $1) AND (environment = $2) AND (id {after} $4)"),
+        ),
+        (
+            list_rotations(direction, 0, true),
+            format!("(api_key_id=? AND id{after}?)"),
+            "text, bigint, text",
+            format!("(api_key_id = $1) AND (id {after} $3)"),
+        ),
+    ]
+}
 
 /// Each direction, and how its cursor condition reads in a plan.
 const DIRECTIONS: [(Direction, &str); 2] =
@@ -27,10 +55,7 @@ async fn on_sqlite_a_page_after_a_cursor_searches_the_index_from_it() {
         .await
         .unwrap();
     for (direction, after) in DIRECTIONS {
-        for statement in [
-            list_client_tokens(direction, true),
-            list_api_keys(direction, true),
-        ] {
+        for (statement, searched, _, _) in pages(direction, after) {
             // Unbound, the placeholders are null: the plan is the prepared one.
             let plan: Vec<String> = sqlx::raw_sql(&format!("explain query plan {statement}"))
                 .fetch_all(&store.reader)
@@ -39,7 +64,6 @@ async fn on_sqlite_a_page_after_a_cursor_searches_the_index_from_it() {
                 .iter()
                 .map(|step| step.get("detail"))
                 .collect();
-            let searched = format!("(account=? AND environment=? AND id{after}?)");
             assert!(
                 plan.iter().any(|step| step.contains(&searched)),
                 "{statement}\n{plan:#?}"
@@ -53,6 +77,7 @@ async fn on_postgres_a_page_after_a_cursor_searches_the_index_from_it() {
     let Some(database) = Scratch::create().await else {
         return;
     };
+    // Creates the schema.
     PostgresStore::connect(&database.url).await.unwrap();
     let mut connection = PgConnection::connect(&database.url).await.unwrap();
     sqlx::raw_sql("set plan_cache_mode = force_generic_plan")
@@ -60,19 +85,7 @@ async fn on_postgres_a_page_after_a_cursor_searches_the_index_from_it() {
         .await
         .unwrap();
     for (direction, after) in DIRECTIONS {
-        let pages = [
-            (
-                list_client_tokens(direction, true),
-                "text, text, text, text, bigint, text",
-                6,
-            ),
-            (
-                list_api_keys(direction, true),
-                "text, text, bigint, text",
-                4,
-            ),
-        ];
-        for (statement, types, cursor) in pages {
+        for (statement, _, types, searched) in pages(direction, after) {
             let prepare = format!("prepare page ({types}) as {statement}");
             sqlx::raw_sql(&prepare)
                 .execute(&mut connection)
@@ -90,13 +103,9 @@ async fn on_postgres_a_page_after_a_cursor_searches_the_index_from_it() {
                 .execute(&mut connection)
                 .await
                 .unwrap();
-            let searched = format!("id {after} ${cursor})");
             let from_cursor =
-                |step: &&String| step.contains("Index Cond") && step.contains(&searched);
-            assert!(
-                plan.iter().any(|step| from_cursor(&step)),
-                "{statement}\n{plan:#?}"
-            );
+                |step: &String| step.contains("Index Cond") && step.contains(&searched);
+            assert!(plan.iter().any(from_cursor), "{statement}\n{plan:#?}");
         }
     }
 }

@@ -56,13 +56,10 @@ pub(super) fn values_statement(insert: &str, rows: usize, columns: usize) -> Str
     statement
 }
 
-/// A page's order on `column`, and its keyset condition where the page
-/// follows a cursor bound as `$cursor` (` and id > $5`; nothing for a first
-/// page). A first page and a later one are two texts: one text for both,
-/// with `($5 is null or id > $5)`, planned without the cursor's value
-/// (SQLite's plan; Postgres's generic plan of a prepared statement), can't
-/// start at the cursor in the index: every page read every row before it
-/// (`paging_plans`).
+/// A page's keyset condition on `column`, where the page follows a cursor
+/// bound as `$cursor` (` and id > $6`; nothing for a first page), and its
+/// order. First and later pages are two texts, so that a plan made without
+/// the cursor's value still searches the index from it (`paging_plans`).
 pub(super) fn keyset(
     direction: Direction,
     column: &str,

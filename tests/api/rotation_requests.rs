@@ -164,6 +164,11 @@ async fn rotations_are_listed_and_filtered(backend: Backend) {
             ids[1].as_str().unwrap()
         ))
     );
+    let next_path = next.strip_prefix(&app.url("")).unwrap();
+    let rest = expect_json(app.get(next_path, &secret).await, StatusCode::OK).await;
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["data"][0]["id"], ids[2]);
+    assert_eq!(rest["meta"]["pagination"]["has_more"], false);
 
     let filter = format!(
         "{path}?id={},{}",
@@ -178,6 +183,11 @@ async fn rotations_are_listed_and_filtered(backend: Backend) {
         .map(|r| r["id"].clone())
         .collect();
     assert_eq!(filtered, [ids[0].clone(), ids[2].clone()]);
+    // The filter and a cursor together.
+    let after = format!("{filter}&after={}", ids[0].as_str().unwrap());
+    let later = expect_data(app.get(&after, &secret).await, StatusCode::OK).await;
+    assert_eq!(later.as_array().unwrap().len(), 1);
+    assert_eq!(later[0]["id"], ids[2]);
     let bad = app
         .get(
             &format!("{path}?id=ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x"),
