@@ -84,6 +84,14 @@ new_database() {
   echo "${postgres_url%/*}/$1"
 }
 
+# store_url STORE NAME: a new, empty database named NAME on STORE (sqlite, postgres).
+store_url() {
+  case "$1" in
+    sqlite) echo "sqlite:$work/$2.db" ;;
+    postgres) new_database "${2//-/_}_$$" ;;
+  esac
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ns() { date +%s%N; }
 results="$work/results.tsv"
@@ -250,15 +258,12 @@ if $main && [[ "$targets" == *" axum "* ]]; then
   cp "$work/ids.lua" "$work/axum-ids.lua"
   running+=(axum); pid_of[axum]="$pid"; base_of[axum]="http://127.0.0.1:$port"
 fi
-if $main && [[ "$targets" == *" sqlite "* ]]; then
-  echo "== paddock on SQLite (the embedded default): starting and seeding" >&2
-  serve_paddock sqlite "sqlite:$work/sqlite.db"
-fi
-if $main && [[ "$targets" == *" postgres "* ]]; then
-  echo "== paddock on Postgres: starting and seeding" >&2
-  url="$(new_database "paddock_bench_$$")"
-  serve_paddock postgres "$url"
-fi
+for store in sqlite postgres; do
+  if $main && [[ "$targets" == *" $store "* ]]; then
+    echo "== paddock on $store: starting and seeding" >&2
+    serve_paddock "$store" "$(store_url "$store" paddock-bench)"
+  fi
+done
 for scenario in "${requests[@]}"; do
   if [[ "$scenario" == revoke ]]; then seed_revocable; fi
   for target in "${running[@]}"; do
@@ -278,14 +283,11 @@ done
 # The database ceiling is measured whenever the main table is.
 if (( ${#requests[@]} )); then pgbench_ceiling insert; pgbench_ceiling select; fi
 
-if $large && [[ "$targets" == *" sqlite "* ]]; then
-  echo "== paddock on SQLite, growing" >&2
-  bench_large sqlite "sqlite:$work/sqlite-large.db"
-fi
-if $large && [[ "$targets" == *" postgres "* ]]; then
-  echo "== paddock on Postgres, growing" >&2
-  url="$(new_database "paddock_bench_large_$$")"
-  bench_large postgres "$url"
-fi
+for store in sqlite postgres; do
+  if $large && [[ "$targets" == *" $store "* ]]; then
+    echo "== paddock on $store, growing" >&2
+    bench_large "$store" "$(store_url "$store" paddock-bench-large)"
+  fi
+done
 
 python3 "$root/bench/report.py" table "$results" "$connections" "$duration"
