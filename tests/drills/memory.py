@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, "target", "release", "paddock")
@@ -195,14 +196,16 @@ def main():
             [BINARY, "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL
         )
         try:
+            # Ready, not just listening: until its database is ready, paddock
+            # answers every request but /healthz with 503.
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
+                        break
                 except OSError:
                     if time.monotonic() > deadline or server.poll() is not None:
-                        sys.exit("FAIL: paddock did not start")
+                        sys.exit("FAIL: paddock did not become ready")
                     time.sleep(0.05)
             asyncio.run(drill(server.pid, port))
         finally:
