@@ -10,7 +10,7 @@ use super::super::{
     Account, ApiKeyId, ApiKeyRotationId, Delivery, DeliveryStatus, EventType, GRACE_PERIOD_SECONDS,
     KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, NotificationSetting, RotationStatus, ValidationErrors,
 };
-use super::parse::{
+use super::fields::{
     API_KEY_ID, EVENT_ID, NOTIFICATION_ID, ROTATION_ID, SETTING_ID, as_object, environment,
     key_hash, parse_id, permissions, text_id,
 };
