@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::super::validation::{self, Checked, Problem};
-use super::super::{Environment, KeyHash, Permission};
+use super::super::{Environment, Id, IdKind, KeyHash, Permission};
 
 const HASH_PATTERN: &str = "^[0-9a-f]{64}$";
 
@@ -21,38 +21,17 @@ pub(super) fn as_array(value: &Value) -> Checked<&Vec<Value>> {
         .ok_or_else(|| vec![Problem::expected("array", value)])
 }
 
-/// An id: `prefix` and a lowercase ULID, described by `pattern`.
-#[derive(Clone, Copy)]
-pub(super) struct IdFormat(&'static str, &'static str);
-
-pub(super) const CLIENT_TOKEN_ID: IdFormat = IdFormat("ctkn_", r"^ctkn_[0-9a-z]{26}$");
-pub(super) const API_KEY_ID: IdFormat = IdFormat("apikey_", r"^apikey_[0-9a-z]{26}$");
-pub(super) const ROTATION_ID: IdFormat = IdFormat("apkrot_", r"^apkrot_[0-9a-z]{26}$");
-pub(super) const SETTING_ID: IdFormat = IdFormat("ntfset_", r"^ntfset_[0-9a-z]{26}$");
-pub(super) const EVENT_ID: IdFormat = IdFormat("evt_", r"^evt_[0-9a-z]{26}$");
-pub(super) const NOTIFICATION_ID: IdFormat = IdFormat("ntf_", r"^ntf_[0-9a-z]{26}$");
-
-pub(super) fn parse_id<T>(
-    value: &Value,
-    format: IdFormat,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Checked<T> {
+/// An id of kind `K`, as [`Id::parse`] reads it.
+pub(super) fn parse_id<K: IdKind>(value: &Value) -> Checked<Id<K>> {
     let Value::String(text) = value else {
         return Err(vec![Problem::expected("string", value)]);
     };
-    let IdFormat(prefix, pattern) = format;
-    let ulid_like = text.strip_prefix(prefix).is_some_and(|ulid| {
-        ulid.len() == 26 && (ulid.bytes()).all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
-    });
-    ulid_like
-        .then(|| parse(text))
-        .flatten()
-        .ok_or_else(|| vec![Problem::Pattern(pattern)])
+    Id::parse(text).ok_or_else(|| vec![Problem::Pattern(K::DOCUMENT_PATTERN)])
 }
 
 /// An id kept as text.
-pub(super) fn text_id(format: IdFormat) -> impl Fn(&Value) -> Checked<String> {
-    move |value| parse_id(value, format, |text| Some(text.to_owned()))
+pub(super) fn text_id<K: IdKind>(value: &Value) -> Checked<String> {
+    parse_id::<K>(value).map(Id::into_string)
 }
 
 pub(super) fn key_hash(value: &Value) -> Checked<KeyHash> {
@@ -97,12 +76,13 @@ pub(super) fn permissions(value: &Value) -> Checked<Vec<Permission>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::kind;
 
     #[test]
     fn ids_are_read_by_their_prefix() {
         let good = Value::from("evt_01jkdpbhazabcdefghjkmnpqrs");
-        assert!(text_id(EVENT_ID)(&good).is_ok());
-        let errors = text_id(NOTIFICATION_ID)(&good).unwrap_err();
+        assert!(text_id::<kind::Event>(&good).is_ok());
+        let errors = text_id::<kind::Notification>(&good).unwrap_err();
         assert_eq!(errors, [Problem::Pattern(r"^ntf_[0-9a-z]{26}$")]);
     }
 }

@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 
 use super::super::account::{ACCOUNT_NAME_PATTERN, is_valid_account_name};
 use super::super::fixture::parse_fixture;
+use super::super::id::kind;
 use super::super::validation::{self, Checked, Fields, Problem, child};
-use super::super::{Account, ClientTokenId, Clock, FieldError, Mint, Seed, ValidationErrors};
-use super::fields::{CLIENT_TOKEN_ID, as_array, as_object, parse_id};
+use super::super::{Account, Clock, FieldError, Mint, Seed, ValidationErrors};
+use super::fields::{as_array, as_object, parse_id};
 use super::items::{parse_api_key, parse_delivery, parse_event, parse_rotation, parse_setting};
 use super::{ACCOUNT_STATE_FORMAT, AccountClientToken, AccountState, Format};
 
@@ -217,9 +218,7 @@ fn parse_client_token(
     // Only `id` is read here: the fixture reader names unknown fields.
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
     let mut fields = Fields::at(path, object, &keys);
-    let id = fields.required("id", |value| {
-        parse_id(value, CLIENT_TOKEN_ID, ClientTokenId::parse)
-    });
+    let id = fields.required("id", parse_id::<kind::ClientToken>);
     let id = fields.finish(id);
     let mut rest = object.clone();
     rest.remove("id");
