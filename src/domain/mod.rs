@@ -13,6 +13,7 @@ mod listing;
 mod mint;
 mod notification;
 mod notification_setting;
+mod notification_subscription;
 mod permission;
 mod timestamp;
 mod validation;
@@ -50,6 +51,7 @@ pub use notification::{
 pub use notification_setting::{
     NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
+pub use notification_subscription::{Subscriber, subscribers};
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use super::{KeyCache, Mints, Totals};
 use crate::domain::{AccountState, StateCounts, ValidationErrors};
 use crate::error::{Error, Result};
@@ -21,7 +19,6 @@ pub struct AccountStates {
     totals: Arc<Totals>,
     key_cache: Arc<KeyCache>,
     secrets: SecretBox,
-    dispatch: Arc<Notify>,
     mints: Arc<Mints>,
 }
 
@@ -31,7 +28,6 @@ impl AccountStates {
         totals: Arc<Totals>,
         key_cache: Arc<KeyCache>,
         secrets: SecretBox,
-        dispatch: Arc<Notify>,
         mints: Arc<Mints>,
     ) -> Self {
         Self {
@@ -39,7 +35,6 @@ impl AccountStates {
             totals,
             key_cache,
             secrets,
-            dispatch,
             mints,
         }
     }
@@ -76,7 +71,6 @@ impl AccountStates {
         for key in &state.api_keys {
             self.key_cache.forget(&key.id);
         }
-        self.dispatch.notify_one();
         Ok(state.counts())
     }
 }

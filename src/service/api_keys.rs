@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use super::{KeyCache, Mints};
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeySecret, Event, EventType, NewApiKey, Owner, PageQuery, PresentedKey,
@@ -28,7 +26,6 @@ pub struct ApiKeys {
     pub(super) store: Arc<dyn Store>,
     pub(super) cache: Arc<KeyCache>,
     pub(super) secrets: SecretBox,
-    pub(super) dispatch: Arc<Notify>,
     pub(super) mints: Arc<Mints>,
 }
 
@@ -45,14 +42,12 @@ impl ApiKeys {
         store: Arc<dyn Store>,
         cache: Arc<KeyCache>,
         secrets: SecretBox,
-        dispatch: Arc<Notify>,
         mints: Arc<Mints>,
     ) -> Self {
         Self {
             store,
             cache,
             secrets,
-            dispatch,
             mints,
         }
     }
@@ -77,10 +72,7 @@ impl ApiKeys {
                 &mint,
             )];
             match self.store.insert_api_key(&key, &events).await {
-                Ok(()) => {
-                    self.dispatch.notify_one();
-                    return Ok((key, secret));
-                }
+                Ok(()) => return Ok((key, secret)),
                 // A restarted seeded sequence meets the ids it made before.
                 Err(StoreError::Conflict(_)) if attempts < SEQUENCE_SKIPS => attempts += 1,
                 Err(error) => return Err(error.into()),
@@ -146,10 +138,7 @@ impl ApiKeys {
             .await?;
         self.cache.forget(&key_id);
         match revoked {
-            Some(key) => {
-                self.dispatch.notify_one();
-                Ok(key)
-            }
+            Some(key) => Ok(key),
             None => self.store.api_key(&key_id).await?.ok_or_else(not_found),
         }
     }

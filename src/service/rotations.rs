@@ -76,7 +76,6 @@ impl ApiKeys {
         // Forget the key everywhere in this process, so its new secret is
         // looked up, not refused from the cache.
         self.cache.forget(&caller.id);
-        self.dispatch.notify_one();
         Ok(rotation.resource(Some(new_key.expose().to_owned())))
     }
 
@@ -163,10 +162,7 @@ impl ApiKeys {
             .await?;
         self.cache.forget(&key.id);
         let key = match completed {
-            Some((key, _)) => {
-                self.dispatch.notify_one();
-                key
-            }
+            Some((key, _)) => key,
             None => self
                 .store
                 .api_key(&key.id)
