@@ -51,11 +51,16 @@ impl AccountStates {
     /// is emitted, and pending deliveries are sent from here on.
     pub async fn import(&self, state: AccountState) -> Result<StateCounts> {
         state.check_sealed(|sealed| self.secrets.open(sealed))?;
-        let mut outcome = self.store.import_account(&state).await;
+        let keys: Vec<_> = state.api_keys.iter().map(|key| &key.id).collect();
+        let import = || {
+            self.key_cache
+                .changing(&keys, self.store.import_account(&state))
+        };
+        let mut outcome = import().await;
         if let Err(StoreError::Conflict(_)) = outcome {
             // Another import took an id between the check and the insert:
             // once more, the check names it.
-            outcome = self.store.import_account(&state).await;
+            outcome = import().await;
         }
         match outcome? {
             Import::Imported => {}
@@ -68,9 +73,6 @@ impl AccountStates {
         let account = &state.account.name;
         self.totals.forget_account(account);
         self.mints.forget(account);
-        for key in &state.api_keys {
-            self.key_cache.forget(&key.id);
-        }
         Ok(state.counts())
     }
 }

@@ -87,13 +87,10 @@ impl ApiKeys {
             events
         };
         let revoke = new.risk_level == RiskLevel::High;
-        let exposed = self
-            .store
-            .expose_api_key(&key_id, at, revoke, &events_for)
-            .await?;
         // A revoked key stops working here at once; elsewhere within the
         // key cache's lifetime, as with any revocation.
-        self.cache.forget(&key_id);
+        let expose = self.store.expose_api_key(&key_id, at, revoke, &events_for);
+        let exposed = self.cache.changing(&[&key_id], expose).await?;
         let (_, revoked) = exposed.ok_or_else(not_found)?;
         Ok(new.exposure(&exposure_id, &key_id, revoked, at))
     }

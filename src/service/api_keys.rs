@@ -132,11 +132,8 @@ impl ApiKeys {
                 Event::api_key(EventType::ApiKeyUpdated, key, key.updated_at, &mint),
             ]
         };
-        let revoked = self
-            .store
-            .revoke_api_key(&key_id, mint.now(), &events_for)
-            .await?;
-        self.cache.forget(&key_id);
+        let revoke = self.store.revoke_api_key(&key_id, mint.now(), &events_for);
+        let revoked = self.cache.changing(&[&key_id], revoke).await?;
         match revoked {
             Some(key) => Ok(key),
             None => self.store.api_key(&key_id).await?.ok_or_else(not_found),
@@ -187,10 +184,10 @@ impl ApiKeys {
         if key.last_used_at.is_some_and(|at| at > since) {
             return Ok(());
         }
-        self.store.record_api_key_use(&key.id, now, since).await?;
         // Re-read next time; caching the new time here would restart the
         // entry's lifetime, and with it the bound on revocations elsewhere.
-        self.cache.forget(&key.id);
+        let record = self.store.record_api_key_use(&key.id, now, since);
+        self.cache.changing(&[&key.id], record).await?;
         Ok(())
     }
 }

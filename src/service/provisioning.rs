@@ -48,8 +48,8 @@ impl ApiKeys {
             match self.store.api_key(presented.id()).await? {
                 None => self.insert(&wanted, &mint).await?,
                 Some(stored) if stored.key_hash.matches(presented.hash()) => {
-                    self.store.set_api_key_permissions(&wanted).await?;
-                    self.cache.forget(&stored.id);
+                    let set = self.store.set_api_key_permissions(&wanted);
+                    self.cache.changing(&[&stored.id], set).await?;
                 }
                 Some(stored) => return Err(ProvisionError::IdTaken(stored.id)),
             }
