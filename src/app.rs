@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 use crate::config::{Cli, Command, SecretArg};
 use crate::dispatch::Dispatcher;
@@ -190,12 +189,10 @@ pub async fn serve_after(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let address = listener.local_addr().map_err(Error::Serve)?;
-    let dispatch = Arc::new(Notify::new());
     let services = Services::new(
         store.clone(),
         options.secrets.clone(),
         options.key_cache_ttl,
-        dispatch.clone(),
         Arc::new(Mints::new(store.clone(), options.default_seed.clone())),
         options.journal_retention,
     );
@@ -203,7 +200,6 @@ pub async fn serve_after(
         store.clone(),
         options.secrets,
         options.retry,
-        dispatch,
         options.dispatch_poll,
         &options.webhook_roots,
     );

@@ -14,6 +14,7 @@ mod listing;
 mod mint;
 mod notification;
 mod notification_setting;
+mod notification_subscription;
 mod permission;
 mod timestamp;
 mod validation;
@@ -52,6 +53,7 @@ pub use notification::{
 pub use notification_setting::{
     NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
+pub use notification_subscription::{Subscriber, subscribers};
 pub use permission::{Permission, PermissionMode};
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};

@@ -42,4 +42,5 @@ mod ui_browser;
 mod unparsable_heads;
 mod webhook_settings;
 mod webhooks;
+mod webhooks_doorbell;
 mod webhooks_tls;
