@@ -88,6 +88,10 @@ pub enum Command {
         /// (0.0.0.0 and :: are probed on loopback).
         #[arg(long)]
         url: Option<String>,
+        /// The address the server listens on, as its --listen; default: the
+        /// --listen (PADDOCK_LISTEN) this command was given.
+        #[arg(long)]
+        listen: Option<String>,
     },
     /// Create, list and revoke API keys.
     Keys {
