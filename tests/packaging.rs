@@ -107,6 +107,16 @@ fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
             "compose sets {name}, which paddock doesn't read"
         );
     }
+    // The public URL is the deployer's to choose: a fixed localhost would
+    // point every teammate's pagination links at their own machine.
+    assert!(known.contains("PADDOCK_PUBLIC_URL"));
+    assert!(
+        !environment
+            .lines()
+            .any(|l| l.trim_start().starts_with("PADDOCK_PUBLIC_URL")),
+        "compose fixes PADDOCK_PUBLIC_URL"
+    );
+    assert!(environment.contains("# PADDOCK_PUBLIC_URL: https://"));
 }
 
 #[test]
