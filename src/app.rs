@@ -49,10 +49,9 @@ pub enum Error {
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> Result<(), Error> {
-    if let Some(Command::Healthcheck { url }) = &cli.command {
-        let url = url
-            .clone()
-            .unwrap_or_else(|| readiness_url(&cli.serve.listen));
+    if let Some(Command::Healthcheck { url, listen }) = &cli.command {
+        let listen = listen.as_deref().unwrap_or(&cli.serve.listen);
+        let url = url.clone().unwrap_or_else(|| readiness_url(listen));
         return healthcheck(&url).await;
     }
     match cli.command {

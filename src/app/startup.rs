@@ -17,6 +17,7 @@ use crate::http::{AdminToken, Emulation};
 use crate::secrets::SecretBox;
 use crate::service::{ApiKeys, Mints};
 use crate::store::{self, Access, ConnectError, Opened};
+use crate::telemetry::Banner;
 use crate::tls::ExtraRoots;
 
 /// The longest pause between attempts to reach the database at start.
@@ -44,6 +45,9 @@ pub(super) async fn serve_until_signalled(
             address: args.listen.clone(),
             source,
         })?;
+    let log_format = args.log_format;
+    let database_url = database.database_url.as_ref().map(SecretArg::expose);
+    let store_description = store::describe(database_url, &database.data_dir);
     // Refuses an unsupported database URL before the data directory is used.
     let access = Access::Serve {
         cached_tokens: args.token_cache,
@@ -61,6 +65,14 @@ pub(super) async fn serve_until_signalled(
     };
     let store = opened.store.clone();
     let address = listener.local_addr().map_err(Error::Serve)?;
+    let dashboard = options.admin_token.is_some();
+    let banner = Banner::new(
+        store_description,
+        options.public_url.as_deref(),
+        address,
+        dashboard,
+    );
+    banner.log(log_format);
     let mints = Arc::new(Mints::new(store.clone(), options.default_seed.clone()));
     let startup = async move {
         wait_for_database(&opened, address).await?;

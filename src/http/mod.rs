@@ -37,6 +37,8 @@ use metrics::RequestKind;
 pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
 pub use readiness::Readiness;
+/// Where the dashboard is served.
+pub use ui::UI as DASHBOARD_PATH;
 
 use crate::domain::PermissionMode;
 use crate::service::Services;

@@ -45,7 +45,9 @@ use crate::domain::{
 
 pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
-pub use connect::{Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, open, redact_url};
+pub use connect::{
+    Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, describe, open, redact_url,
+};
 pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use outbox::Doorbell;

@@ -5,6 +5,7 @@
 
 mod configuration;
 mod first_start;
+mod front_door;
 mod harness;
 mod keys;
 mod keys_json;
