@@ -22,6 +22,33 @@ pub fn init(format: LogFormat) {
             .with_current_span(true)
             .init(),
     }
+    log_panics();
+}
+
+/// Logs a panic as one event, so a JSON log stays one object per line, and
+/// within the request's span, so it carries the request's id. Its message
+/// goes through the redactor, as every log line does. Where nothing would
+/// record the event (no subscriber: a unit test), the previous hook runs.
+pub fn log_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !tracing::enabled!(tracing::Level::ERROR) {
+            return previous(info);
+        }
+        let payload = info.payload();
+        let message = (payload.downcast_ref::<&str>().copied())
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let message = crate::domain::redact_text(message);
+        let location = info.location().map(ToString::to_string).unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => {
+                tracing::error!(panic = %message, location, %backtrace, "panicked")
+            }
+            _ => tracing::error!(panic = %message, location, "panicked"),
+        }
+    }));
 }
 
 /// Colours only for a person at a terminal: escape codes in a file or a

@@ -41,6 +41,7 @@ pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
 pub use journal::{
     BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
+    redact_text,
 };
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use mint::{Mint, SEED_LENGTH, Seed};

@@ -13,6 +13,7 @@ mod health;
 mod links;
 mod metrics;
 mod openapi;
+mod panics;
 mod readiness;
 mod root;
 mod ui;
@@ -93,6 +94,10 @@ pub fn router(state: AppState) -> Router {
             .nest("/__paddock", admin::routes())
             .merge(ui::routes());
     }
+    #[cfg(test)]
+    {
+        routes = routes.merge(panics::forced_panic_route());
+    }
     routes
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
@@ -102,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside `front`: a panic's 500 is counted, logged and journaled.
+        .layer(panics::layer())
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 pub use body::{BODY_CAP, RecordedBody};
 pub use filter::JournalFilter;
-pub use redact::{REDACTED, redact_path, redact_query};
+pub use redact::{REDACTED, redact_path, redact_query, redact_text};
 
 use super::{ApiKeyId, Timestamp};
 
