@@ -13,7 +13,7 @@ pub fn init(format: LogFormat) {
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(|| RedactedStderr);
     match format {
         LogFormat::Text => builder.with_ansi(colour()).init(),
         LogFormat::Json => builder
@@ -23,6 +23,27 @@ pub fn init(format: LogFormat) {
             .init(),
     }
     log_panics();
+}
+
+/// Standard error, through the redactor: the last check that no secret
+/// written out in a log line (a message, an error) leaves the process. The
+/// fields that can hold an encoded one (the path, the query) are redacted as
+/// they are recorded. `fmt` writes each line whole, in one call.
+struct RedactedStderr;
+
+impl std::io::Write for RedactedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut stderr = std::io::stderr().lock();
+        match std::str::from_utf8(buf) {
+            Ok(text) => stderr.write_all(crate::domain::redact_written(text).as_bytes())?,
+            Err(_) => stderr.write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// Logs a panic as one event, so a JSON log stays one object per line, and

@@ -14,6 +14,7 @@ mod mint;
 mod notification;
 mod notification_setting;
 mod permission;
+mod redact;
 mod timestamp;
 mod validation;
 
@@ -39,10 +40,7 @@ pub use client_token::{
 pub use clock::{Clock, ClockChange, ClockView, MAX_ADVANCE_SECONDS, SEEDED_START};
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
-pub use journal::{
-    BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
-    redact_text,
-};
+pub use journal::{BODY_CAP, JournalEntry, JournalFilter, RecordedBody};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use mint::{Mint, SEED_LENGTH, Seed};
 pub use notification::{
@@ -52,6 +50,10 @@ pub use notification_setting::{
     NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
 pub use permission::{Permission, PermissionMode};
+pub use redact::{
+    REDACTED, contains_secret, redact_from_now_on, redact_path, redact_query, redact_text,
+    redact_written,
+};
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};
 

@@ -38,7 +38,7 @@ pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
 pub use readiness::Readiness;
 
-use crate::domain::PermissionMode;
+use crate::domain::{PermissionMode, redact_path, redact_query};
 use crate::service::Services;
 use crate::store::Store;
 
@@ -113,22 +113,28 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The span every log line of a request is in. The path only: a query
-/// could carry anything a client typed. The route template groups requests
-/// whatever their ids; `account` and `api_key_id` are filled in once a key
-/// is recognised (see `context::set_caller`), and the key itself never is.
+/// The span every log line of a request is in, with the path and the query
+/// as sent but for their secrets (see `domain::redact`). The route template
+/// groups requests whatever their ids; `account` and `api_key_id` are filled
+/// in once a key is recognised (see `context::set_caller`), and the key
+/// itself never is.
 fn request_span(request: &Request) -> Span {
     let route =
         (request.extensions().get::<MatchedPath>()).map_or("unmatched", MatchedPath::as_str);
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %redact_path(request.uri().path()),
+        query = tracing::field::Empty,
         route,
         request_id = %context::request_id(),
         account = tracing::field::Empty,
         api_key_id = tracing::field::Empty,
-    )
+    );
+    if let Some(query) = request.uri().query().filter(|_| !span.is_disabled()) {
+        span.record("query", tracing::field::display(redact_query(query)));
+    }
+    span
 }
 
 /// The largest request head (request line and headers) accepted. Real
