@@ -20,8 +20,7 @@ pub const REDACTED: &str = "[redacted]";
 const KEY_PREFIXES: [&str; 2] = ["pdl_sdbx_apikey_", "pdl_live_apikey_"];
 /// `pdl_ntfset_...`, a notification setting's `endpoint_secret_key`.
 const NOTIFICATION_SECRET_PREFIX: &str = "pdl_ntfset_";
-/// `test_`/`live_`, then [`CLIENT_TOKEN_DIGITS`] lowercase hex digits.
-const CLIENT_TOKEN_PREFIXES: [&str; 2] = ["test_", "live_"];
+/// A client token's lowercase hex digits, after `test_`/`live_`.
 const CLIENT_TOKEN_DIGITS: usize = 27;
 /// Fields whose string values are secrets whatever they look like; `key`
 /// only when it isn't obfuscated.
@@ -145,11 +144,11 @@ pub fn contains_secret(text: &str) -> bool {
 /// search, true for most text that does and almost none that doesn't.
 pub fn may_hide_secret(text: &str) -> bool {
     text.contains("pdl_")
+        || text.contains("apikey_")
+        || text.contains("ntfset_")
         || text.contains('%')
         || text.contains('\\')
-        || CLIENT_TOKEN_PREFIXES
-            .iter()
-            .any(|prefix| text.contains(prefix))
+        || client_tokens(text).next().is_some()
         || known_in(text).next().is_some()
 }
 
@@ -261,8 +260,40 @@ fn is_ulid_byte(byte: u8) -> bool {
 /// Where each secret written out in `text` is.
 fn secrets(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     paddle_secrets(text)
+        .chain(secret_tails(text))
         .chain(client_tokens(text))
         .chain(known_in(text))
+}
+
+/// A key or notification secret without its start (`..._apikey_<id>_<secret>`,
+/// as a mangled prefix leaves it): an id's 26 characters followed by `_` and
+/// more is a secret, the whole run it is in. A bare id (`apikey_<id>`) is not.
+fn secret_tails(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let in_run = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    ["apikey_", "ntfset_"].into_iter().flat_map(move |anchor| {
+        text.match_indices(anchor).filter_map(move |(at, _)| {
+            let id = text
+                .as_bytes()
+                .get(at + anchor.len()..at + anchor.len() + 27)?;
+            let tail = (id[..26].iter().all(|b| is_ulid_byte(*b)) && id[26] == b'_')
+                .then(|| text.as_bytes().get(at + anchor.len() + 27))??;
+            if !tail.is_ascii_alphanumeric() {
+                return None;
+            }
+            let start = at
+                - text.as_bytes()[..at]
+                    .iter()
+                    .rev()
+                    .take_while(|b| in_run(b))
+                    .count();
+            let end = at
+                + text.as_bytes()[at..]
+                    .iter()
+                    .take_while(|b| in_run(b))
+                    .count();
+            Some(start..end)
+        })
+    })
 }
 
 /// Keys and notification secrets: from `pdl_` to the end of the run of
@@ -290,16 +321,24 @@ fn paddle_secrets(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-/// `test_`/`live_` and at least 27 lowercase hex digits, all of them.
+/// Client tokens: `test_`/`live_` and 27 lowercase hex digits. Found by
+/// their digits (`_` then 27 or more), so that one whose prefix was mangled
+/// (`/u0074est_...`) is found too; the whole run of letters and digits
+/// before the `_` goes with them.
 fn client_tokens(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    CLIENT_TOKEN_PREFIXES.iter().flat_map(move |prefix| {
-        text.match_indices(prefix).filter_map(move |(start, _)| {
-            let digits = text[start + prefix.len()..]
-                .bytes()
-                .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    let bytes = text.as_bytes();
+    text.match_indices('_').filter_map(move |(at, _)| {
+        let digits = (bytes[at + 1..].iter())
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(*b))
+            .count();
+        if digits < CLIENT_TOKEN_DIGITS {
+            return None;
+        }
+        let start = at
+            - (bytes[..at].iter().rev())
+                .take_while(|b| b.is_ascii_alphanumeric())
                 .count();
-            (digits >= CLIENT_TOKEN_DIGITS).then(|| start..start + prefix.len() + digits)
-        })
+        Some(start..at + 1 + digits)
     })
 }
 

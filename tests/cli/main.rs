@@ -11,4 +11,5 @@ mod keys_json;
 mod logs;
 mod ownership;
 mod permissions;
+mod redaction;
 mod startup;

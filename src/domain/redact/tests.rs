@@ -101,10 +101,13 @@ fn client_tokens_are_secrets_and_short_hex_is_not() {
         redact_path(&format!("/client-tokens/{live}")),
         "/client-tokens/[redacted]"
     );
+    // Its prefix mangled, it is still a token.
+    let mangled = format!("/x//u0074est_{}/y", &TOKEN[5..]);
+    assert_eq!(redact_text(&mangled), "/x//[redacted]/y");
     // 26 digits, or not hex, or upper case: no token.
     for near in [
         "test_0123456789abcdef0123456789",
-        "test_0123456789abcdef0123456789z",
+        "test_0123456789abcdef012345678z",
         "TEST_0123456789ABCDEF0123456789A",
     ] {
         assert_eq!(redact_text(near), near);
@@ -161,4 +164,21 @@ fn a_written_line_loses_its_secrets_and_keeps_its_shape() {
     let parsed: Value = serde_json::from_str(&written).unwrap();
     assert_eq!(parsed["message"], r#"x [redacted] \ "[redacted]""#);
     assert_eq!(parsed["path"], "/%70dl");
+}
+
+#[test]
+fn a_key_without_its_start_is_still_a_secret_and_an_id_is_not() {
+    let mangled = format!("/api-keys//u0070dl{}/rotations", &KEY[3..]);
+    assert_eq!(redact_text(&mangled), "/api-keys//[redacted]/rotations");
+    assert_eq!(redact_path(&mangled), "/api-keys//[redacted]/rotations");
+    let tail = &SECRET[4..];
+    assert_eq!(redact_text(&format!("x {tail} y")), "x [redacted] y");
+    for id in [
+        "/api-keys/apikey_01gtgztp8f4kek3yd4g1wrksa3",
+        "/api-keys/apikey_01gtgztp8f4kek3yd4g1wrksa3/rotations/apkrot_01gtgztp8f4kek3yd4g1wrksa3",
+        "apikey_01gtgztp8f4kek3yd4g1wrksa3_",
+    ] {
+        assert_eq!(redact_text(id), id);
+        assert_eq!(redact_path(id), id);
+    }
 }
