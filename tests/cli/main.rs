@@ -4,6 +4,7 @@
 //! timeouts; a child process is killed if its test panics.
 
 mod configuration;
+mod file_modes;
 mod first_start;
 mod harness;
 mod keys;
