@@ -4,8 +4,8 @@
 
 use paddock::domain::{
     AccountState, ClientTokenId, ClockChange, Environment, JournalFilter, ListQuery, Mint,
-    NewApiKey, NewApiKeyRotation, NewClientToken, PresentedKey, Timestamp, event_data_texts,
-    parse_fixtures,
+    NewApiKey, NewApiKeyRotation, NewClientToken, PresentedKey, Timestamp, contains_secret,
+    event_data_texts, parse_fixtures, redact_path, redact_query, redact_text,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -290,7 +290,42 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 const FIRST_SECOND: i64 = -62_167_219_200;
 const PAST_THE_LAST: i64 = 253_402_300_800;
 
+/// A secret of each kind, in one of the encodings a client may send it in,
+/// between arbitrary text.
+fn text_with_a_secret() -> impl Strategy<Value = (String, String)> {
+    let secret = prop_oneof![
+        "pdl_(sdbx|live)_apikey_[0-9a-z]{26}_[A-Za-z0-9]{26}",
+        "pdl_ntfset_[0-9a-z]{26}_[A-Za-z0-9]{10,40}",
+        "(test|live)_[0-9a-f]{27}",
+    ];
+    let encoding = 0..4usize;
+    (".{0,20}", secret, encoding, ".{0,20}").prop_map(|(before, secret, encoding, after)| {
+        let encoded = match encoding {
+            0 => secret.clone(),
+            1 => secret.bytes().map(|b| format!("%{b:02X}")).collect(),
+            2 => format!("%25{:02X}{}", secret.as_bytes()[0], &secret[1..]),
+            _ => format!("\\u{:04x}{}", u32::from(secret.as_bytes()[0]), &secret[1..]),
+        };
+        (format!("{before} {encoded} {after}"), secret)
+    })
+}
+
 proptest! {
+    /// Whatever a client sends, the redactor answers (a panic in the log
+    /// line's path would reach no handler's catch), and a secret in any
+    /// encoding, between anything, is gone from what it gives back.
+    #[test]
+    fn the_redactor_never_panics_and_leaves_no_secret((text, secret) in text_with_a_secret(), noise in ".{0,60}") {
+        for text in [&text, &noise] {
+            let _ = (redact_text(text), redact_path(text), redact_query(text), contains_secret(text));
+        }
+        let tail = &secret[secret.len() - 10..];
+        prop_assert!(contains_secret(&text), "{}", text);
+        prop_assert!(!redact_text(&text).contains(tail), "{}", text);
+        let path = format!("/x/{}/y", text.replace('/', "%2F").replace(' ', "%20"));
+        prop_assert!(!redact_path(&path).contains(tail), "{}", path);
+    }
+
     /// Every input that takes a time takes exactly those inside years
     /// 0000-9999 in UTC, as that instant; any other is a field error,
     /// never a panic.
