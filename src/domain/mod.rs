@@ -16,6 +16,7 @@ mod notification;
 mod notification_setting;
 mod notification_subscription;
 mod permission;
+mod redact;
 mod timestamp;
 mod validation;
 
@@ -42,9 +43,7 @@ pub use clock::{Clock, ClockChange, ClockView, MAX_ADVANCE_SECONDS, SEEDED_START
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
 pub use id::{Id, IdKind, kind};
-pub use journal::{
-    BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
-};
+pub use journal::{BODY_CAP, JournalEntry, JournalFilter, RecordedBody};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use mint::{Mint, SEED_LENGTH, Seed};
 pub use notification::{
@@ -55,6 +54,10 @@ pub use notification_setting::{
 };
 pub use notification_subscription::{Subscriber, subscribers};
 pub use permission::{Permission, PermissionMode};
+pub use redact::{
+    REDACTED, contains_secret, redact_from_now_on, redact_path, redact_query, redact_text,
+    redact_written,
+};
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};
 

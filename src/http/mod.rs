@@ -14,6 +14,7 @@ mod links;
 mod meta;
 mod metrics;
 mod openapi;
+mod panics;
 mod readiness;
 mod root;
 mod ui;
@@ -40,7 +41,7 @@ pub use readiness::Readiness;
 /// Where the dashboard is served.
 pub use ui::UI as DASHBOARD_PATH;
 
-use crate::domain::PermissionMode;
+use crate::domain::{PermissionMode, redact_path, redact_query};
 use crate::service::Services;
 use crate::store::Store;
 
@@ -96,6 +97,10 @@ pub fn router(state: AppState) -> Router {
             .nest("/__paddock", admin::routes())
             .merge(ui::routes());
     }
+    #[cfg(test)]
+    {
+        routes = routes.merge(panics::forced_panic_route());
+    }
     routes
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
@@ -105,26 +110,34 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside `front`: a panic's 500 is counted, logged and journaled.
+        .layer(panics::layer())
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
 }
 
-/// The span every log line of a request is in. The path only: a query
-/// could carry anything a client typed. The route template groups requests
-/// whatever their ids; `account` and `api_key_id` are filled in once a key
-/// is recognised (see `context::set_caller`), and the key itself never is.
+/// The span every log line of a request is in, with the path and the query
+/// as sent but for their secrets (see `domain::redact`). The route template
+/// groups requests whatever their ids; `account` and `api_key_id` are filled
+/// in once a key is recognised (see `context::set_caller`), and the key
+/// itself never is.
 fn request_span(request: &Request) -> Span {
     let route =
         (request.extensions().get::<MatchedPath>()).map_or("unmatched", MatchedPath::as_str);
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %redact_path(request.uri().path()),
+        query = tracing::field::Empty,
         route,
         request_id = %context::request_id(),
         account = tracing::field::Empty,
         api_key_id = tracing::field::Empty,
-    )
+    );
+    if let Some(query) = request.uri().query().filter(|_| !span.is_disabled()) {
+        span.record("query", tracing::field::display(redact_query(query)));
+    }
+    span
 }
 
 /// The largest request head (request line and headers) accepted. Real

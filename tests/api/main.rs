@@ -37,6 +37,7 @@ mod rotation_requests;
 mod rotations;
 mod secrets;
 mod seeded_runs;
+mod timestamps;
 mod ui;
 mod ui_browser;
 mod unparsable_heads;

@@ -4,6 +4,7 @@
 //! timeouts; a child process is killed if its test panics.
 
 mod configuration;
+mod file_modes;
 mod first_start;
 mod front_door;
 mod harness;
@@ -12,4 +13,5 @@ mod keys_json;
 mod logs;
 mod ownership;
 mod permissions;
+mod redaction;
 mod startup;
