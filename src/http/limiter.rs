@@ -25,10 +25,10 @@ pub const FREE_FAILURES: u32 = 5;
 /// The lockout after the [`FREE_FAILURES`]th wrong token; each further one
 /// doubles it...
 pub const FIRST_LOCKOUT: Duration = Duration::from_secs(10);
-/// ...up to this.
-pub const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// ...up to this: 15 minutes.
+pub const MAX_LOCKOUT: Duration = Duration::from_secs(900);
 /// A day without a wrong token from an address starts its count again.
-pub const FORGET_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+pub const FORGET_AFTER: Duration = Duration::from_secs(86_400);
 /// Addresses remembered at once (about 100 bytes each).
 const CAPACITY: usize = 16_384;
 
@@ -210,7 +210,7 @@ mod tests {
             assert_eq!(limiter.attempt(ip(A), false, now), Verdict::Wrong);
             expected = (expected * 2).min(MAX_LOCKOUT);
         }
-        assert_eq!(expected, MAX_LOCKOUT);
+        assert_eq!(expected, Duration::from_secs(15 * 60));
         assert_eq!(
             limiter.attempt(ip(A), false, now),
             Verdict::Locked(MAX_LOCKOUT)
@@ -278,7 +278,8 @@ mod tests {
         let limiter = FailureLimiter::default();
         let start = Instant::now();
         fail(&limiter, ip(A), FREE_FAILURES - 1, start);
-        let almost = start + FORGET_AFTER - Duration::from_nanos(1);
+        let day = Duration::from_secs(24 * 60 * 60);
+        let almost = start + day - Duration::from_nanos(1);
         // Still counted just before: this failure is the fifth.
         assert_eq!(limiter.attempt(ip(A), false, almost), Verdict::Wrong);
         assert!(matches!(
@@ -286,7 +287,7 @@ mod tests {
             Verdict::Locked(_)
         ));
         // A day after that fifth, a failure is the first again.
-        let later = almost + FORGET_AFTER;
+        let later = almost + day;
         fail(&limiter, ip(A), FREE_FAILURES, later);
         assert!(matches!(
             limiter.attempt(ip(A), false, later),

@@ -26,8 +26,8 @@ use subtle::ConstantTimeEq;
 use super::{Dashboard, UI};
 use crate::http::AppState;
 
-/// How long a session lasts after sign-in: a working day.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+/// How long a session lasts after sign-in: a working day (8 hours).
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(28_800);
 /// Sessions kept at once; past this, signing in drops the oldest.
 const MAX_SESSIONS: usize = 1024;
 

@@ -29,6 +29,15 @@ fn two_sign_ins_never_share_an_id_or_a_csrf_token() {
 }
 
 #[test]
+fn start_and_find_read_the_real_clock() {
+    let sessions = Sessions::default();
+    let id = sessions.start();
+    assert_eq!(id.len(), 64, "{id}");
+    assert!(sessions.find(&id).is_some());
+    assert_ne!(sessions.start(), id);
+}
+
+#[test]
 fn a_made_up_or_altered_id_finds_nothing() {
     let sessions = Sessions::default();
     let now = Instant::now();
