@@ -14,7 +14,8 @@ use crate::config::{Cli, Command, SecretArg};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy, Seed};
 use crate::http::{
-    self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Readiness, Shared,
+    self, AdminToken, AppState, Emulation, FailureLimiter, Links, Metrics, RateLimiter, Readiness,
+    Shared, TrustedProxies,
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
@@ -45,6 +46,8 @@ pub enum Error {
     WebhookCa(#[from] CaFileError),
     #[error("not ready: {0}")]
     Unhealthy(String),
+    #[error(transparent)]
+    AdminToken(#[from] http::AdminTokenTooShort),
 }
 
 /// Runs what the command line asks for.
@@ -109,6 +112,9 @@ pub struct ServeOptions {
     pub permission_mode: PermissionMode,
     /// `None` leaves the admin API off.
     pub admin_token: Option<AdminToken>,
+    /// Proxies whose `X-Forwarded-For` names the client, for the limits
+    /// that count per client address.
+    pub trusted_proxies: TrustedProxies,
     /// How long in-flight requests may run on after a shutdown signal.
     pub shutdown_grace: Duration,
     /// Seals notification settings' secrets at rest.
@@ -143,6 +149,7 @@ impl Default for ServeOptions {
             public_url: None,
             permission_mode: PermissionMode::Enforce,
             admin_token: None,
+            trusted_proxies: TrustedProxies::default(),
             shutdown_grace: Duration::from_secs(10),
             secrets: SecretBox::random(),
             retry: RetryPolicy {
@@ -213,6 +220,8 @@ pub async fn serve_after(
         metrics,
         permission_mode: options.permission_mode,
         admin_token: options.admin_token.map(Arc::new),
+        admin_failures: FailureLimiter::default(),
+        trusted_proxies: options.trusted_proxies,
         emulation: Arc::new(options.emulation.clone()),
         rate_limiter: Arc::new(RateLimiter::default()),
         body_timeout: options.body_timeout,

@@ -28,6 +28,10 @@ pub(super) async fn serve_until_signalled(
     args: ServeArgs,
 ) -> Result<(), Error> {
     let shutdown = shutdown_signal().map_err(Error::Serve)?;
+    let admin_token = (args.admin_token.as_ref())
+        .map(|token| AdminToken::configured(token.expose()))
+        .transpose()?
+        .flatten();
     let configured = match &args.api_keys {
         Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
         None => Vec::new(),
@@ -61,6 +65,7 @@ pub(super) async fn serve_until_signalled(
     let secrets = secret_box(&args, &database)?;
     let options = ServeOptions {
         webhook_roots,
+        admin_token,
         ..serve_options(args, secrets)
     };
     let store = opened.store.clone();
@@ -137,13 +142,7 @@ fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
     ServeOptions {
         public_url: args.public_url,
         permission_mode: args.permissions,
-        // An empty token (e.g. `PADDOCK_ADMIN_TOKEN=` from compose) leaves the admin API off.
-        admin_token: args
-            .admin_token
-            .as_ref()
-            .map(SecretArg::expose)
-            .filter(|token| !token.is_empty())
-            .map(AdminToken::new),
+        trusted_proxies: args.trusted_proxies.unwrap_or_default(),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
         secrets,
         retry: RetryPolicy {

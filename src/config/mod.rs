@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, Environment, PermissionMode, Seed};
-use crate::http::Fault;
+use crate::http::{Fault, TrustedProxies};
 
 mod keys;
 mod values;
@@ -184,6 +184,12 @@ pub struct ServeArgs {
     /// Turns on the admin API under /__paddock/, guarded by this token.
     #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true, value_parser = SecretArg::wrap)]
     pub admin_token: Option<SecretArg>,
+    /// Proxies whose `X-Forwarded-For` names the client, for the limits
+    /// counted per client address (wrong admin tokens, the rate limit):
+    /// comma-separated addresses or networks, such as `10.0.0.0/8,::1`.
+    /// Unset: the connection's peer is the client.
+    #[arg(long, env = "PADDOCK_TRUSTED_PROXIES", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: Option<TrustedProxies>,
     /// What a missing permission does: enforce (403), log (and allow), or off.
     #[arg(long, env = "PADDOCK_PERMISSIONS", default_value = "enforce")]
     pub permissions: PermissionMode,

@@ -9,6 +9,7 @@ mod account_state_refusals;
 mod accounts;
 mod admin;
 mod admin_fixtures;
+mod admin_guessing;
 mod api_key_events;
 mod api_key_exposures;
 mod api_keys;
