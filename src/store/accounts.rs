@@ -1,5 +1,7 @@
 //! Accounts: their statements, and [`AccountStore`] for [`SqlStore`].
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
@@ -12,13 +14,11 @@ const INSERT_ACCOUNT: &str =
 
 const ACCOUNT_COLUMNS: &str = "name, created_at, seed, clock, draws";
 
-pub(super) fn select_account() -> String {
-    format!("select {ACCOUNT_COLUMNS} from accounts where name = $1")
-}
+pub(super) static SELECT_ACCOUNT: LazyLock<String> =
+    LazyLock::new(|| format!("select {ACCOUNT_COLUMNS} from accounts where name = $1"));
 
-fn select_accounts() -> String {
-    format!("select {ACCOUNT_COLUMNS} from accounts order by name")
-}
+static SELECT_ACCOUNTS: LazyLock<String> =
+    LazyLock::new(|| format!("select {ACCOUNT_COLUMNS} from accounts order by name"));
 
 /// A new seed restarts the sequence.
 const SET_SEED: &str = "update accounts set seed = $1, draws = 0 where name = $2";
@@ -31,7 +31,7 @@ const NEXT_DRAW: &str = "update accounts set draws = draws + 1 where name = $1 r
 impl<DB: Backend> AccountStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> Timestamp: Encode<'q, DB> + Type<DB>,
@@ -50,7 +50,7 @@ where
 
     async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
         // From the writer: a clock just set must be read back as set.
-        let row = sqlx::query_as::<_, AccountRow>(&select_account())
+        let row = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNT.as_str())
             .bind(name)
             .fetch_optional(self.writer())
             .await?;
@@ -58,7 +58,7 @@ where
     }
 
     async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        let rows = sqlx::query_as::<_, AccountRow>(&select_accounts())
+        let rows = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNTS.as_str())
             .fetch_all(&self.reader)
             .await?;
         rows.into_iter().map(Account::try_from).collect()

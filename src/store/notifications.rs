@@ -2,6 +2,8 @@
 //! [`NotificationStore`] for [`SqlStore`]. Events and deliveries are
 //! written with the change they report (see `outbox`).
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use serde_json::value::RawValue;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
@@ -14,13 +16,12 @@ use crate::domain::{Delivery, Environment, EventType, NotificationSetting, Times
 const SETTING_COLUMNS: &str =
     "id, account, environment, destination, subscribed_events, active, created_at, updated_at";
 
-fn select_settings() -> String {
+static SELECT_SETTINGS: LazyLock<String> = LazyLock::new(|| {
     format!("select {SETTING_COLUMNS} from notification_settings where account = $1 order by id")
-}
+});
 
-fn select_setting() -> String {
-    format!("select {SETTING_COLUMNS} from notification_settings where id = $1")
-}
+static SELECT_SETTING: LazyLock<String> =
+    LazyLock::new(|| format!("select {SETTING_COLUMNS} from notification_settings where id = $1"));
 
 const INSERT_SETTING: &str = "insert into notification_settings \
      (id, account, environment, destination, subscribed_events, active, secret, created_at, updated_at) \
@@ -42,19 +43,19 @@ const SELECT_EVENT: &str = "select id, account, environment, event_type, occurre
 const DELIVERY_COLUMNS: &str = "notification_id, event_id, notification_setting_id, status, attempts, \
      next_attempt_at, last_response_code, last_error, delivered_at, created_at";
 
-fn select_deliveries() -> String {
+static SELECT_DELIVERIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where notification_setting_id = $1 \
          order by created_at, notification_id"
     )
-}
+});
 
-fn select_event_deliveries() -> String {
+static SELECT_EVENT_DELIVERIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where event_id = $1 \
          order by created_at, notification_id"
     )
-}
+});
 
 /// Leases up to `$3` due deliveries until `$2`. The conditions are repeated
 /// outside the subquery so that, on Postgres, a row another replica leased
@@ -139,7 +140,7 @@ impl std::fmt::Display for EventTypeList<'_> {
 impl<DB: Backend> NotificationStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
@@ -180,7 +181,7 @@ where
         &self,
         account: &str,
     ) -> Result<Vec<NotificationSetting>, StoreError> {
-        sqlx::query_as::<_, SettingRow>(&select_settings())
+        sqlx::query_as::<_, SettingRow>(SELECT_SETTINGS.as_str())
             .bind(account)
             .fetch_all(&self.reader)
             .await?
@@ -193,7 +194,7 @@ where
         &self,
         id: &str,
     ) -> Result<Option<NotificationSetting>, StoreError> {
-        sqlx::query_as::<_, SettingRow>(&select_setting())
+        sqlx::query_as::<_, SettingRow>(SELECT_SETTING.as_str())
             .bind(id)
             .fetch_optional(&self.reader)
             .await?
@@ -253,7 +254,7 @@ where
     }
 
     async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError> {
-        sqlx::query_as::<_, DeliveryRow>(&select_deliveries())
+        sqlx::query_as::<_, DeliveryRow>(SELECT_DELIVERIES.as_str())
             .bind(setting_id)
             .fetch_all(&self.reader)
             .await?
@@ -285,7 +286,7 @@ where
             .collect();
         queue_deliveries(&mut transaction, &deliveries).await?;
         transaction.commit().await?;
-        sqlx::query_as::<_, DeliveryRow>(&select_event_deliveries())
+        sqlx::query_as::<_, DeliveryRow>(SELECT_EVENT_DELIVERIES.as_str())
             .bind(id)
             .fetch_all(self.writer())
             .await?

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
 use super::sql::values_statement;
 use super::{Backend, StoreError};
@@ -38,7 +38,7 @@ pub(super) async fn write_events<DB: Backend>(
 ) -> Result<(), StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + Type<DB>,
@@ -66,7 +66,7 @@ where
         bound.map_err(sqlx::Error::Encode)?;
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.
-        sqlx::query_with(&statement, arguments)
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .execute(&mut **transaction)
             .await?;
@@ -105,7 +105,7 @@ pub(super) async fn subscribed_settings<DB: Backend>(
 ) -> Result<Vec<String>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
@@ -136,7 +136,7 @@ pub(super) async fn queue_deliveries<DB: Backend>(
 ) -> Result<(), StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + Type<DB>,
@@ -164,7 +164,7 @@ where
         bound.map_err(sqlx::Error::Encode)?;
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.
-        sqlx::query_with(&statement, arguments)
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .execute(&mut **transaction)
             .await?;

@@ -41,6 +41,8 @@ pub trait Backend: Database + HasStatementCache {
 /// `insert` followed by `values ($1, $2, ..), ..`: `rows` rows of `columns`
 /// placeholders. (sqlx's `QueryBuilder` can't be executed from code generic
 /// over the database: its arguments' lifetime can't be shortened there.)
+/// Its text is fixed words and counts, never input: callers pass it to sqlx
+/// as `AssertSqlSafe`, as they do the texts [`keyset`] completes.
 pub(super) fn values_statement(insert: &str, rows: usize, columns: usize) -> String {
     let mut statement = String::with_capacity(insert.len() + 8 + rows * columns * 6);
     statement.push_str(insert);

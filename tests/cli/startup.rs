@@ -63,7 +63,7 @@ async fn create_database() -> Option<(String, sqlx::PgPool)> {
         Err(error) => panic!("Postgres is required: {error}"),
     };
     let name = format!("paddock_cli_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("create database {name}"))
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
         .execute(&pool)
         .await
         .unwrap();
@@ -156,8 +156,10 @@ async fn started_with_its_database_down_paddock_answers_503_then_serves_when_it_
     assert!(finished.status.success(), "{:?}", finished.status);
     assert!(!finished.stderr.contains("hunter2"), "{}", finished.stderr);
 
-    sqlx::query(&format!("drop database {database} with (force)"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database {database} with (force)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
 }
