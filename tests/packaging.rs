@@ -1,5 +1,5 @@
 //! Docker isn't available where tests run, so these check that what the
-//! Dockerfile, compose.yaml, CI workflow and README name really exists and
+//! Dockerfile, compose.yaml, CI workflow, README and docs/ name really exists and
 //! agrees with the binary: files copied, binary built, subcommands run,
 //! variables set, ports exposed.
 
@@ -139,9 +139,9 @@ fn compose_keeps_paddocks_data_and_documents_the_secret_key() {
         .join("\n");
     assert!(header.contains("PADDOCK_SECRET_KEY=$(openssl rand -hex 32)"));
     assert!(header.contains("/data/secret.key"));
-    // The README's container section says the same.
-    let readme = read("README.md");
-    let container = readme
+    // The deployment page's container section says the same.
+    let page = read("docs/deployment.md");
+    let container = page
         .split("## Container and staging")
         .nth(1)
         .expect("a container section")
@@ -182,26 +182,35 @@ fn the_ci_workflow_checks_format_lints_tests_on_postgres_and_builds_the_image() 
 }
 
 #[test]
-fn the_readme_holds_the_two_commands_ci_runs() {
+fn the_readme_holds_the_commands_ci_runs_and_the_configuration_names_every_variable() {
     let readme = read("README.md");
-    let commands: Vec<&str> = readme
+    let blocks: Vec<&str> = readme
         .split("```sh\n")
         .skip(1)
         .filter_map(|block| block.split("```").next())
-        .take(2)
         .map(str::trim)
         .collect();
-    assert_eq!(commands, ["cargo run --release", "cargo test"]);
-    assert!(
-        read(".ci/run")
-            .lines()
-            .any(|line| line.trim() == "cargo test")
+    // The quick start's install, then the test command, each as CI runs it.
+    assert_eq!(
+        blocks.first(),
+        Some(&"cargo install --locked --path .\npaddock")
     );
+    assert!(blocks.contains(&"cargo test"), "{blocks:?}");
+    let run = read(".ci/run");
+    assert!(run.lines().any(|line| line.trim() == "cargo test"));
     // The configuration table names every variable the binary reads.
+    let table = read("docs/configuration.md");
+    let table = table
+        .split("| flag | environment | default | meaning |")
+        .nth(1)
+        .expect("a configuration table")
+        .split("\n\n")
+        .next()
+        .unwrap();
     for name in known_variables() {
         assert!(
-            readme.contains(&format!("`{name}`")),
-            "README's table lacks {name}"
+            table.contains(&format!("`{name}`")),
+            "docs/configuration.md's table lacks {name}"
         );
     }
 }
@@ -242,8 +251,54 @@ fn a_version_tag_releases_binaries_and_a_multi_arch_image_and_ci_lints_the_workf
     assert!(run.contains("bin/actionlint\" -no-color"));
     let requirements = read(".ci/actionlint-requirements.txt");
     assert!(requirements.contains("==") && requirements.contains("--hash=sha256:"));
-    // The README says where the binaries and the image are.
-    let readme = read("README.md");
-    assert!(readme.contains("releases/latest"));
-    assert!(readme.contains("docker pull ghcr.io/"));
+    // The deployment page says where the binaries and the image are, and
+    // the README sends a reader there.
+    let page = read("docs/deployment.md");
+    let release = page
+        .split("## Release binaries and image")
+        .nth(1)
+        .expect("a release section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(release.contains("releases/latest"));
+    assert!(release.contains("docker pull ghcr.io/"));
+    assert!(read("README.md").contains("(docs/deployment.md#release-binaries-and-image)"));
+}
+
+#[test]
+fn every_section_the_help_points_at_exists() {
+    let mut command = Cli::command();
+    command.build();
+    let mut pointers = 0;
+    let mut commands = vec![command];
+    while let Some(command) = commands.pop() {
+        let mut helps: Vec<String> = command
+            .get_arguments()
+            .filter_map(|arg| arg.get_long_help().or(arg.get_help()))
+            .map(ToString::to_string)
+            .collect();
+        helps.extend(command.get_about().map(ToString::to_string));
+        helps.extend(command.get_long_about().map(ToString::to_string));
+        for help in helps {
+            let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(!help.contains("README"), "help names the README: {help}");
+            // `docs/PAGE.md, "Section"`: the page has that heading.
+            for pointer in help.split("docs/").skip(1) {
+                let (page, rest) = pointer.split_once(".md").expect("a page name");
+                let page = read(&format!("docs/{page}.md"));
+                if let Some(section) = rest.strip_prefix(", \"") {
+                    let section = section.split('"').next().unwrap();
+                    assert!(
+                        page.lines()
+                            .any(|l| l.trim_start_matches('#') == format!(" {section}")),
+                        "docs/{pointer}: no section {section}"
+                    );
+                }
+                pointers += 1;
+            }
+        }
+        commands.extend(command.get_subcommands().cloned());
+    }
+    assert!(pointers > 0, "the help points at a section");
 }

@@ -1,6 +1,7 @@
 //! The README and docs/ tell the truth about the repository: every link
-//! resolves inside a clone, every test a guarantee names exists, and the
-//! worked example is the one CI runs.
+//! resolves inside a clone, every page is one click from the index, every
+//! test a guarantee names exists, and the worked example is the one CI runs.
+//! The README stays a front door: short, with a token made early on.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -123,14 +124,10 @@ fn every_link_in_the_readme_and_docs_resolves_inside_a_clone() {
 
 #[test]
 fn every_test_a_guarantee_names_exists() {
-    let readme = read("README.md");
-    let section = readme
-        .split("\n## Guarantees\n")
-        .nth(1)
-        .expect("a Guarantees section")
-        .split("\n## ")
-        .next()
-        .unwrap();
+    let page = read("docs/guarantees.md");
+    let section = page
+        .strip_prefix("# Guarantees\n")
+        .expect("docs/guarantees.md is the Guarantees page");
     let rows: Vec<&str> = section
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| promise"))
@@ -162,17 +159,85 @@ fn every_test_a_guarantee_names_exists() {
 }
 
 #[test]
-fn the_readmes_pytest_example_is_the_one_ci_runs() {
-    let readme = read("README.md");
+fn the_docs_pytest_example_is_the_one_ci_runs() {
+    let page = read("docs/pytest.md");
     for file in [
         "docs/examples/pytest/conftest.py",
         "docs/examples/pytest/test_checkout.py",
     ] {
         let text = read(file);
         assert!(
-            readme.contains(&format!("```python\n{text}```")),
-            "the README's copy of {file} differs from the file"
+            page.contains(&format!("```python\n{text}```")),
+            "docs/pytest.md's copy of {file} differs from the file"
         );
     }
     assert!(read("tests/sdk/run.sh").contains("(cd docs/examples/pytest && "));
+}
+
+/// The Markdown pages under docs/, by file name.
+fn doc_pages() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut pages: Vec<String> = std::fs::read_dir(root)
+        .expect("a docs folder")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".md"))
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn every_page_under_docs_is_one_click_from_the_index_and_the_readme_links_the_index() {
+    let index = read("docs/README.md");
+    let linked: BTreeSet<String> = link_targets(&index)
+        .into_iter()
+        .map(|target| target.split('#').next().unwrap().to_owned())
+        .collect();
+    let pages = doc_pages();
+    assert!(pages.len() > 10, "{pages:?}");
+    for page in pages.iter().filter(|page| *page != "README.md") {
+        assert!(linked.contains(page), "docs/README.md doesn't link {page}");
+    }
+    let readme = read("README.md");
+    assert!(link_targets(&readme).iter().any(|t| t == "docs/README.md"));
+    for page in pages.iter().filter(|page| *page != "README.md") {
+        assert!(
+            link_targets(&readme)
+                .iter()
+                .any(|t| t.split('#').next() == Some(&format!("docs/{page}"))),
+            "the README's map of the documentation lacks docs/{page}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_is_a_front_door_with_a_token_made_in_its_first_sixty_lines() {
+    let readme = read("README.md");
+    let lines: Vec<&str> = readme.lines().collect();
+    assert!(lines.len() <= 300, "README.md has {} lines", lines.len());
+    // The quick start installs, starts, and creates a token with curl, in
+    // that order, within the first 60 lines.
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("the README lacks {needle}"))
+    };
+    let install = at("cargo install --locked --path .");
+    let start = install + 1;
+    assert_eq!(lines[start], "paddock", "started right after the install");
+    let create = at("curl -s -X POST http://127.0.0.1:8080/client-tokens");
+    let created = at("# 201 {\"data\":{\"id\":\"ctkn_01");
+    assert!(install < create && create < created && created < 60);
+    // It states the minimum Rust version Cargo.toml declares.
+    let manifest = read("Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("rust-version = "))
+        .expect("Cargo.toml declares a rust-version")
+        .trim_matches('"');
+    assert!(
+        readme.contains(&format!("Rust {version} or later")),
+        "the README states Rust {version}"
+    );
 }

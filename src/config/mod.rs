@@ -204,8 +204,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PADDOCK_KEY_SWEEP_INTERVAL", default_value_t = 60.0, value_parser = parse_seconds)]
     pub key_sweep_interval: f64,
     /// Seeds every account that has no seed of its own: its ids, tokens,
-    /// secrets and timestamps repeat exactly for the same requests (see the
-    /// README's "Test suites"). 1 to 200 characters.
+    /// secrets and timestamps repeat exactly for the same requests (see
+    /// docs/test-suites.md, "Seeded runs"). 1 to 200 characters.
     #[arg(long, env = "PADDOCK_SEED", value_parser = parse_seed)]
     pub seed: Option<Seed>,
     /// Seconds a client may take to send a request's line and headers; a

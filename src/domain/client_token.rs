@@ -1,56 +1,17 @@
 //! The client-side token entity: `ctkn_` ids, `test_`/`live_` token values.
 
-use std::fmt;
 use std::sync::Mutex;
 
 use serde::Serialize;
 
 use serde_json::{Map, Value};
 
+use super::id::{Id, kind};
 use super::validation::{self, Checked, Fields, ValidationErrors};
 use super::{Environment, Mint, Timestamp};
 
 /// `ctkn_` + a lowercase ULID, so that id order is creation order.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct ClientTokenId(String);
-
-impl ClientTokenId {
-    const PREFIX: &'static str = "ctkn_";
-
-    /// Mints the next id. Ids minted for one account are strictly
-    /// increasing, even within one millisecond, so lists never reorder
-    /// same-instant tokens.
-    pub fn mint(mint: &Mint) -> Self {
-        Self(format!("{}{}", Self::PREFIX, mint.ulid()))
-    }
-
-    /// An id for a token created at `at`, for fixtures: ids still sort by
-    /// creation time.
-    pub fn mint_at(mint: &Mint, at: Timestamp) -> Self {
-        Self(format!("{}{}", Self::PREFIX, mint.ulid_at(at)))
-    }
-
-    /// Accepts Paddle's pattern, `^ctkn_[a-z\d]{26}$`.
-    pub fn parse(text: &str) -> Option<Self> {
-        let body = text.strip_prefix(Self::PREFIX)?;
-        let valid = body.len() == 26
-            && body
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
-        valid.then(|| Self(text.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ClientTokenId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub type ClientTokenId = Id<kind::ClientToken>;
 
 /// The next lowercase ULID from this process's one monotonic generator
 /// (client token, event, notification and setting ids alike): each is

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::client_token::{DESCRIPTION_LENGTH, NAME_LENGTH};
+use super::id::{IdKind, kind};
 use super::validation::{self, Fields, Problem, message};
 use super::{
     ClientToken, ClientTokenId, ClientTokenStatus, Environment, FieldError, Mint, ValidationErrors,
@@ -186,7 +187,7 @@ pub fn fixture_conflicts(
 }
 
 /// Paddle's pattern for client token ids.
-const ID_PATTERN: &str = r"^ctkn_[a-z\d]{26}$";
+const ID_PATTERN: &str = kind::ClientToken::PATTERN;
 
 /// Said of an `id` or `token` that another client token has.
 pub const TAKEN: &str = "must be unique: another client token has it";

@@ -8,6 +8,7 @@ mod client_token;
 mod clock;
 mod environment;
 mod fixture;
+mod id;
 mod journal;
 mod listing;
 mod mint;
@@ -39,6 +40,7 @@ pub use client_token::{
 pub use clock::{Clock, ClockChange, ClockView, MAX_ADVANCE_SECONDS, SEEDED_START};
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
+pub use id::{Id, IdKind, kind};
 pub use journal::{
     BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
 };

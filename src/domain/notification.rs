@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use strum::{EnumCount, VariantArray};
 
+use super::id::{Id, kind};
 use super::{
     ApiKey, ApiKeyExposure, ApiKeyResource, ApiKeyRotation, ApiKeyRotationResource, ClientToken,
     Mint, Timestamp,
@@ -119,7 +120,7 @@ impl Event {
         mint: &Mint,
     ) -> Self {
         Self {
-            id: format!("evt_{}", mint.ulid()),
+            id: Id::<kind::Event>::mint(mint).into_string(),
             event_type,
             occurred_at,
             data,
@@ -226,7 +227,7 @@ impl Delivery {
         let mut random = [0u8; 16];
         random[6..].copy_from_slice(&digest[..10]);
         let ulid = ulid::Ulid::from_parts(millis, u128::from_be_bytes(random));
-        format!("ntf_{}", ulid.to_string().to_lowercase())
+        Id::<kind::Notification>::from_ulid(&ulid.to_string().to_lowercase()).into_string()
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::id::{Id, kind};
 use super::validation::{self, Checked, Fields, ValidationErrors};
 use super::{Environment, EventType, Mint, Timestamp};
 
@@ -36,7 +37,7 @@ impl NotificationSetting {
         let secret = mint.alphanumeric(32);
         let now = mint.now();
         let setting = Self {
-            id: format!("ntfset_{ulid}"),
+            id: Id::<kind::NotificationSetting>::from_ulid(&ulid).into_string(),
             account: account.to_owned(),
             environment,
             destination,

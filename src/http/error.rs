@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::envelope::{Meta, json_response};
+use super::meta::{Meta, json_bytes};
 pub use crate::error::{Error, Result};
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
@@ -265,7 +265,7 @@ fn docs_section(code: &str) -> &'static str {
 }
 
 /// The bytes of Paddle's 500 body, for a response whose own body failed to
-/// serialize. Serialized here, not through `json_response`, so it can't recurse.
+/// serialize.
 pub(super) fn internal_error_body() -> Vec<u8> {
     let error = Error::Internal("response serialization failed".into());
     let (_, body) = error.body();
@@ -292,7 +292,11 @@ impl IntoResponse for Error {
             _ => {}
         }
         let (status, body) = self.body();
-        let mut response = json_response(status, &body);
+        let mut response = match serde_json::to_vec(&body) {
+            Ok(bytes) => json_bytes(status, bytes),
+            // Strings and a UUID can't fail; still, never an empty body.
+            Err(_) => json_bytes(StatusCode::INTERNAL_SERVER_ERROR, internal_error_body()),
+        };
         let retry_after = match self {
             Self::ServiceUnavailable(_) | Self::Injected503 => Some(1),
             Self::TooManyRequests { retry_after } => Some(retry_after),

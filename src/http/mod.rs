@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod health;
 mod links;
+mod meta;
 mod metrics;
 mod openapi;
 mod readiness;

@@ -234,7 +234,7 @@ async fn crash_drill(backend: Backend) {
     ];
 
     let first = Paddock::start(&env);
-    let base = format!("http://{}", first.address);
+    let base = first.base.clone();
     let client = reqwest::Client::new();
     // The last answer seen for each token, and whether a revoke of it is unanswered.
     let answered: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
@@ -288,7 +288,7 @@ async fn crash_drill(backend: Backend) {
     }
 
     let second = Paddock::start(&env);
-    let base = format!("http://{}", second.address);
+    let base = second.base.clone();
     let answered = answered.lock().unwrap().clone();
     for (id, answer) in &answered {
         let stored = client

@@ -1,5 +1,5 @@
 //! Integration tests over real HTTP, organised like the contract
-//! (as the README describes it): one module per section.
+//! (as docs/ describes it): one module per section.
 
 mod helpers;
 

@@ -6,7 +6,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{ADMIN_TOKEN, Backend, LogCapture, TestApp, expect_data, expect_error};
+use crate::helpers::{
+    ADMIN_TOKEN, Backend, LogCapture, TestApp, expect_data, expect_error, run_paddock,
+};
 use crate::postgres_only;
 
 postgres_only!(
@@ -213,15 +215,8 @@ async fn shutdown_finishes_an_in_flight_request_and_then_refuses_new_ones() {
 /// server on this thread keeps answering; returns whether it exited 0.
 async fn healthcheck(url: String) -> (bool, String) {
     tokio::task::spawn_blocking(move || {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_paddock"))
-            .args(["healthcheck", "--url", &url])
-            .env_remove("DATABASE_URL")
-            .output()
-            .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let finished = run_paddock(&["healthcheck", "--url", &url]);
+        (finished.status.success(), finished.stderr)
     })
     .await
     .unwrap()

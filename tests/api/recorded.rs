@@ -1,5 +1,5 @@
 //! Where Paddle's responses differ from its docs, paddock answers as the
-//! responses do (README, "Errors"): `documentation_url` under `/v1/`, a
+//! responses do (docs/errors.md): `documentation_url` under `/v1/`, a
 //! query value of the wrong type as `bad_request`, and `meta`'s key order.
 //! The body schema's words are tested in `create.rs`, `revoke.rs` and
 //! `bad_input.rs`.

@@ -43,7 +43,7 @@ fn environment(data_dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)>
 fn start(env: &[(String, String)]) -> (Paddock, String) {
     let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let paddock = Paddock::start(&env);
-    let base = format!("http://{}", paddock.address);
+    let base = paddock.base.clone();
     (paddock, base)
 }
 

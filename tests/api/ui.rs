@@ -253,3 +253,17 @@ async fn a_created_api_key_is_shown_in_the_answer_never_in_a_url_and_works() {
     assert!(!again.contains(&key), "shown once only");
     assert!(again.contains("client_token.read"));
 }
+
+#[tokio::test]
+async fn a_forged_post_learns_nothing_of_the_account_it_names() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    // The CSRF check comes before the path's account is looked up.
+    let path = "/accounts/nobody/sandbox/client-tokens";
+    let forged = dashboard.post(path, &[("name", "forged")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let anonymous = Dashboard::new(&app).get(path).await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    let unknown = dashboard.post_with_csrf(path, &[("name", "real")]).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}

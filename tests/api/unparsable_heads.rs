@@ -27,7 +27,7 @@ async fn raw_answer(app: &TestApp, head: &[u8]) -> (String, String) {
 /// Request heads that hyper, paddock's HTTP parser, refuses by itself,
 /// before paddock sees a request: a bare 400 (414 for a request target over
 /// 65,534 bytes, 431 past 100 header fields) without a body, Paddle's
-/// envelope or a request id, and the connection is closed. The README's Guarantees quote this list.
+/// envelope or a request id, and the connection is closed. docs/guarantees.md quotes this list.
 #[tokio::test]
 async fn heads_the_http_parser_cant_parse_get_its_bare_answer_and_change_nothing() {
     let app = TestApp::spawn(Backend::Sqlite).await;

@@ -309,7 +309,7 @@ async fn a_delivery_pending_when_paddock_is_killed_is_sent_after_a_restart(backe
 
     let first = Paddock::start(&env);
     let client = reqwest::Client::new();
-    let base = format!("http://{}", first.address);
+    let base = first.base.clone();
     let created = client
         .post(format!("{base}/__paddock/accounts/default/notification-settings"))
         .bearer_auth(ADMIN_TOKEN)

@@ -27,6 +27,19 @@ async fn a_first_start_prints_a_working_key_once_and_a_restart_keeps_it() {
         first.stderr
     );
     assert_eq!(the_bootstrap_key(&first.stdout), key);
+    // The README's quick start shows this output as it is.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let shown = readme
+        .split("```text\n")
+        .nth(1)
+        .and_then(|block| block.split("\n\n    pdl_sdbx_apikey_").next())
+        .expect("the README shows the first-run key's message");
+    assert!(
+        first.stdout.contains(&format!("{shown}\n\n    {key}\n")),
+        "the README shows {shown:?}; paddock printed {:?}",
+        first.stdout
+    );
 
     let server = Server::start(dir.path(), &[]);
     let (status, listed) = list_tokens(&server, &key).await;

@@ -64,7 +64,7 @@ for backend in $backends; do
   done
   echo "== SDK suites on $backend ($PADDOCK_URL)"
   (cd tests/sdk/python && "$venv/bin/pytest" -q -p no:cacheprovider)
-  # The README's worked example for test suites, as written there.
+  # The worked example for test suites, as docs/pytest.md shows it.
   (cd docs/examples/pytest && "$venv/bin/pytest" -q -p no:cacheprovider)
   (cd tests/sdk/node && node --test)
 

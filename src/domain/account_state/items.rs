@@ -4,16 +4,14 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::super::id::kind;
 use super::super::notification_setting::{destination, event_types};
 use super::super::validation::{self, Fields, Problem};
 use super::super::{
-    Account, ApiKeyId, ApiKeyRotationId, Delivery, DeliveryStatus, EventType, GRACE_PERIOD_SECONDS,
-    KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, NotificationSetting, RotationStatus, ValidationErrors,
+    Account, Delivery, DeliveryStatus, EventType, GRACE_PERIOD_SECONDS, KEY_DESCRIPTION_LENGTH,
+    KEY_NAME_LENGTH, NotificationSetting, RotationStatus, ValidationErrors,
 };
-use super::parse::{
-    API_KEY_ID, EVENT_ID, NOTIFICATION_ID, ROTATION_ID, SETTING_ID, as_object, environment,
-    key_hash, parse_id, permissions, text_id,
-};
+use super::fields::{as_object, environment, key_hash, parse_id, permissions, text_id};
 use super::{RecordedEvent, SealedNotificationSetting, SealedRotation, StoredApiKey};
 
 const SEALED_LENGTH: (usize, usize) = (1, 4096);
@@ -46,7 +44,7 @@ pub(super) fn parse_api_key(
     object: &Map<String, Value>,
 ) -> Result<StoredApiKey, ValidationErrors> {
     let mut fields = Fields::at(path, object, &KEY_FIELDS);
-    let id = fields.required("id", |value| parse_id(value, API_KEY_ID, ApiKeyId::parse));
+    let id = fields.required("id", parse_id::<kind::ApiKey>);
     let environment = fields.required("environment", environment);
     let key = fields.optional("key", |value| validation::string(value, (1, 200)));
     let name = fields.required("name", |value| validation::string(value, KEY_NAME_LENGTH));
@@ -147,12 +145,8 @@ pub(super) fn parse_rotation(
     object: &Map<String, Value>,
 ) -> Result<SealedRotation, ValidationErrors> {
     let mut fields = Fields::at(path, object, &ROTATION_FIELDS);
-    let id = fields.required("id", |value| {
-        parse_id(value, ROTATION_ID, ApiKeyRotationId::parse)
-    });
-    let api_key_id = fields.required("api_key_id", |value| {
-        parse_id(value, API_KEY_ID, ApiKeyId::parse)
-    });
+    let id = fields.required("id", parse_id::<kind::ApiKeyRotation>);
+    let api_key_id = fields.required("api_key_id", parse_id::<kind::ApiKey>);
     let sealed = fields.required("sealed_new_key", |value| {
         validation::string(value, SEALED_LENGTH)
     });
@@ -220,7 +214,7 @@ pub(super) fn parse_setting(
     account: Option<&Account>,
 ) -> Result<SealedNotificationSetting, ValidationErrors> {
     let mut fields = Fields::at(path, object, &SETTING_FIELDS);
-    let id = fields.required("id", text_id(SETTING_ID));
+    let id = fields.required("id", text_id::<kind::NotificationSetting>);
     let environment = fields.required("environment", environment);
     let destination = fields.required("destination", destination);
     let events = fields.required("subscribed_events", event_types);
@@ -265,7 +259,7 @@ pub(super) fn parse_event(
 ) -> Result<RecordedEvent, ValidationErrors> {
     let known = ["id", "environment", "event_type", "occurred_at", "data"];
     let mut fields = Fields::at(path, object, &known);
-    let id = fields.required("id", text_id(EVENT_ID));
+    let id = fields.required("id", text_id::<kind::Event>);
     let environment = fields.required("environment", environment);
     let names = EventType::ALL.map(EventType::as_str);
     let event_type = fields.required("event_type", |value| validation::one_of(value, &names));
@@ -311,9 +305,12 @@ pub(super) fn parse_delivery(
     object: &Map<String, Value>,
 ) -> Result<Delivery, ValidationErrors> {
     let mut fields = Fields::at(path, object, &DELIVERY_FIELDS);
-    let notification_id = fields.required("notification_id", text_id(NOTIFICATION_ID));
-    let event_id = fields.required("event_id", text_id(EVENT_ID));
-    let setting_id = fields.required("notification_setting_id", text_id(SETTING_ID));
+    let notification_id = fields.required("notification_id", text_id::<kind::Notification>);
+    let event_id = fields.required("event_id", text_id::<kind::Event>);
+    let setting_id = fields.required(
+        "notification_setting_id",
+        text_id::<kind::NotificationSetting>,
+    );
     let names = ["pending", "delivered", "failed"];
     let status = fields.required("status", |value| {
         validation::one_of::<DeliveryStatus>(value, &names)

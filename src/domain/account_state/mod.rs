@@ -4,6 +4,7 @@
 //! notification settings (secrets sealed, as stored), its events and their
 //! deliveries. No HTTP and no SQL here.
 
+mod fields;
 mod items;
 mod parse;
 mod rules;

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ApiKeyId;
-use crate::domain::Mint;
 use crate::domain::Timestamp;
+use crate::domain::id::{Id, kind};
 use crate::domain::validation::{self, Fields, ValidationErrors};
 
 /// Paddle's bounds on an exposure's `reference` and `description`.
@@ -15,19 +15,7 @@ pub const EXPOSURE_REFERENCE_LENGTH: (usize, usize) = (1, 250);
 pub const EXPOSURE_DESCRIPTION_LENGTH: (usize, usize) = (1, 250);
 
 /// `apkexp_` + a lowercase ULID.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct ApiKeyExposureId(String);
-
-impl ApiKeyExposureId {
-    pub fn mint(mint: &Mint) -> Self {
-        Self(format!("apkexp_{}", mint.ulid()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+pub type ApiKeyExposureId = Id<kind::ApiKeyExposure>;
 
 #[derive(
     Clone,
@@ -157,6 +145,7 @@ fn reference(value: &Value) -> validation::Checked<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Mint;
     use serde_json::json;
 
     fn parse(body: Value) -> Result<NewApiKeyExposure, ValidationErrors> {

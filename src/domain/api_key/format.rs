@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::domain::id::{Id, is_lowercase_ulid, kind};
 use crate::domain::{Environment, Mint};
 
 const SECRET_LEN: usize = 26;
@@ -17,26 +18,9 @@ const MAX_SECRET_LEN: usize = 128;
 const SHOWN_ID_CHARS: usize = 10;
 
 /// `apikey_` + the lowercase ULID embedded in the key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct ApiKeyId(String);
+pub type ApiKeyId = Id<kind::ApiKey>;
 
 impl ApiKeyId {
-    const PREFIX: &'static str = "apikey_";
-
-    pub fn parse(text: &str) -> Option<Self> {
-        let ulid = text.strip_prefix(Self::PREFIX)?;
-        is_lowercase_ulid(ulid).then(|| Self(text.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    fn ulid(&self) -> &str {
-        &self.0[Self::PREFIX.len()..]
-    }
-
     /// The key as Paddle shows it after creation:
     /// `pdl_live_apikey_01jkdpbhaz****`.
     pub fn obfuscated_key(&self, environment: Environment) -> String {
@@ -56,16 +40,6 @@ impl ApiKeyId {
             self.ulid()
         );
         ApiKeySecret(key.into())
-    }
-
-    pub(crate) fn mint(mint: &Mint) -> Self {
-        Self(format!("{}{}", Self::PREFIX, mint.ulid()))
-    }
-}
-
-impl fmt::Display for ApiKeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -126,7 +100,7 @@ impl PresentedKey {
             return None;
         }
         Some(Self {
-            id: ApiKeyId(format!("{}{ulid}", ApiKeyId::PREFIX)),
+            id: ApiKeyId::from_ulid(ulid),
             environment,
             hash: KeyHash::of(text),
         })
@@ -172,13 +146,6 @@ impl From<String> for ApiKeySecret {
     fn from(key: String) -> Self {
         Self(key.into())
     }
-}
-
-pub(crate) fn is_lowercase_ulid(text: &str) -> bool {
-    text.len() == 26
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -1,13 +1,11 @@
 //! Rotations: a key's new secret, which replaces the old one the first time
 //! it is used, the old one then working for a grace period.
 
-use std::fmt;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::format::is_lowercase_ulid;
 use super::{ApiKeyId, KeyHash};
+use crate::domain::id::{Id, kind};
 use crate::domain::validation::{self, Fields, ValidationErrors};
 use crate::domain::{Mint, Timestamp};
 
@@ -15,32 +13,7 @@ use crate::domain::{Mint, Timestamp};
 pub const GRACE_PERIOD_SECONDS: (i64, i64) = (0, 86_400);
 
 /// `apkrot_` + a lowercase ULID.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct ApiKeyRotationId(String);
-
-impl ApiKeyRotationId {
-    const PREFIX: &'static str = "apkrot_";
-
-    pub fn parse(text: &str) -> Option<Self> {
-        let ulid = text.strip_prefix(Self::PREFIX)?;
-        is_lowercase_ulid(ulid).then(|| Self(text.to_owned()))
-    }
-
-    pub fn mint(mint: &Mint) -> Self {
-        Self(format!("{}{}", Self::PREFIX, mint.ulid()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ApiKeyRotationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub type ApiKeyRotationId = Id<kind::ApiKeyRotation>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumString)]
 #[serde(into = "&'static str")]

@@ -10,10 +10,11 @@ use super::{
 use crate::domain::{
     GRACE_PERIOD_SECONDS, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, NO_NUL, Permission,
 };
+use crate::domain::{IdKind, kind};
 use crate::http::root::{API_NAME, API_VERSION, DOCUMENTATION_URL};
 
-const KEY_ID_PATTERN: &str = r"^apikey_[a-z\d]{26}$";
-const ROTATION_ID_PATTERN: &str = r"^apkrot_[a-z\d]{26}$";
+const KEY_ID_PATTERN: &str = kind::ApiKey::PATTERN;
+const ROTATION_ID_PATTERN: &str = kind::ApiKeyRotation::PATTERN;
 
 /// The tail of every rotation operation's summary.
 const OWN_KEY_ONLY: &str = "no permission needed, but only the key named in the path, authenticating as itself (another key gets 403 forbidden)";

@@ -6,10 +6,10 @@ use super::{
     LIST, WITH_BODY, WITH_ID, body, entity_envelope, id_parameter, list_envelope, object,
     page_parameters, request_body, responses,
 };
-use crate::domain::{ClientTokenStatus, DESCRIPTION_LENGTH, NAME_LENGTH, NO_NUL};
+use crate::domain::{ClientTokenStatus, DESCRIPTION_LENGTH, IdKind, NAME_LENGTH, NO_NUL, kind};
 use crate::http::extract::BODY_LIMIT;
 
-const ID_PATTERN: &str = r"^ctkn_[a-z\d]{26}$";
+const ID_PATTERN: &str = kind::ClientToken::PATTERN;
 
 pub fn paths() -> Map<String, Value> {
     let client_token_id = id_parameter("client_token_id", ID_PATTERN);

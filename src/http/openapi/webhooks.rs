@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{object, schema_ref};
+use crate::domain::{IdKind, kind};
 use strum::VariantArray;
 
 use crate::domain::{EventType, ExposureSource, RiskLevel};
@@ -90,10 +91,10 @@ fn notification(event_type: EventType) -> Value {
         "additionalProperties": false,
         "required": ["event_id", "event_type", "occurred_at", "notification_id", "data"],
         "properties": {
-            "event_id": { "type": "string", "pattern": r"^evt_[a-z\d]{26}$" },
+            "event_id": { "type": "string", "pattern": kind::Event::PATTERN },
             "event_type": { "type": "string", "const": event_type.as_str() },
             "occurred_at": { "type": "string", "format": "date-time" },
-            "notification_id": { "type": "string", "pattern": r"^ntf_[a-z\d]{26}$" },
+            "notification_id": { "type": "string", "pattern": kind::Notification::PATTERN },
             "data": schema_ref(entity(event_type))
         }
     })
@@ -109,8 +110,8 @@ pub fn schemas() -> Map<String, Value> {
             "additionalProperties": false,
             "required": ["id", "api_key_id", "risk_level", "action_taken", "source", "reference", "description", "created_at"],
             "properties": {
-                "id": { "type": "string", "pattern": r"^apkexp_[a-z\d]{26}$" },
-                "api_key_id": { "type": "string", "pattern": r"^apikey_[a-z\d]{26}$" },
+                "id": { "type": "string", "pattern": kind::ApiKeyExposure::PATTERN },
+                "api_key_id": { "type": "string", "pattern": kind::ApiKey::PATTERN },
                 "risk_level": { "type": "string", "enum": risk_levels },
                 "action_taken": { "type": "string", "enum": ["revoked", "none"],
                                   "description": "`revoked` for a high-risk exposure." },

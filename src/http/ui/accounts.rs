@@ -7,7 +7,7 @@ use axum::routing::get;
 use maud::{Markup, html};
 use serde_json::Map;
 
-use super::form::FormData;
+use super::extract::Posted;
 use super::layout::{Section, csrf_field, field_errors, other_errors, page, respond, section_path};
 use super::session::{Signed, see_other};
 use super::{PageResult, UI};
@@ -80,8 +80,7 @@ fn create_form(csrf: &str, name: &str, errors: &[FieldError]) -> Markup {
     }
 }
 
-async fn create(State(state): State<AppState>, signed: Signed, form: FormData) -> PageResult {
-    signed.check(form.get("csrf"))?;
+async fn create(State(state): State<AppState>, Posted { signed, form, .. }: Posted) -> PageResult {
     let mut body = Map::new();
     form.text_into(&mut body, "name", false);
     let name = form.get("name").unwrap_or_default();

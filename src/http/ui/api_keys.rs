@@ -9,13 +9,14 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde_json::{Map, Value};
 
+use super::extract::{Named, PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{
     Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
     time,
 };
 use super::session::{Signed, see_other};
-use super::{PageResult, UI, owner};
+use super::{PageResult, UI};
 use crate::domain::{ApiKey, ApiKeyId, FieldError, NewApiKey, Owner, Permission};
 use crate::error::Error;
 use crate::http::AppState;
@@ -48,9 +49,8 @@ struct Extra<'a> {
 async fn list(
     State(state): State<AppState>,
     signed: Signed,
-    Path((account, environment)): Path<(String, String)>,
+    PathOwner(owner): PathOwner,
 ) -> PageResult {
-    let owner = owner(&state, &account, &environment).await?;
     render(&state, &signed, &owner, StatusCode::OK, Extra::default()).await
 }
 
@@ -164,17 +164,17 @@ fn create_form(csrf: &str, base: &str, form: Option<&FormData>, errors: &[FieldE
 
 async fn create(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((account, environment)): Path<(String, String)>,
-    form: FormData,
+    Posted {
+        signed,
+        form,
+        then: PathOwner(owner),
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &account, &environment).await?;
     let api_keys = &state.services.api_keys;
     let mut body = Map::new();
     body.insert(
         "environment".into(),
-        Value::String(environment.as_str().into()),
+        Value::String(owner.environment.as_str().into()),
     );
     form.text_into(&mut body, "name", false);
     form.text_into(&mut body, "description", true);
@@ -213,12 +213,12 @@ async fn create(
 
 async fn revoke(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((account, environment, id)): Path<(String, String, String)>,
-    form: FormData,
+    Path(Named { id }): Path<Named>,
+    Posted {
+        then: PathOwner(owner),
+        ..
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &account, &environment).await?;
     let api_keys = &state.services.api_keys;
     // Only this account's and environment's keys, as the page lists them.
     let key_id = ApiKeyId::parse(&id).ok_or_else(|| Error::NotFound(id.clone()))?;

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod api_keys;
+mod extract;
 mod form;
 mod layout;
 mod notifications;
@@ -32,7 +33,7 @@ use axum::{Extension, Router};
 use maud::html;
 
 use super::AppState;
-use crate::domain::{Environment, Owner};
+use extract::Posted;
 use form::FormData;
 use layout::{page, respond};
 use session::{Sessions, Signed, see_other};
@@ -120,29 +121,6 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
-/// The account and environment a page's path names; 404 when either is
-/// unknown.
-async fn place(
-    state: &AppState,
-    account: &str,
-    environment: &str,
-) -> Result<(String, Environment), PageError> {
-    let environment: Environment = environment
-        .parse()
-        .map_err(|_| crate::error::Error::NotFound(environment.to_owned()))?;
-    let account = state.services.accounts.get(account).await?;
-    Ok((account.name, environment))
-}
-
-/// The same, as the owner whose data the page shows.
-async fn owner(state: &AppState, account: &str, environment: &str) -> Result<Owner, PageError> {
-    let (account, environment) = place(state, account, environment).await?;
-    Ok(Owner {
-        account,
-        environment,
-    })
-}
-
 async fn home(_: Signed) -> Response {
     see_other(&format!("{UI}/accounts"))
 }
@@ -221,11 +199,9 @@ async fn sign_in(
 
 async fn sign_out(
     Extension(dashboard): Extension<Dashboard>,
-    signed: Signed,
     headers: axum::http::HeaderMap,
-    form: FormData,
+    _: Posted,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
     if let Some(id) = session::session_id(&headers) {
         dashboard.sessions.end(&id);
     }

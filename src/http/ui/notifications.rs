@@ -11,11 +11,12 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde_json::Value;
 
+use super::extract::{Named, PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{Place, Section, copyable, csrf_field, page, respond, section_path, time};
 use super::session::{Signed, see_other};
 use super::setting_form::{Draft, active_badge, body_of, setting_fields};
-use super::{PageResult, UI, owner};
+use super::{PageResult, UI};
 use crate::domain::{
     FieldError, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Owner,
 };
@@ -31,8 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/{{id}}/secret"), post(reveal))
         .route(&format!("{base}/{{id}}/replay"), post(replay))
 }
-
-type Params3 = Path<(String, String, String)>;
 
 /// The owner's setting `id`; others' settings are not found.
 async fn setting(state: &AppState, owner: &Owner, id: &str) -> Result<NotificationSetting, Error> {
@@ -60,9 +59,8 @@ fn frame(
 async fn list(
     State(state): State<AppState>,
     signed: Signed,
-    Path((a, e)): Path<(String, String)>,
+    PathOwner(owner): PathOwner,
 ) -> PageResult {
-    let owner = owner(&state, &a, &e).await?;
     render_list(&state, &signed, &owner, StatusCode::OK, None, None, &[]).await
 }
 
@@ -122,12 +120,12 @@ async fn render_list(
 
 async fn create(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((a, e)): Path<(String, String)>,
-    form: FormData,
+    Posted {
+        signed,
+        form,
+        then: PathOwner(owner),
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &a, &e).await?;
     let new = match NewNotificationSetting::from_json(&body_of(&form, &owner, true)) {
         Ok(new) => new,
         Err(errors) => {
@@ -162,9 +160,9 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path((a, e, id)): Params3,
+    PathOwner(owner): PathOwner,
+    Path(Named { id }): Path<Named>,
 ) -> PageResult {
-    let owner = owner(&state, &a, &e).await?;
     let setting = setting(&state, &owner, &id).await?;
     render_setting(&state, &signed, &owner, &setting, Page::default()).await
 }
@@ -275,12 +273,13 @@ fn pretty(json: &str) -> String {
 
 async fn update(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((a, e, id)): Params3,
-    form: FormData,
+    Path(Named { id }): Path<Named>,
+    Posted {
+        signed,
+        form,
+        then: PathOwner(owner),
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &a, &e).await?;
     let current = setting(&state, &owner, &id).await?;
     let update = match NotificationSettingUpdate::from_json(&body_of(&form, &owner, false)) {
         Ok(update) => update,
@@ -299,12 +298,12 @@ async fn update(
 
 async fn toggle(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((a, e, id)): Params3,
-    form: FormData,
+    Path(Named { id }): Path<Named>,
+    Posted {
+        then: PathOwner(owner),
+        ..
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &a, &e).await?;
     let current = setting(&state, &owner, &id).await?;
     let update = NotificationSettingUpdate {
         active: Some(!current.active),
@@ -317,12 +316,13 @@ async fn toggle(
 /// only (a POST, so the secret is in no URL and no history entry).
 async fn reveal(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((a, e, id)): Params3,
-    form: FormData,
+    Path(Named { id }): Path<Named>,
+    Posted {
+        signed,
+        then: PathOwner(owner),
+        ..
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &a, &e).await?;
     let setting = setting(&state, &owner, &id).await?;
     let secret = state
         .services
@@ -338,12 +338,13 @@ async fn reveal(
 
 async fn replay(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((a, e, id)): Params3,
-    form: FormData,
+    Path(Named { id }): Path<Named>,
+    Posted {
+        form,
+        then: PathOwner(owner),
+        ..
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &a, &e).await?;
     let setting = setting(&state, &owner, &id).await?;
     let event_id = form.get("event_id").unwrap_or_default();
     // Only the account's own events.

@@ -2,16 +2,16 @@
 //! reset, behind a confirmation.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use maud::html;
 
-use super::form::FormData;
+use super::extract::{PathOwner, Posted};
 use super::layout::{Place, Section, csrf_field, encode, page, respond};
 use super::session::Signed;
-use super::{PageResult, UI, place};
-use crate::domain::{Environment, JournalFilter};
+use super::{PageResult, UI};
+use crate::domain::{JournalFilter, Owner};
 use crate::http::AppState;
 
 /// Entries shown; the journal itself keeps its retention's worth.
@@ -27,21 +27,20 @@ pub fn routes() -> Router<AppState> {
 async fn list(
     State(state): State<AppState>,
     signed: Signed,
-    Path((account, environment)): Path<(String, String)>,
+    PathOwner(owner): PathOwner,
 ) -> PageResult {
-    let (account, environment) = place(&state, &account, &environment).await?;
-    render(&state, &signed, &account, environment, StatusCode::OK, None)
+    render(&state, &signed, &owner, StatusCode::OK, None)
 }
 
 /// `message`: what a reset did, or why it didn't happen.
 fn render(
     state: &AppState,
     signed: &Signed,
-    account: &str,
-    environment: Environment,
+    owner: &Owner,
     status: StatusCode,
     message: Option<&str>,
 ) -> PageResult {
+    let (account, environment) = (owner.account.as_str(), owner.environment);
     let filter = JournalFilter::parse(std::iter::empty()).map_err(crate::error::Error::from)?;
     let entries = state.services.journal.entries(account, &filter);
     let body = html! {
@@ -101,34 +100,20 @@ fn render(
 
 async fn reset(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((account, environment)): Path<(String, String)>,
-    form: FormData,
+    Posted {
+        signed,
+        form,
+        then: PathOwner(owner),
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let (account, environment) = place(&state, &account, &environment).await?;
     if form.get("confirm") != Some("yes") {
         let message = Some("Tick the box to confirm.");
-        return render(
-            &state,
-            &signed,
-            &account,
-            environment,
-            StatusCode::BAD_REQUEST,
-            message,
-        );
+        return render(&state, &signed, &owner, StatusCode::BAD_REQUEST, message);
     }
-    let report = state.services.accounts.reset(Some(&account)).await?;
+    let report = state.services.accounts.reset(Some(&owner.account)).await?;
     let message = format!(
         "Reset: {} client-side tokens deleted.",
         report.deleted_client_tokens
     );
-    render(
-        &state,
-        &signed,
-        &account,
-        environment,
-        StatusCode::OK,
-        Some(&message),
-    )
+    render(&state, &signed, &owner, StatusCode::OK, Some(&message))
 }

@@ -8,13 +8,13 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde_json::Map;
 
-use super::form::FormData;
+use super::extract::{Named, PathOwner, Posted};
 use super::layout::{
     Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
     time,
 };
 use super::session::{Signed, see_other};
-use super::{PageResult, UI, owner};
+use super::{PageResult, UI};
 use crate::domain::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, FieldError, ListQuery,
     NewClientToken, Owner,
@@ -45,10 +45,9 @@ struct Draft<'a> {
 async fn list(
     State(state): State<AppState>,
     signed: Signed,
-    Path((account, environment)): Path<(String, String)>,
+    PathOwner(owner): PathOwner,
     RawQuery(query): RawQuery,
 ) -> PageResult {
-    let owner = owner(&state, &account, &environment).await?;
     render_list(
         &state,
         &signed,
@@ -165,12 +164,12 @@ fn create_form(csrf: &str, base: &str, draft: &Draft) -> Markup {
 
 async fn create(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((account, environment)): Path<(String, String)>,
-    form: FormData,
+    Posted {
+        signed,
+        form,
+        then: PathOwner(owner),
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &account, &environment).await?;
     let mut body = Map::new();
     form.text_into(&mut body, "name", false);
     form.text_into(&mut body, "description", true);
@@ -206,9 +205,9 @@ async fn find(state: &AppState, owner: &Owner, id: &str) -> Result<ClientToken, 
 async fn show(
     State(state): State<AppState>,
     signed: Signed,
-    Path((account, environment, id)): Path<(String, String, String)>,
+    PathOwner(owner): PathOwner,
+    Path(Named { id }): Path<Named>,
 ) -> PageResult {
-    let owner = owner(&state, &account, &environment).await?;
     let token = find(&state, &owner, &id).await?;
     Ok(render_token(&signed, &owner, &token, StatusCode::OK, None))
 }
@@ -259,12 +258,13 @@ fn render_token(
 
 async fn revoke(
     State(state): State<AppState>,
-    signed: Signed,
-    Path((account, environment, id)): Path<(String, String, String)>,
-    form: FormData,
+    Path(Named { id }): Path<Named>,
+    Posted {
+        signed,
+        form,
+        then: PathOwner(owner),
+    }: Posted<PathOwner>,
 ) -> PageResult {
-    signed.check(form.get("csrf"))?;
-    let owner = owner(&state, &account, &environment).await?;
     let token = find(&state, &owner, &id).await?;
     if form.get("confirm") != Some("yes") {
         let error = "Tick the box to confirm.";

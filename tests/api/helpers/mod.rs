@@ -21,7 +21,7 @@ pub use database::*;
 pub use expect::*;
 pub use keys::Keys;
 pub use logs::*;
-pub use process::Paddock;
+pub use process::{Paddock, run_paddock};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
 pub use tls::{ServerIdentity, TestCa};
