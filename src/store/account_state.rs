@@ -106,6 +106,7 @@ where
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn export_account(&self, account: &str) -> Result<Option<AccountState>, StoreError> {
         let mut transaction = self.reader.begin().await?;
         if let Some(statement) = DB::SNAPSHOT {
@@ -153,6 +154,7 @@ where
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn import_account(&self, state: &AccountState) -> Result<Import, StoreError> {
         let account = &state.account;
         let before = self.before_write();

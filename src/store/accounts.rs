@@ -39,6 +39,7 @@ where
     for<'r> AccountRow: FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ensure_account(&self, name: &str, at: Timestamp) -> Result<bool, StoreError> {
         let result = sqlx::query(INSERT_ACCOUNT)
             .bind(name)
@@ -48,6 +49,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn account(&self, name: &str) -> Result<Option<Account>, StoreError> {
         // From the writer: a clock just set must be read back as set.
         let row = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNT.as_str())
@@ -57,6 +59,7 @@ where
         row.map(Account::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNTS.as_str())
             .fetch_all(&self.reader)
@@ -64,6 +67,7 @@ where
         rows.into_iter().map(Account::try_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_account_seed(&self, name: &str, seed: Option<&Seed>) -> Result<bool, StoreError> {
         let result = sqlx::query(SET_SEED)
             .bind(seed.map(Seed::as_str))
@@ -73,6 +77,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_account_clock(
         &self,
         name: &str,
@@ -87,6 +92,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn next_draw(&self, name: &str) -> Result<Option<u64>, StoreError> {
         let draw: Option<(i64,)> = sqlx::query_as(NEXT_DRAW)
             .bind(name)

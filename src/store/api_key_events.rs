@@ -134,6 +134,7 @@ where
     for<'r> ApiKeyRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sweep_api_key_expiries(
         &self,
         account: &str,
@@ -169,6 +170,7 @@ where
         Ok(swept)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn expiries_due(
         &self,
         account: &str,
@@ -184,6 +186,7 @@ where
         Ok(due.is_some())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn expose_api_key(
         &self,
         id: &ApiKeyId,

@@ -79,6 +79,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_rotation(
         &self,
         owner: &Owner,
@@ -116,6 +117,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn complete_rotation(
         &self,
         key: &ApiKeyId,
@@ -170,6 +172,7 @@ where
         Ok(Some((updated, completed)))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn rotation(
         &self,
         key: &ApiKeyId,
@@ -184,6 +187,7 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_rotations(
         &self,
         key: &ApiKeyId,
@@ -210,6 +214,7 @@ where
         Ok(page(rotations, query.per_page))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError> {
         let (total,): (i64,) = sqlx::query_as(COUNT_ROTATIONS)
             .bind(key.as_str())

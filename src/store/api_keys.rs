@@ -96,6 +96,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_api_key(&self, key: &ApiKey, events: &[Event]) -> Result<(), StoreError> {
         let permissions = Permission::join(&key.permissions);
         let key_hash = key.key_hash.to_hex();
@@ -124,6 +125,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_api_key_permissions(&self, key: &ApiKey) -> Result<bool, StoreError> {
         let permissions = Permission::join(&key.permissions);
         let result = sqlx::query(UPDATE_API_KEY_PERMISSIONS)
@@ -134,6 +136,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
         sqlx::query_as::<_, ApiKeyRow>(SELECT_API_KEY.as_str())
             .bind(id.as_str())
@@ -143,6 +146,7 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
         sqlx::query_as::<_, ApiKeyRow>(SELECT_API_KEYS.as_str())
             .fetch_all(&self.reader)
@@ -152,6 +156,7 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_api_keys(
         &self,
         owner: &Owner,
@@ -174,6 +179,7 @@ where
         Ok(page(keys, query.per_page))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_api_keys(&self, owner: &Owner) -> Result<u64, StoreError> {
         let (total,): (i64,) = sqlx::query_as(COUNT_API_KEYS)
             .bind(owner.account.as_str())
@@ -184,6 +190,7 @@ where
         Ok(total as u64)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_api_key(
         &self,
         id: &ApiKeyId,
@@ -211,6 +218,7 @@ where
         Ok(Some(key))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_api_key_use(
         &self,
         id: &ApiKeyId,

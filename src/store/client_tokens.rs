@@ -181,6 +181,7 @@ where
     for<'r> (String, String): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_client_token(
         &self,
         owner: &Owner,
@@ -205,6 +206,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_client_tokens(
         &self,
         account: &str,
@@ -230,6 +232,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn taken_client_tokens(
         &self,
         ids: &[&str],
@@ -250,6 +253,7 @@ where
         Ok(taken)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn client_token(
         &self,
         owner: &Owner,
@@ -277,6 +281,7 @@ where
         Ok(token)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_client_tokens(
         &self,
         owner: &Owner,
@@ -313,6 +318,7 @@ where
         Ok(page)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_client_tokens(
         &self,
         owner: &Owner,
@@ -330,6 +336,7 @@ where
         Ok(total as u64)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_client_token(
         &self,
         owner: &Owner,
@@ -363,6 +370,7 @@ where
         Ok(revocation)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_client_tokens(&self, account: Option<&str>) -> Result<u64, StoreError> {
         let mut transaction = self.writer().begin().await?;
         let deleted = match account {

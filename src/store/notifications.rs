@@ -156,6 +156,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64, Option<Timestamp>): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_notification_setting(
         &self,
         setting: &NotificationSetting,
@@ -177,6 +178,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notification_settings(
         &self,
         account: &str,
@@ -190,6 +192,7 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notification_setting(
         &self,
         id: &str,
@@ -202,6 +205,7 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notification_setting_secret(&self, id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query_as::<_, (String,)>(SELECT_SECRET)
             .bind(id)
@@ -210,6 +214,7 @@ where
         Ok(row.map(|(sealed,)| sealed))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_notification_setting(
         &self,
         setting: &NotificationSetting,
@@ -226,6 +231,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_notification_setting(&self, id: &str) -> Result<bool, StoreError> {
         let result = sqlx::query(DELETE_SETTING)
             .bind(id)
@@ -234,6 +240,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError> {
         sqlx::query_as::<_, EventRow>(SELECT_EVENTS)
             .bind(account)
@@ -244,6 +251,7 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError> {
         sqlx::query_as::<_, EventRow>(SELECT_EVENT)
             .bind(id)
@@ -253,6 +261,7 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError> {
         sqlx::query_as::<_, DeliveryRow>(SELECT_DELIVERIES.as_str())
             .bind(setting_id)
@@ -263,6 +272,7 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn replay_event(
         &self,
         id: &str,
@@ -296,6 +306,7 @@ where
             .map(Some)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn claim_due_deliveries(
         &self,
         now: Timestamp,
@@ -321,6 +332,7 @@ where
         Ok(due)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_delivery_attempt(
         &self,
         notification_id: &str,
@@ -338,6 +350,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn pending_deliveries(&self) -> Result<PendingDeliveries, StoreError> {
         let (count, oldest): (i64, Option<Timestamp>) = sqlx::query_as(SELECT_PENDING)
             .fetch_one(&self.reader)

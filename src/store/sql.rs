@@ -177,6 +177,7 @@ where
         + super::AccountStateStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
         self.reader.execute("select 1").await?;
         Ok(())
@@ -193,6 +194,7 @@ where
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn close(&self) {
         self.writes.close();
         if let Some(reads) = &self.reads {
