@@ -322,7 +322,7 @@ async fn prefer_falls_back_to_plain_text_when_the_servers_tls_fails() {
         .await
         .unwrap();
         let response = reqwest::Client::new()
-            .post(format!("http://{}/client-tokens", paddock.address))
+            .post(paddock.url("/client-tokens"))
             .bearer_auth(KEY)
             .json(&serde_json::json!({ "name": "Without TLS" }))
             .send()
