@@ -181,19 +181,25 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    serve_after(listener, store, options, async { Ok(()) }, shutdown).await
+    let started = |_| async { Ok(()) };
+    serve_after(listener, store, options, started, shutdown).await
 }
 
-/// [`serve`], answering all but `/healthz` with 503 until `startup` (which
-/// waits for the database) has succeeded; webhooks and key sweeps start
-/// then. If `startup` fails, the server stops and its error is returned.
-pub async fn serve_after(
+/// [`serve`], holding back all but `/healthz` until `startup` (which waits
+/// for the database, telling the [`Readiness`] it is given whether it is
+/// down) has succeeded: requests wait a moment for it, or are answered 503
+/// while the database is down. Webhooks and key sweeps start then. If
+/// `startup` fails, the server stops and its error is returned.
+pub async fn serve_after<F>(
     listener: TcpListener,
     store: Arc<dyn Store>,
     options: ServeOptions,
-    startup: impl Future<Output = Result<(), Error>> + Send,
+    startup: impl FnOnce(Readiness) -> F,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), Error> {
+) -> Result<(), Error>
+where
+    F: Future<Output = Result<(), Error>> + Send,
+{
     let address = listener.local_addr().map_err(Error::Serve)?;
     let services = Services::new(
         store.clone(),
@@ -240,13 +246,14 @@ pub async fn serve_after(
     let mut server = tokio::spawn(server::serve(
         listener,
         http::router(state),
+        readiness.clone(),
         options.header_timeout,
         options.max_connections,
         shutdown,
     ));
     let mut stopping = on_signal.clone();
     let started = tokio::select! {
-        started = startup => started,
+        started = startup(readiness.clone()) => started,
         _ = stopping.wait_for(|signalled| *signalled) => Ok(()),
     };
     if let Err(error) = started {

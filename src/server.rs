@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
+use crate::http::Readiness;
 use crate::memory::Trimmer;
 
 /// hyper's own buffer for a request's head. paddock refuses heads over
@@ -31,10 +32,12 @@ use crate::memory::Trimmer;
 const HEAD_BUFFER: usize = 256 * 1024;
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for
-/// the requests in flight (the caller bounds that wait).
+/// the requests in flight (the caller bounds that wait). A connection made
+/// while start-up runs waits for it (see `Readiness`) before it is read.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    readiness: Readiness,
     header_timeout: Duration,
     max_connections: usize,
     shutdown: impl Future<Output = ()>,
@@ -94,7 +97,11 @@ pub async fn serve(
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         let trimmer = trimmer.clone();
+        let readiness = readiness.clone();
         tokio::spawn(async move {
+            if !readiness.is_ready() {
+                readiness.wait_while_starting().await;
+            }
             if let Err(error) = connection.await {
                 tracing::debug!(%error, %peer, "connection ended with an error");
             }

@@ -76,7 +76,9 @@ pub fn describe_tls_failure(error: &(dyn StdError + 'static)) -> Option<String> 
 
 /// An `io::Error` hides its payload from `source()` (and reqwest nests
 /// them), so the walk goes into each one's payload instead.
-fn find_rustls_error<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+pub(crate) fn find_rustls_error<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> Option<&'a rustls::Error> {
     let mut next = Some(error);
     while let Some(error) = next {
         if let Some(tls) = error.downcast_ref::<rustls::Error>() {

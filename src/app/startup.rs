@@ -6,22 +6,27 @@
 
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 
 use super::{Error, ServeOptions, serve_after, shutdown_signal};
 use crate::config::{ConfiguredKey, DatabaseArgs, SecretArg, ServeArgs};
 use crate::domain::{NewApiKey, PresentedKey, RetryPolicy};
-use crate::http::{AdminToken, Emulation};
+use crate::http::{AdminToken, Emulation, Readiness};
 use crate::secrets::SecretBox;
 use crate::service::{ApiKeys, Mints};
 use crate::store::{self, Access, ConnectError, Opened};
 use crate::telemetry::Banner;
 use crate::tls::ExtraRoots;
 
-/// The longest pause between attempts to reach the database at start.
-const MAX_RETRY_PAUSE: Duration = Duration::from_secs(5);
+/// The longest pause between attempts to reach the database at start: it
+/// is served within a second of answering.
+const MAX_RETRY_PAUSE: Duration = Duration::from_millis(500);
+
+/// How often a database that stays away is logged again (each change of
+/// cause is logged at once).
+const LOG_EVERY: Duration = Duration::from_secs(5);
 
 pub(super) async fn serve_until_signalled(
     database: DatabaseArgs,
@@ -79,8 +84,8 @@ pub(super) async fn serve_until_signalled(
     );
     banner.log(log_format);
     let mints = Arc::new(Mints::new(store.clone(), options.default_seed.clone()));
-    let startup = async move {
-        wait_for_database(&opened, address).await?;
+    let startup = move |readiness: Readiness| async move {
+        wait_for_database(&opened, address, &readiness).await?;
         provision_keys(ApiKeys::uncached(opened.store.clone(), mints), &configured).await
     };
     let result = serve_after(listener, store.clone(), options, startup, shutdown).await;
@@ -99,18 +104,35 @@ fn secret_box(args: &ServeArgs, database: &DatabaseArgs) -> Result<SecretBox, Er
 }
 
 /// Migrates the database once it can be reached, trying again with growing
-/// pauses while it can't. Any other failure (a wrong password, a missing
-/// database, a failed migration) ends the start.
-async fn wait_for_database(opened: &Opened, address: std::net::SocketAddr) -> Result<(), Error> {
-    let mut pause = Duration::from_millis(250);
+/// pauses while it can't, meanwhile telling `readiness` it is down. Any
+/// other failure (a wrong password, a missing database, a TLS failure, a
+/// failed migration) ends the start.
+async fn wait_for_database(
+    opened: &Opened,
+    address: std::net::SocketAddr,
+    readiness: &Readiness,
+) -> Result<(), Error> {
+    let mut pause = Duration::from_millis(100);
+    let mut logged: Option<(String, Instant)> = None;
     loop {
         match opened.migrate().await {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                readiness.set_database_down(false);
+                return Ok(());
+            }
             Err(error @ ConnectError::Unreachable { .. }) => {
-                tracing::warn!(
-                    %error,
-                    "waiting for the database; meanwhile http://{address} answers 503 (and /healthz 200)"
-                );
+                readiness.set_database_down(true);
+                let cause = error.to_string();
+                let repeat = logged
+                    .as_ref()
+                    .is_some_and(|(last, at)| *last == cause && at.elapsed() < LOG_EVERY);
+                if !repeat {
+                    tracing::warn!(
+                        %error,
+                        "waiting for the database; meanwhile http://{address} answers 503 (and /healthz 200)"
+                    );
+                    logged = Some((cause, Instant::now()));
+                }
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(MAX_RETRY_PAUSE);
             }

@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
 use super::account_state_rows::{AccountTokenRow, ApiKeyRecordRow, SealedSettingRow, insert_state};
-use super::accounts::select_account;
+use super::accounts::SELECT_ACCOUNT;
 use super::client_tokens::write_creations;
 use super::outbox::Enqueued;
 use super::rows::{AccountRow, DeliveryRow, EventRow, RotationRow};
@@ -86,7 +86,7 @@ const COUNT_OWNED: &str = "select (select count(*) from client_tokens where acco
 impl<DB: Backend> AccountStateStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,
@@ -107,12 +107,13 @@ where
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn export_account(&self, account: &str) -> Result<Option<AccountState>, StoreError> {
         let mut transaction = self.reader.begin().await?;
         if let Some(statement) = DB::SNAPSHOT {
             sqlx::query(statement).execute(&mut *transaction).await?;
         }
-        let row = sqlx::query_as::<_, AccountRow>(&select_account())
+        let row = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNT.as_str())
             .bind(account)
             .fetch_optional(&mut *transaction)
             .await?;
@@ -154,6 +155,7 @@ where
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn import_account(&self, state: &AccountState) -> Result<Import, StoreError> {
         let account = &state.account;
         let before = self.before_write();
@@ -208,12 +210,12 @@ where
 /// The rows `select` finds for `account`.
 async fn rows<DB: Backend, R>(
     transaction: &mut Transaction<'_, DB>,
-    select: &str,
+    select: &'static str,
     account: &str,
 ) -> Result<Vec<R>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'r> R: FromRow<'r, DB::Row> + Send + Unpin,
 {
@@ -238,7 +240,7 @@ async fn taken_ids<DB: Backend>(
 ) -> Result<TakenIds, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
@@ -309,7 +311,7 @@ async fn found<DB: Backend>(
 ) -> Result<BTreeSet<String>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
@@ -323,7 +325,7 @@ where
         }
         // Its text varies with the number of values: kept out of the
         // statement cache.
-        let rows: Vec<(String,)> = sqlx::query_as_with(&statement, arguments)
+        let rows: Vec<(String,)> = sqlx::query_as_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .fetch_all(&mut **transaction)
             .await?;

@@ -2,7 +2,7 @@
 //! other stores read: every column, secrets as sealed and digests as hex.
 
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, Encode, Executor, IntoArguments, Transaction, Type};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, IntoArguments, Transaction, Type};
 
 use super::rows::{ClientTokenRow, SettingRow};
 use super::sql::values_statement;
@@ -135,11 +135,11 @@ async fn insert_rows<DB: Backend, T: Sync>(
     transaction: &mut Transaction<'_, DB>,
     (insert, columns): (&str, usize),
     rows: &[T],
-    bind: impl for<'q> Fn(&mut DB::Arguments<'q>, &'q T) -> Result<(), BoxDynError>,
+    bind: impl for<'q> Fn(&mut DB::Arguments, &'q T) -> Result<(), BoxDynError>,
 ) -> Result<(), StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
 {
     for chunk in rows.chunks(DB::ROWS_PER_INSERT) {
         let statement = values_statement(insert, chunk.len(), columns);
@@ -149,7 +149,7 @@ where
         }
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.
-        sqlx::query_with(&statement, arguments)
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .execute(&mut **transaction)
             .await?;
@@ -165,7 +165,7 @@ pub(super) async fn insert_state<DB: Backend>(
 ) -> Result<(), StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> String: Encode<'q, DB> + Type<DB>,

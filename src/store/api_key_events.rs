@@ -7,6 +7,8 @@
 //! concurrent sweep waits on the row lock, re-reads the row, and skips it.
 //! SQLite has one writer at a time, so its sweeps run one after another.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
@@ -22,7 +24,7 @@ use crate::domain::{ApiKey, ApiKeyId, Event, EventType, Timestamp};
 /// statement rather than one per notice, so that concurrent sweeps take row
 /// locks in a single scan and don't deadlock each other. (`<>` with an explicit null test, not `is distinct from`: one
 /// text for both databases.)
-fn claim_notices() -> String {
+static CLAIM_NOTICES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "update api_keys set \
          expired_notified_for = \
@@ -31,7 +33,7 @@ fn claim_notices() -> String {
            case when expires_at > $1 then expires_at else expiring_notified_for end \
          where {NOTICE_DUE} returning id"
     )
-}
+});
 
 /// An account `$3`'s key due a notice at `$1` (warnings up to `$2`).
 const NOTICE_DUE: &str = "account = $3 and revoked = false and expires_at <= $2 \
@@ -39,9 +41,8 @@ const NOTICE_DUE: &str = "account = $3 and revoked = false and expires_at <= $2 
        then (expired_notified_for is null or expired_notified_for <> expires_at) \
        else (expiring_notified_for is null or expiring_notified_for <> expires_at) end)";
 
-fn any_notice_due() -> String {
-    format!("select id from api_keys where {NOTICE_DUE} limit 1")
-}
+static ANY_NOTICE_DUE: LazyLock<String> =
+    LazyLock::new(|| format!("select id from api_keys where {NOTICE_DUE} limit 1"));
 
 /// Not `updated_at`: only a change announced with `api_key.updated` moves it
 /// (a high-risk exposure's revocation does, through `REVOKE_API_KEY`).
@@ -95,13 +96,13 @@ async fn claim<DB: Backend>(
 ) -> Result<Vec<ApiKey>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Timestamp: Encode<'q, DB> + Type<DB>,
     for<'r> ApiKeyRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
-    let mut ids = sqlx::query_as::<_, (String,)>(&claim_notices())
+    let mut ids = sqlx::query_as::<_, (String,)>(CLAIM_NOTICES.as_str())
         .bind(now)
         .bind(warn_until)
         .bind(account)
@@ -124,7 +125,7 @@ where
 impl<DB: Backend> ApiKeyEventStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + Type<DB>,
@@ -133,6 +134,7 @@ where
     for<'r> ApiKeyRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sweep_api_key_expiries(
         &self,
         account: &str,
@@ -168,13 +170,14 @@ where
         Ok(swept)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn expiries_due(
         &self,
         account: &str,
         now: Timestamp,
         warn_until: Timestamp,
     ) -> Result<bool, StoreError> {
-        let due: Option<(String,)> = sqlx::query_as(&any_notice_due())
+        let due: Option<(String,)> = sqlx::query_as(ANY_NOTICE_DUE.as_str())
             .bind(now)
             .bind(warn_until)
             .bind(account)
@@ -183,6 +186,7 @@ where
         Ok(due.is_some())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn expose_api_key(
         &self,
         id: &ApiKeyId,

@@ -2,8 +2,10 @@
 //! [`ApiKeyRotationStore`] for [`SqlStore`]. Each change is written with its
 //! events (`outbox`) in one transaction.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
-use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
+use sqlx::{AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::api_keys::{key_in, page};
 use super::outbox::write_events;
@@ -34,16 +36,16 @@ const SWAP_SECRETS: &str = "update api_keys set previous_key_hash = key_hash, \
      previous_key_valid_until = $3, key_hash = $2, \
      expires_at = coalesce($4, expires_at), updated_at = coalesce($5, updated_at) where id = $1";
 
-fn cancel_pending_rotation() -> String {
+static CANCEL_PENDING_ROTATION: LazyLock<String> = LazyLock::new(|| {
     format!(
         "update api_key_rotations set status = 'canceled', updated_at = $2 \
          where api_key_id = $1 and status = 'pending' returning {ROTATION_COLUMNS}"
     )
-}
+});
 
-fn select_rotation() -> String {
+static SELECT_ROTATION: LazyLock<String> = LazyLock::new(|| {
     format!("select {ROTATION_COLUMNS} from api_key_rotations where api_key_id = $1 and id = $2")
-}
+});
 
 /// Binds: key id, limit, the ids of the filter (as placeholders), and the
 /// cursor if there is one.
@@ -65,7 +67,7 @@ pub(super) fn list_rotations(direction: Direction, ids: usize, cursor: bool) -> 
 impl<DB: Backend> ApiKeyRotationStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + Type<DB>,
@@ -77,6 +79,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_rotation(
         &self,
         owner: &Owner,
@@ -85,7 +88,7 @@ where
         events_for: &(dyn for<'r> Fn(Option<&'r ApiKeyRotation>) -> Vec<Event> + Sync),
     ) -> Result<(), StoreError> {
         let mut transaction = self.writer().begin().await?;
-        let canceled = sqlx::query_as::<_, RotationRow>(&cancel_pending_rotation())
+        let canceled = sqlx::query_as::<_, RotationRow>(CANCEL_PENDING_ROTATION.as_str())
             .bind(rotation.api_key_id.as_str())
             .bind(rotation.created_at)
             .fetch_optional(&mut *transaction)
@@ -114,6 +117,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn complete_rotation(
         &self,
         key: &ApiKeyId,
@@ -122,7 +126,7 @@ where
         events_for: &(dyn for<'k> Fn(&'k ApiKey, &'k ApiKeyRotation) -> Vec<Event> + Sync),
     ) -> Result<Option<(ApiKey, ApiKeyRotation)>, StoreError> {
         let mut transaction = self.writer().begin().await?;
-        let row = sqlx::query_as::<_, RotationRow>(&select_rotation())
+        let row = sqlx::query_as::<_, RotationRow>(SELECT_ROTATION.as_str())
             .bind(key.as_str())
             .bind(rotation.as_str())
             .fetch_optional(&mut *transaction)
@@ -168,12 +172,13 @@ where
         Ok(Some((updated, completed)))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn rotation(
         &self,
         key: &ApiKeyId,
         id: &ApiKeyRotationId,
     ) -> Result<Option<(ApiKeyRotation, String)>, StoreError> {
-        sqlx::query_as::<_, RotationRow>(&select_rotation())
+        sqlx::query_as::<_, RotationRow>(SELECT_ROTATION.as_str())
             .bind(key.as_str())
             .bind(id.as_str())
             .fetch_optional(&self.reader)
@@ -182,13 +187,14 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_rotations(
         &self,
         key: &ApiKeyId,
         query: &PageQuery<ApiKeyRotationId>,
     ) -> Result<(Vec<(ApiKeyRotation, String)>, bool), StoreError> {
         let statement = list_rotations(query.direction, query.ids.len(), query.after.is_some());
-        let mut select = sqlx::query_as::<_, RotationRow>(&statement)
+        let mut select = sqlx::query_as::<_, RotationRow>(AssertSqlSafe(statement))
             .bind(key.as_str())
             .bind(i64::from(query.per_page) + 1);
         for id in &query.ids {
@@ -208,6 +214,7 @@ where
         Ok(page(rotations, query.per_page))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError> {
         let (total,): (i64,) = sqlx::query_as(COUNT_ROTATIONS)
             .bind(key.as_str())

@@ -1,8 +1,10 @@
 //! API keys: their statements, and [`ApiKeyStore`] for [`SqlStore`]. Every change is written with its events (`outbox`) in one
 //! transaction.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
-use sqlx::{Encode, Executor, FromRow, IntoArguments, Transaction, Type};
+use sqlx::{AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
 use super::outbox::write_events;
 use super::rows::ApiKeyRow;
@@ -36,13 +38,11 @@ const RECORD_USE: &str = "update api_keys set last_used_at = $2 \
 const COUNT_API_KEYS: &str = "select count(*) from (select 1 from api_keys \
      where account = $1 and environment = $2 limit $3) as matching";
 
-pub(super) fn select_api_key() -> String {
-    format!("{SELECT_KEYS} where k.id = $1")
-}
+pub(super) static SELECT_API_KEY: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_KEYS} where k.id = $1"));
 
-fn select_api_keys() -> String {
-    format!("{SELECT_KEYS} order by k.created_at, k.id")
-}
+static SELECT_API_KEYS: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_KEYS} order by k.created_at, k.id"));
 
 /// One page and one row more. Binds: account, environment, limit, and the
 /// cursor if there is one.
@@ -68,11 +68,11 @@ pub(super) async fn key_in<DB: Backend>(
 ) -> Result<Option<ApiKey>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'r> ApiKeyRow: FromRow<'r, DB::Row>,
 {
-    sqlx::query_as::<_, ApiKeyRow>(&select_api_key())
+    sqlx::query_as::<_, ApiKeyRow>(SELECT_API_KEY.as_str())
         .bind(id.as_str())
         .fetch_optional(&mut **transaction)
         .await?
@@ -84,7 +84,7 @@ where
 impl<DB: Backend> ApiKeyStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
@@ -96,6 +96,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_api_key(&self, key: &ApiKey, events: &[Event]) -> Result<(), StoreError> {
         let permissions = Permission::join(&key.permissions);
         let key_hash = key.key_hash.to_hex();
@@ -124,6 +125,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_api_key_permissions(&self, key: &ApiKey) -> Result<bool, StoreError> {
         let permissions = Permission::join(&key.permissions);
         let result = sqlx::query(UPDATE_API_KEY_PERMISSIONS)
@@ -134,8 +136,9 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
-        sqlx::query_as::<_, ApiKeyRow>(&select_api_key())
+        sqlx::query_as::<_, ApiKeyRow>(SELECT_API_KEY.as_str())
             .bind(id.as_str())
             .fetch_optional(&self.reader)
             .await?
@@ -143,8 +146,9 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
-        sqlx::query_as::<_, ApiKeyRow>(&select_api_keys())
+        sqlx::query_as::<_, ApiKeyRow>(SELECT_API_KEYS.as_str())
             .fetch_all(&self.reader)
             .await?
             .into_iter()
@@ -152,13 +156,14 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_api_keys(
         &self,
         owner: &Owner,
         query: &PageQuery<ApiKeyId>,
     ) -> Result<(Vec<ApiKey>, bool), StoreError> {
         let statement = list_api_keys(query.direction, query.after.is_some());
-        let mut select = sqlx::query_as::<_, ApiKeyRow>(&statement)
+        let mut select = sqlx::query_as::<_, ApiKeyRow>(AssertSqlSafe(statement))
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())
             .bind(i64::from(query.per_page) + 1);
@@ -174,6 +179,7 @@ where
         Ok(page(keys, query.per_page))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_api_keys(&self, owner: &Owner) -> Result<u64, StoreError> {
         let (total,): (i64,) = sqlx::query_as(COUNT_API_KEYS)
             .bind(owner.account.as_str())
@@ -184,6 +190,7 @@ where
         Ok(total as u64)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_api_key(
         &self,
         id: &ApiKeyId,
@@ -211,6 +218,7 @@ where
         Ok(Some(key))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_api_key_use(
         &self,
         id: &ApiKeyId,

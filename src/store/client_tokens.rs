@@ -4,9 +4,11 @@
 //! database in its own way (`sqlite_commit`, `postgres_commit`); where the
 //! store owns its database, reads are answered from `token_cache`.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction};
 
 use super::Backend;
 use super::group_commit::{Write, Written};
@@ -29,11 +31,11 @@ const TOKEN_COLUMNS: &str =
 pub(super) const INSERT_CLIENT_TOKENS: &str = "insert into client_tokens \
      (id, account, environment, token, name, description, status, revoked_at, created_at, updated_at) ";
 
-fn select_client_token() -> String {
+static SELECT_CLIENT_TOKEN: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {TOKEN_COLUMNS} from client_tokens where account = $1 and environment = $2 and id = $3"
     )
-}
+});
 
 /// One page, fetching one row more than asked to learn whether there are more.
 /// Binds: account, environment, two statuses (repeat one to ask for one),
@@ -77,7 +79,7 @@ pub(super) async fn write_creations<DB: Backend>(
 ) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + sqlx::Type<DB>,
@@ -100,7 +102,7 @@ async fn insert_client_tokens<DB: Backend>(
 ) -> Result<(), StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
@@ -125,7 +127,7 @@ where
         bound.map_err(sqlx::Error::Encode)?;
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.
-        sqlx::query_with(&statement, arguments)
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .execute(&mut **transaction)
             .await?;
@@ -167,7 +169,7 @@ where
 impl<DB: Backend> ClientTokenStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + sqlx::Type<DB>,
@@ -179,6 +181,7 @@ where
     for<'r> (String, String): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_client_token(
         &self,
         owner: &Owner,
@@ -203,6 +206,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_client_tokens(
         &self,
         account: &str,
@@ -228,6 +232,7 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn taken_client_tokens(
         &self,
         ids: &[&str],
@@ -248,6 +253,7 @@ where
         Ok(taken)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn client_token(
         &self,
         owner: &Owner,
@@ -261,7 +267,7 @@ where
         if let Some(reads) = &self.reads {
             return reads.read(owner, id).await;
         }
-        let token = sqlx::query_as::<_, ClientTokenRow>(&select_client_token())
+        let token = sqlx::query_as::<_, ClientTokenRow>(SELECT_CLIENT_TOKEN.as_str())
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())
             .bind(id.as_str())
@@ -275,6 +281,7 @@ where
         Ok(token)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_client_tokens(
         &self,
         owner: &Owner,
@@ -287,7 +294,7 @@ where
         };
         let (first, second) = status_binds(&query.statuses);
         let statement = list_client_tokens(query.direction, query.after.is_some());
-        let mut select = sqlx::query_as::<_, ClientTokenRow>(&statement)
+        let mut select = sqlx::query_as::<_, ClientTokenRow>(AssertSqlSafe(statement))
             .bind(owner.account.as_str())
             .bind(owner.environment.as_str())
             .bind(first)
@@ -311,6 +318,7 @@ where
         Ok(page)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_client_tokens(
         &self,
         owner: &Owner,
@@ -328,6 +336,7 @@ where
         Ok(total as u64)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_client_token(
         &self,
         owner: &Owner,
@@ -361,6 +370,7 @@ where
         Ok(revocation)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_client_tokens(&self, account: Option<&str>) -> Result<u64, StoreError> {
         let mut transaction = self.writer().begin().await?;
         let deleted = match account {

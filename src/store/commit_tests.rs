@@ -64,7 +64,7 @@ pub(super) async fn revocations_in_one_group_agree_on_one_winner<DB: Backend>(
     committer: &impl CommitWrites,
 ) where
     for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> Timestamp: Encode<'q, DB> + Type<DB>,
     for<'r> (String, String): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
@@ -169,7 +169,7 @@ pub(super) async fn concurrent_revocations_agree_on_one_winner<DB: Backend>(
     pool: &Pool<DB>,
 ) where
     for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
 {
     let default = owner("default");

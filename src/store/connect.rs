@@ -128,6 +128,13 @@ pub enum ConnectError {
         port: u16,
         cause: String,
     },
+    /// TLS failed (a certificate that doesn't verify): waiting won't mend it.
+    #[error("TLS to the database at {host}:{port} failed: {cause}")]
+    Tls {
+        host: String,
+        port: u16,
+        cause: String,
+    },
     #[error(
         "the SQLite database {path} is in use by another paddock server: one server owns \
          an SQLite file (run replicas on Postgres); `paddock keys` works beside it"

@@ -59,9 +59,11 @@ impl StoreError {
                 message.starts_with("unexpected response from SSLRequest")
             }
             // Class 08 is "connection exception"; 57P01 to 57P03 a server
-            // shutting down or starting up; 53300 too many connections.
+            // shutting down or starting up; 53300 too many connections;
+            // 57014 a statement cancelled (by the statement timeout).
             sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+                code.starts_with("08")
+                    || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300" | "57014")
             }),
             _ => false,
         }

@@ -21,6 +21,7 @@ mod outbox;
 mod paging_plans;
 mod postgres;
 mod postgres_commit;
+mod postgres_tls;
 mod read_batch;
 mod rows;
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! [`NotificationStore`] for [`SqlStore`]. Events and deliveries are
 //! written with the change they report (see `outbox`).
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use serde_json::value::RawValue;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
@@ -16,13 +18,12 @@ use crate::domain::{
 const SETTING_COLUMNS: &str =
     "id, account, environment, destination, subscribed_events, active, created_at, updated_at";
 
-fn select_settings() -> String {
+static SELECT_SETTINGS: LazyLock<String> = LazyLock::new(|| {
     format!("select {SETTING_COLUMNS} from notification_settings where account = $1 order by id")
-}
+});
 
-fn select_setting() -> String {
-    format!("select {SETTING_COLUMNS} from notification_settings where id = $1")
-}
+static SELECT_SETTING: LazyLock<String> =
+    LazyLock::new(|| format!("select {SETTING_COLUMNS} from notification_settings where id = $1"));
 
 const INSERT_SETTING: &str = "insert into notification_settings \
      (id, account, environment, destination, subscribed_events, active, secret, created_at, updated_at) \
@@ -44,19 +45,19 @@ const SELECT_EVENT: &str = "select id, account, environment, event_type, occurre
 const DELIVERY_COLUMNS: &str = "notification_id, event_id, notification_setting_id, status, attempts, \
      next_attempt_at, last_response_code, last_error, delivered_at, created_at";
 
-fn select_deliveries() -> String {
+static SELECT_DELIVERIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where notification_setting_id = $1 \
          order by created_at, notification_id"
     )
-}
+});
 
-fn select_event_deliveries() -> String {
+static SELECT_EVENT_DELIVERIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where event_id = $1 \
          order by created_at, notification_id"
     )
-}
+});
 
 /// Leases up to `$3` due deliveries until `$2`. The conditions are repeated
 /// outside the subquery so that, on Postgres, a row another replica leased
@@ -141,7 +142,7 @@ impl std::fmt::Display for EventTypeList<'_> {
 impl<DB: Backend> NotificationStore for SqlStore<DB>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> bool: Encode<'q, DB> + Type<DB>,
@@ -157,6 +158,7 @@ where
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64, Option<Timestamp>): FromRow<'r, DB::Row>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_notification_setting(
         &self,
         setting: &NotificationSetting,
@@ -178,11 +180,12 @@ where
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notification_settings(
         &self,
         account: &str,
     ) -> Result<Vec<NotificationSetting>, StoreError> {
-        sqlx::query_as::<_, SettingRow>(&select_settings())
+        sqlx::query_as::<_, SettingRow>(SELECT_SETTINGS.as_str())
             .bind(account)
             .fetch_all(&self.reader)
             .await?
@@ -191,11 +194,12 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notification_setting(
         &self,
         id: &str,
     ) -> Result<Option<NotificationSetting>, StoreError> {
-        sqlx::query_as::<_, SettingRow>(&select_setting())
+        sqlx::query_as::<_, SettingRow>(SELECT_SETTING.as_str())
             .bind(id)
             .fetch_optional(&self.reader)
             .await?
@@ -203,6 +207,7 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn notification_setting_secret(&self, id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query_as::<_, (String,)>(SELECT_SECRET)
             .bind(id)
@@ -211,6 +216,7 @@ where
         Ok(row.map(|(sealed,)| sealed))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_notification_setting(
         &self,
         setting: &NotificationSetting,
@@ -227,6 +233,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_notification_setting(&self, id: &str) -> Result<bool, StoreError> {
         let result = sqlx::query(DELETE_SETTING)
             .bind(id)
@@ -235,6 +242,7 @@ where
         Ok(DB::rows_affected(&result) == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn events(&self, account: &str) -> Result<Vec<StoredEvent>, StoreError> {
         sqlx::query_as::<_, EventRow>(SELECT_EVENTS)
             .bind(account)
@@ -245,6 +253,7 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError> {
         sqlx::query_as::<_, EventRow>(SELECT_EVENT)
             .bind(id)
@@ -254,8 +263,9 @@ where
             .transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn deliveries(&self, setting_id: &str) -> Result<Vec<Delivery>, StoreError> {
-        sqlx::query_as::<_, DeliveryRow>(&select_deliveries())
+        sqlx::query_as::<_, DeliveryRow>(SELECT_DELIVERIES.as_str())
             .bind(setting_id)
             .fetch_all(&self.reader)
             .await?
@@ -264,6 +274,7 @@ where
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn replay_event(
         &self,
         id: &str,
@@ -289,7 +300,7 @@ where
             .collect();
         let queued = queue_deliveries(&mut transaction, &deliveries).await?;
         self.commit(transaction, queued).await?;
-        sqlx::query_as::<_, DeliveryRow>(&select_event_deliveries())
+        sqlx::query_as::<_, DeliveryRow>(SELECT_EVENT_DELIVERIES.as_str())
             .bind(id)
             .fetch_all(self.writer())
             .await?
@@ -299,6 +310,7 @@ where
             .map(Some)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn claim_due_deliveries(
         &self,
         now: Timestamp,
@@ -324,6 +336,7 @@ where
         Ok(due)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_delivery_attempt(
         &self,
         notification_id: &str,
@@ -345,6 +358,7 @@ where
         self.writes.doorbell().clone()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn pending_deliveries(&self) -> Result<PendingDeliveries, StoreError> {
         let (count, oldest): (i64, Option<Timestamp>) = sqlx::query_as(SELECT_PENDING)
             .fetch_one(&self.reader)

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 use tokio::sync::Notify;
 
 use super::sql::values_statement;
@@ -74,7 +74,7 @@ pub(super) async fn write_events<DB: Backend>(
 ) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + Type<DB>,
@@ -102,7 +102,7 @@ where
         bound.map_err(sqlx::Error::Encode)?;
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.
-        sqlx::query_with(&statement, arguments)
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .execute(&mut **transaction)
             .await?;
@@ -138,7 +138,7 @@ pub(super) async fn owner_settings<DB: Backend>(
 ) -> Result<Vec<Subscriber>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
@@ -181,7 +181,7 @@ pub(super) async fn queue_deliveries<DB: Backend>(
 ) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
+    DB::Arguments: IntoArguments<DB> + Default,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'q> i32: Encode<'q, DB> + Type<DB>,
@@ -209,7 +209,7 @@ where
         bound.map_err(sqlx::Error::Encode)?;
         // Its text varies with the number of rows: kept out of the
         // statement cache, so it can't push out the hot queries.
-        sqlx::query_with(&statement, arguments)
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
             .persistent(false)
             .execute(&mut **transaction)
             .await?;

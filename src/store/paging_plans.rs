@@ -7,7 +7,7 @@
 //! that filters on the cursor instead reads every row before it, and paging
 //! through a large list grows with the square of its length.
 
-use sqlx::{Connection, PgConnection, Row};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 
 use super::api_key_rotations::list_rotations;
 use super::api_keys::list_api_keys;
@@ -57,13 +57,14 @@ async fn on_sqlite_a_page_after_a_cursor_searches_the_index_from_it() {
     for (direction, after) in DIRECTIONS {
         for (statement, searched, _, _) in pages(direction, after) {
             // Unbound, the placeholders are null: the plan is the prepared one.
-            let plan: Vec<String> = sqlx::raw_sql(&format!("explain query plan {statement}"))
-                .fetch_all(&store.reader)
-                .await
-                .unwrap()
-                .iter()
-                .map(|step| step.get("detail"))
-                .collect();
+            let plan: Vec<String> =
+                sqlx::raw_sql(AssertSqlSafe(format!("explain query plan {statement}")))
+                    .fetch_all(&store.reader)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|step| step.get("detail"))
+                    .collect();
             assert!(
                 plan.iter().any(|step| step.contains(&searched)),
                 "{statement}\n{plan:#?}"
@@ -87,18 +88,19 @@ async fn on_postgres_a_page_after_a_cursor_searches_the_index_from_it() {
     for (direction, after) in DIRECTIONS {
         for (statement, _, types, searched) in pages(direction, after) {
             let prepare = format!("prepare page ({types}) as {statement}");
-            sqlx::raw_sql(&prepare)
+            sqlx::raw_sql(AssertSqlSafe(prepare))
                 .execute(&mut connection)
                 .await
                 .unwrap();
             let nulls = vec!["null"; types.split(", ").count()].join(", ");
-            let plan: Vec<String> = sqlx::raw_sql(&format!("explain execute page ({nulls})"))
-                .fetch_all(&mut connection)
-                .await
-                .unwrap()
-                .iter()
-                .map(|step| step.get(0))
-                .collect();
+            let plan: Vec<String> =
+                sqlx::raw_sql(AssertSqlSafe(format!("explain execute page ({nulls})")))
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|step| step.get(0))
+                    .collect();
             sqlx::raw_sql("deallocate page")
                 .execute(&mut connection)
                 .await

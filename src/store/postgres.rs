@@ -1,12 +1,12 @@
 //! The Postgres store, for deployments that keep their data.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgQueryResult, PgSslMode};
 use sqlx::{Connection, Postgres};
 
 use super::group_commit::GroupCommit;
+use super::postgres_tls::{connect_options, tls_failure};
 use super::read_batch::{ReadBatch, ReadTokens};
 use super::rows::OwnedClientTokenRow;
 use super::{Backend, ConnectError, SqlStore, StoreError};
@@ -99,100 +99,103 @@ impl PostgresStore {
     }
 
     /// Applies `migrations/postgres`. A database that can't be reached is
-    /// [`ConnectError::Unreachable`], naming where and why.
+    /// [`ConnectError::Unreachable`], naming where and why; one that refuses
+    /// paddock, or whose TLS fails, ends the start
+    /// ([`ConnectError::Refused`], [`ConnectError::Tls`]). With
+    /// `sslmode=prefer`, a server whose TLS fails is used in plain text, as
+    /// libpq does.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         // The pool would only say "timed out" of a refused connection; one
         // connection made here says why.
         let options = self.reader.connect_options();
         let (host, port) = (options.get_host().to_owned(), options.get_port());
-        let unreachable = |cause: String| ConnectError::Unreachable {
-            host: host.clone(),
-            port,
-            cause,
+        let mut probed = probe(&options).await;
+        let failed = match &probed {
+            Some(Err(error)) => Some(error.to_string()),
+            _ => None,
         };
-        let probe = tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(&options));
-        match probe.await {
-            Err(_) => return Err(unreachable(format!("no answer within {PROBE_TIMEOUT:?}"))),
-            // A TLS failure is the configuration's (a wrong root, say): waiting won't mend it.
-            Ok(Err(error))
-                if super::StoreError::is_unavailable(&error)
-                    && !matches!(error, sqlx::Error::Tls(_)) =>
-            {
-                return Err(unreachable(error.to_string()));
-            }
-            Ok(Err(error)) => {
-                let cause = error.to_string();
-                return Err(ConnectError::Refused { host, port, cause });
-            }
-            Ok(Ok(connection)) => {
-                let _ = connection.close().await;
+        if let Some(cause) = failed.filter(|_| matches!(options.get_ssl_mode(), PgSslMode::Prefer))
+        {
+            let plain = (*options).clone().ssl_mode(PgSslMode::Disable);
+            if let Some(Ok(connection)) = probe(&plain).await {
+                tracing::warn!(
+                    database = %format!("{host}:{port}"),
+                    %cause,
+                    "TLS to the database failed; connecting without it, as sslmode=prefer allows"
+                );
+                self.reader.set_connect_options(plain);
+                probed = Some(Ok(connection));
             }
         }
-        sqlx::migrate!("migrations/postgres")
-            .run(&self.reader)
+        let connection = match probed {
+            None => {
+                let cause = format!("no answer within {PROBE_TIMEOUT:?}");
+                return Err(ConnectError::Unreachable { host, port, cause });
+            }
+            Some(Ok(connection)) => connection,
+            // A TLS failure is the configuration's (a wrong root, say): waiting won't mend it.
+            Some(Err(error)) => {
+                return Err(match tls_failure(&error) {
+                    Some(cause) => ConnectError::Tls { host, port, cause },
+                    None if StoreError::is_unavailable(&error) => {
+                        let cause = error.to_string();
+                        ConnectError::Unreachable { host, port, cause }
+                    }
+                    None => {
+                        let cause = error.to_string();
+                        ConnectError::Refused { host, port, cause }
+                    }
+                });
+            }
+        };
+        let _ = connection.close().await;
+        // Migrations may take longer than a request's statement: on a
+        // connection of their own, without the statement timeout.
+        let options = (*self.reader.connect_options())
+            .clone()
+            .options([("statement_timeout", "0")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
             .await?;
-        Ok(())
+        let migrated = sqlx::migrate!("migrations/postgres").run(&pool).await;
+        pool.close().await;
+        Ok(migrated?)
     }
 }
 
-/// The URL's options, TLS as libpq takes it: `sslmode` (`disable`, `prefer`
-/// by default, `require`, `verify-ca`, `verify-full`) and `sslrootcert`,
-/// which sqlx reads. Two gaps are closed here: as in libpq, `require` with a
-/// root certificate given verifies the chain like `verify-ca`; and a root
-/// certificate file that can't be read is named now, not met later as a bare
-/// "No such file" on the first connection.
-fn connect_options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
-    let options = PgConnectOptions::from_str(url)?;
-    let Some(root_cert) = root_cert_path(url) else {
-        return Ok(options);
-    };
-    if let Err(error) = std::fs::metadata(&root_cert) {
-        return Err(sqlx::Error::Configuration(
-            format!("can't read the sslrootcert file {root_cert}: {error}").into(),
-        ));
-    }
-    Ok(match options.get_ssl_mode() {
-        PgSslMode::Require => options.ssl_mode(PgSslMode::VerifyCa),
-        _ => options,
-    })
-}
-
-/// `sslrootcert` from the URL (or its aliases), else `PGSSLROOTCERT`, when
-/// it names a file rather than holding a PEM certificate itself.
-fn root_cert_path(url: &str) -> Option<String> {
-    let url = url::Url::parse(url).ok()?;
-    let from_url = url.query_pairs().find_map(|(name, value)| {
-        matches!(&*name, "sslrootcert" | "ssl-root-cert" | "ssl-ca").then(|| value.into_owned())
-    });
-    from_url
-        .or_else(|| std::env::var("PGSSLROOTCERT").ok())
-        .filter(|value| !value.is_empty() && !value.starts_with("-----BEGIN"))
+/// One connection made with `options`; `None` if there was no answer in time.
+async fn probe(options: &PgConnectOptions) -> Option<Result<PgConnection, sqlx::Error>> {
+    tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(options))
+        .await
+        .ok()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::time::{Duration, Instant};
 
-    #[test]
-    fn require_with_a_root_certificate_verifies_the_chain_as_libpq_does() {
-        let file = tempfile::NamedTempFile::new().unwrap();
-        let path = file.path().display();
-        let url = format!("postgres://app@db/paddock?sslmode=require&sslrootcert={path}");
-        let options = connect_options(&url).unwrap();
-        assert!(matches!(options.get_ssl_mode(), PgSslMode::VerifyCa));
-        let options = connect_options("postgres://app@db/paddock?sslmode=require").unwrap();
-        assert!(matches!(options.get_ssl_mode(), PgSslMode::Require));
-    }
+    use super::PostgresStore;
+    use crate::store::StoreError;
+    use crate::store::scratch::Scratch;
 
-    #[test]
-    fn an_unreadable_root_certificate_is_named_and_the_password_is_not() {
-        let url =
-            "postgres://app:hunter2@db/paddock?sslmode=verify-ca&sslrootcert=/nonexistent/root.crt";
-        let error = connect_options(url).unwrap_err().to_string();
+    #[tokio::test]
+    async fn a_statement_is_cancelled_before_the_outage_bound_and_answered_as_unavailable() {
+        let Some(database) = Scratch::create().await else {
+            return;
+        };
+        let store = PostgresStore::connect(&database.url).await.unwrap();
+        let started = Instant::now();
+        let error = sqlx::query("select pg_sleep(5)")
+            .execute(&store.reader)
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "{took:?}");
         assert!(
-            error.contains("sslrootcert file /nonexistent/root.crt"),
-            "{error}"
+            matches!(StoreError::from(error), StoreError::Unavailable(_)),
+            "a 503, not a 500"
         );
-        assert!(!error.contains("hunter2"), "{error}");
+        store.reader.close().await;
     }
 }

@@ -27,7 +27,7 @@ impl Scratch {
             Err(error) => panic!("Postgres is required: {error}"),
         };
         let name = format!("paddock_test_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(&format!("create database \"{name}\""))
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\"")))
             .execute(&mut admin)
             .await
             .unwrap();
@@ -53,7 +53,9 @@ impl Drop for Scratch {
             runtime.block_on(async {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
                     let sql = format!("drop database if exists \"{name}\" with (force)");
-                    let _ = sqlx::query(&sql).execute(&mut admin).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await;
                 }
             });
         })

@@ -41,6 +41,8 @@ pub trait Backend: Database + HasStatementCache {
 /// `insert` followed by `values ($1, $2, ..), ..`: `rows` rows of `columns`
 /// placeholders. (sqlx's `QueryBuilder` can't be executed from code generic
 /// over the database: its arguments' lifetime can't be shortened there.)
+/// Its text is fixed words and counts, never input: callers pass it to sqlx
+/// as `AssertSqlSafe`, as they do the texts [`keyset`] completes.
 pub(super) fn values_statement(insert: &str, rows: usize, columns: usize) -> String {
     let mut statement = String::with_capacity(insert.len() + 8 + rows * columns * 6);
     statement.push_str(insert);
@@ -175,6 +177,7 @@ where
         + super::AccountStateStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
         self.reader.execute("select 1").await?;
         Ok(())
@@ -191,6 +194,7 @@ where
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn close(&self) {
         self.writes.close();
         if let Some(reads) = &self.reads {

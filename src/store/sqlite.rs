@@ -72,7 +72,9 @@ impl SqliteStore {
             // of token writes are synced just after, by `wal_sync`.)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(5))
+            // A lock held by another process (`paddock keys`) is waited
+            // for this long at most: a request answers within 2 s.
+            .busy_timeout(Duration::from_millis(1500))
             // 512 KiB of page cache per connection rather than SQLite's 2 MB:
             // the operating system caches the file too, and five connections'
             // worth of 2 MB made most of paddock's memory.

@@ -170,7 +170,7 @@ fn columns(n: usize) -> String {
 /// Runs one trip: its fixed text, each argument a JSON array of rows.
 async fn run(
     connection: &mut PoolConnection<Sqlite>,
-    text: &str,
+    text: &'static str,
     arguments: Vec<String>,
 ) -> Result<Vec<SqliteRow>, StoreError> {
     let mut query = sqlx::query(text);

@@ -63,7 +63,7 @@ async fn create_database() -> Option<(String, sqlx::PgPool)> {
         Err(error) => panic!("Postgres is required: {error}"),
     };
     let name = format!("paddock_cli_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("create database {name}"))
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
         .execute(&pool)
         .await
         .unwrap();
@@ -71,13 +71,16 @@ async fn create_database() -> Option<(String, sqlx::PgPool)> {
 }
 
 /// Forwards connections on `port` to the local Postgres: the database
-/// "comes up" there.
-async fn forward_to_postgres(port: u16) {
+/// "comes up" there. Returns when the first connection came.
+async fn forward_to_postgres(port: u16) -> std::sync::Arc<std::sync::OnceLock<Instant>> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
+    let first = std::sync::Arc::new(std::sync::OnceLock::new());
+    let came = first.clone();
     tokio::spawn(async move {
         while let Ok((mut client, _)) = listener.accept().await {
+            let _ = came.set(Instant::now());
             tokio::spawn(async move {
                 let Ok(mut server) = tokio::net::TcpStream::connect("127.0.0.1:5432").await else {
                     return;
@@ -86,6 +89,7 @@ async fn forward_to_postgres(port: u16) {
             });
         }
     });
+    first
 }
 
 // Multi-threaded: the forwarding runs while the test blocks reading logs.
@@ -141,9 +145,17 @@ async fn started_with_its_database_down_paddock_answers_503_then_serves_when_it_
         "no key before the database is there"
     );
 
-    forward_to_postgres(database_port).await;
+    // Away a while, as a database container starting is: paddock keeps
+    // trying often enough to serve within a second of its coming up.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let up = Instant::now();
+    let first_connection = forward_to_postgres(database_port).await;
     let ready = stderr.wait_for(Instant::now() + START_TIMEOUT, listening_port);
     assert_eq!(ready, Some(port), "not ready:\n{}", stderr.text());
+    // Tried again within a second of the database answering (then served
+    // once migrated, which takes what the machine takes).
+    let noticed = *first_connection.get().expect("paddock connected") - up;
+    assert!(noticed < Duration::from_secs(1), "{noticed:?}");
     let key = stdout
         .wait_for(Instant::now() + START_TIMEOUT, |line| {
             api_key_in(line, "sdbx")
@@ -156,8 +168,116 @@ async fn started_with_its_database_down_paddock_answers_503_then_serves_when_it_
     assert!(finished.status.success(), "{:?}", finished.status);
     assert!(!finished.stderr.contains("hunter2"), "{}", finished.stderr);
 
-    sqlx::query(&format!("drop database {database} with (force)"))
-        .execute(&admin)
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database {database} with (force)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}
+
+/// Starts per backend for the first-request test: `PADDOCK_START_RUNS`, or
+/// 20 (the issue's 100 is a run by hand).
+fn start_runs() -> usize {
+    std::env::var("PADDOCK_START_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .unwrap_or(20)
+}
+
+/// Connects to `port` as soon as it accepts (trying every millisecond),
+/// and sends a create on that very connection; returns the status line.
+fn create_the_moment_the_port_opens(port: u16) -> String {
+    use std::io::{Read, Write};
+    let until = Instant::now() + START_TIMEOUT;
+    let mut stream = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => break stream,
+            Err(_) if Instant::now() < until => std::thread::sleep(Duration::from_millis(1)),
+            Err(error) => panic!("paddock never listened on {port}: {error}"),
+        }
+    };
+    let body = r#"{"name":"first"}"#;
+    let request = format!(
+        "POST /client-tokens HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Authorization: Bearer {FIXED_KEY}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.lines().next().unwrap_or_default().to_owned()
+}
+
+/// Starts paddock `runs` times, each on an empty database (so each start
+/// migrates), a client creating a token the moment the port opens; returns
+/// the statuses that weren't 201, with the run.
+fn first_creates(runs: usize, database_url: impl Fn() -> Option<String>) -> Vec<String> {
+    let configured = format!("{FIXED_KEY}=client_token.write");
+    let mut failures = Vec::new();
+    for run in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut command = paddock(dir.path());
+        command
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .env("PADDOCK_API_KEYS", &configured);
+        if let Some(url) = database_url() {
+            command.env("DATABASE_URL", url);
+        }
+        let started = Instant::now();
+        let child = Guard::spawn(command);
+        let status = create_the_moment_the_port_opens(port);
+        eprintln!("start {run}: {status} after {:?}", started.elapsed());
+        drop(child);
+        if !status.starts_with("HTTP/1.1 201") {
+            failures.push(format!("start {run}: {status:?}"));
+        }
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_comes_the_moment_the_port_opens_is_served_on_sqlite() {
+    let failures = tokio::task::spawn_blocking(|| first_creates(start_runs(), || None))
         .await
         .unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_comes_the_moment_the_port_opens_is_served_on_postgres() {
+    let Some((database, admin)) = create_database().await else {
+        return;
+    };
+    let url = format!("postgres://postgres@127.0.0.1:5432/{database}");
+    let own = sqlx::PgPool::connect(&url).await.unwrap();
+    let runtime = tokio::runtime::Handle::current();
+    let reset = own.clone();
+    let failures = tokio::task::spawn_blocking(move || {
+        first_creates(start_runs(), || {
+            // Empty again (quicker than a new database), so each start migrates.
+            runtime.block_on(async {
+                sqlx::raw_sql("drop schema public cascade; create schema public")
+                    .execute(&reset)
+                    .await
+                    .unwrap();
+            });
+            Some(url.clone())
+        })
+    })
+    .await
+    .unwrap();
+    own.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database {database} with (force)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -186,7 +186,7 @@ impl TestApp {
                 let mut connection = sqlx::SqliteConnection::connect(&self.database.url())
                     .await
                     .unwrap();
-                sqlx::raw_sql(sqlite)
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sqlite))
                     .execute(&mut connection)
                     .await
                     .unwrap();
@@ -195,7 +195,7 @@ impl TestApp {
                 let mut connection = sqlx::PgConnection::connect(&self.database.url())
                     .await
                     .unwrap();
-                sqlx::raw_sql(postgres)
+                sqlx::raw_sql(sqlx::AssertSqlSafe(postgres))
                     .execute(&mut connection)
                     .await
                     .unwrap();

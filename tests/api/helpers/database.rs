@@ -73,14 +73,14 @@ impl Database {
         match self {
             Database::Sqlite(_) => {
                 let mut connection = sqlx::SqliteConnection::connect(&self.url()).await.unwrap();
-                sqlx::query_scalar(sql)
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                     .fetch_all(&mut connection)
                     .await
                     .unwrap()
             }
             Database::Postgres { .. } => {
                 let mut connection = sqlx::PgConnection::connect(&self.url()).await.unwrap();
-                sqlx::query_scalar(sql)
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                     .fetch_all(&mut connection)
                     .await
                     .unwrap()
@@ -104,7 +104,7 @@ impl Database {
                 let admin_url = postgres_admin_url();
                 let name = format!("paddock_test_{}", uuid::Uuid::new_v4().simple());
                 let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-                sqlx::query(&format!("create database \"{name}\""))
+                sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\"")))
                     .execute(&mut admin)
                     .await
                     .unwrap();
@@ -140,7 +140,9 @@ impl Drop for Database {
                     use sqlx::Connection;
                     if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
                         let sql = format!("drop database if exists \"{name}\" with (force)");
-                        let _ = sqlx::query(&sql).execute(&mut admin).await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut admin)
+                            .await;
                     }
                 });
             })
