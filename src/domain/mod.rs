@@ -14,6 +14,7 @@ mod listing;
 mod mint;
 mod notification;
 mod notification_setting;
+mod notification_subscription;
 mod permission;
 mod redact;
 mod timestamp;
@@ -51,6 +52,7 @@ pub use notification::{
 pub use notification_setting::{
     NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
+pub use notification_subscription::{Subscriber, subscribers};
 pub use permission::{Permission, PermissionMode};
 pub use redact::{
     REDACTED, contains_secret, redact_from_now_on, redact_path, redact_query, redact_text,

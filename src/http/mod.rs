@@ -3,6 +3,7 @@
 mod admin;
 mod api_keys;
 mod auth;
+mod client;
 mod client_tokens;
 mod context;
 mod emulation;
@@ -10,6 +11,7 @@ mod envelope;
 mod error;
 mod extract;
 mod health;
+mod limiter;
 mod links;
 mod meta;
 mod metrics;
@@ -29,15 +31,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tracing::{Instrument, Span};
 
-pub use auth::AdminToken;
+pub use auth::{AdminToken, AdminTokenTooShort};
+pub use client::TrustedProxies;
 pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
+pub use limiter::FailureLimiter;
 pub use links::Links;
 use metrics::RequestKind;
 pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
 pub use readiness::Readiness;
+/// Where the dashboard is served.
+pub use ui::UI as DASHBOARD_PATH;
 
 use crate::domain::{PermissionMode, redact_path, redact_query};
 use crate::service::Services;
@@ -72,6 +78,10 @@ pub struct Shared {
     pub permission_mode: PermissionMode,
     /// `None` turns the admin API off: its paths answer 404 like any other.
     pub admin_token: Option<Arc<AdminToken>>,
+    /// Wrong admin tokens by client address (admin API and dashboard).
+    pub admin_failures: FailureLimiter,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     /// Rate limit and fault injection, when asked for.
     pub emulation: Arc<Emulation>,
     pub rate_limiter: Arc<RateLimiter>,

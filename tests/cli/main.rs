@@ -6,6 +6,7 @@
 mod configuration;
 mod file_modes;
 mod first_start;
+mod front_door;
 mod harness;
 mod keys;
 mod keys_json;
