@@ -56,7 +56,7 @@ pub use notification_subscription::{Subscriber, subscribers};
 pub use permission::{Permission, PermissionMode};
 pub use redact::{
     REDACTED, contains_secret, redact_from_now_on, redact_path, redact_query, redact_text,
-    redact_written,
+    redact_whole_strings, redact_written,
 };
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};

@@ -95,8 +95,15 @@ async fn no_secret_leaves_with_logs_as(format: &str) {
                 format!("/__paddock/notification-settings/{form}"),
                 format!("/__paddock/accounts/{form}/requests"),
             ] {
+                // The admin API's with the admin token: a wrong one is a
+                // guess, and guesses are limited.
+                let token = if path.starts_with("/__paddock") {
+                    ADMIN
+                } else {
+                    &key
+                };
                 if in_url {
-                    keep(send(Method::GET, &path, &key).send().await.unwrap()).await;
+                    keep(send(Method::GET, &path, token).send().await.unwrap()).await;
                 }
             }
             // In queries, as a value and as a name.

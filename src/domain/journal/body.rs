@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::domain::redact::{may_hide_secret, redact_json, redact_text};
+use crate::domain::redact::{may_hide_secret, redact_json, redact_text, redact_whole_strings};
 
 /// The most of one body the journal keeps, in bytes. A longer body is kept
 /// as a string of its first `BODY_CAP` bytes (whole characters), marked
@@ -27,9 +27,11 @@ pub struct RecordedBody {
 
 impl RecordedBody {
     /// Keeps a copy of `bytes` of at most [`BODY_CAP`] bytes. A body that
-    /// can't hold a secret (most) is copied as it is, not parsed; one that
-    /// might is parsed once, its secrets replaced (see `redact_json`), and
-    /// written out again; one that isn't JSON has them replaced in its text.
+    /// can't hold a secret (most) is copied as it is, not parsed; one whose
+    /// secrets are whole strings (a client token's `token`) has them
+    /// replaced where they are; any other that might is parsed once, its
+    /// secrets replaced (see `redact_json`), and written out again; one
+    /// that isn't JSON has them replaced in its text.
     pub fn capture(bytes: &Bytes) -> Self {
         if bytes.is_empty() {
             return Self::default();
@@ -48,6 +50,9 @@ impl RecordedBody {
                 },
                 _ => Self::fit(&text),
             };
+        }
+        if let Some(redacted) = redact_whole_strings(&text) {
+            return Self::fit(&redacted);
         }
         match serde_json::from_str::<Value>(&text) {
             Ok(mut value) => {

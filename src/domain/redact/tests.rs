@@ -182,3 +182,32 @@ fn a_key_without_its_start_is_still_a_secret_and_an_id_is_not() {
         assert_eq!(redact_path(id), id);
     }
 }
+
+/// Secrets that are whole strings are replaced in place, as `redact_json`
+/// replaces them; anything else is left to the parse.
+#[test]
+fn whole_string_secrets_are_replaced_in_place_as_the_parse_would() {
+    let body = format!(r#"{{"id":"ctkn_1","token":"{TOKEN}","list":["{KEY}",1],"{SECRET}":2}}"#);
+    let in_place = redact_whole_strings(&body).unwrap();
+    assert_eq!(
+        in_place,
+        r#"{"id":"ctkn_1","token":"[redacted]","list":["[redacted]",1],"[redacted]":2}"#
+    );
+    let mut parsed: Value = serde_json::from_str(&body).unwrap();
+    redact_json(&mut parsed);
+    assert_eq!(serde_json::from_str::<Value>(&in_place).unwrap(), parsed);
+    for needs_the_parse in [
+        format!(r#"{{"name":"my key {KEY}"}}"#),
+        format!(r#"{{"new_key":"{KEY}"}}"#),
+        r#"{"key":"anything"}"#.to_owned(),
+        r#"{"a":"\u0070dl_x"}"#.to_owned(),
+        r#"{"a":"%70dl_x"}"#.to_owned(),
+    ] {
+        assert_eq!(
+            redact_whole_strings(&needs_the_parse),
+            None,
+            "{needs_the_parse}"
+        );
+    }
+    assert_eq!(redact_whole_strings(r#"{"a":1}"#).unwrap(), r#"{"a":1}"#);
+}
