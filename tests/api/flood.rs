@@ -4,6 +4,7 @@
 //! connections than the cap allows, and ordinary clients are still served
 //! within a second, with no more than the cap's worth served at once.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,9 +15,6 @@ use tokio::net::TcpStream;
 
 use crate::helpers::{Backend, TestApp, default_options};
 
-const CAP: usize = 16;
-/// Four times the cap: three quarters of the flood is past it.
-const FLOOD: usize = 4 * CAP;
 const ORDINARY_BOUND: Duration = Duration::from_secs(1);
 
 fn request(key: &str) -> String {
@@ -37,27 +35,30 @@ async fn status_of_one(app: &TestApp, key: &str, limit: Duration) -> Option<u16>
 
 /// One flooding client: connects, sends a request, reads its answer, then
 /// holds the connection idle until the server closes it. `open` counts the
-/// flood's connections answered and not (yet) closed by the server.
-async fn flood_one(app_address: std::net::SocketAddr, key: String, open: Arc<AtomicUsize>) {
-    let Ok(mut stream) = TcpStream::connect(app_address).await else {
+/// flood's connections answered and not (yet) closed by the server,
+/// `answered` all it has had answered.
+async fn flood_one(address: SocketAddr, open: Arc<AtomicUsize>, answered: Arc<AtomicUsize>) {
+    let Ok(mut stream) = TcpStream::connect(address).await else {
         return;
     };
-    if stream.write_all(request(&key).as_bytes()).await.is_err() {
+    let probe = "GET /healthz HTTP/1.1\r\nHost: p\r\n\r\n";
+    if stream.write_all(probe.as_bytes()).await.is_err() {
         return;
     }
     let mut buffer = [0; 4096];
-    let mut answered = false;
+    let mut was_answered = false;
     loop {
         match stream.read(&mut buffer).await {
             Ok(0) | Err(_) => break,
-            Ok(_) if !answered => {
-                answered = true;
+            Ok(_) if !was_answered => {
+                was_answered = true;
                 open.fetch_add(1, Ordering::SeqCst);
+                answered.fetch_add(1, Ordering::SeqCst);
             }
             Ok(_) => {}
         }
     }
-    if answered {
+    if was_answered {
         open.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -65,22 +66,41 @@ async fn flood_one(app_address: std::net::SocketAddr, key: String, open: Arc<Ato
 /// Past the cap, idle keep-alive connections make room: an ordinary
 /// request on a new connection is answered within a second, again and
 /// again while the flood holds its connections, and the connections served
-/// at once stay within the cap (so memory stays bounded).
+/// at once stay within the cap (so memory stays bounded). A small cap
+/// flooded four times over, and the default cap (1,024) three times over.
 #[tokio::test]
 async fn past_the_connection_cap_idle_connections_make_room_for_ordinary_requests() {
+    flood_drill(16, 4).await;
+}
+
+#[tokio::test]
+async fn with_the_default_cap_a_flood_leaves_ordinary_requests_served_within_a_second() {
+    let cap = ServeOptions::default().max_connections;
+    assert_eq!(cap, 1024);
+    flood_drill(cap, 3).await;
+}
+
+async fn flood_drill(cap: usize, times: usize) {
     let options = ServeOptions {
-        max_connections: CAP,
+        max_connections: cap,
         ..default_options()
     };
     let app = TestApp::spawn_with(Backend::Sqlite, options).await;
     let key = app.keys.sandbox.clone();
-    let open = Arc::new(AtomicUsize::new(0));
-    let flood: Vec<_> = (0..FLOOD)
-        .map(|_| tokio::spawn(flood_one(app.address, key.clone(), open.clone())))
+    let (open, answered) = (Arc::default(), Arc::new(AtomicUsize::new(0)));
+    let flood: Vec<_> = (0..cap * times)
+        .map(|_| tokio::spawn(flood_one(app.address, Arc::clone(&open), answered.clone())))
         .collect();
-    // Let the flood land: its connections are open, the cap reached.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
+    // Let the flood land: the cap full, and (given time) every connection
+    // of it answered once, those past the cap having made room in turn.
+    let landing = Instant::now() + Duration::from_secs(10);
+    while answered.load(Ordering::SeqCst) < cap * times && Instant::now() < landing {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        answered.load(Ordering::SeqCst) >= cap,
+        "the flood never filled the cap"
+    );
     let mut slowest = Duration::ZERO;
     for _ in 0..10 {
         let started = Instant::now();
@@ -103,13 +123,17 @@ async fn past_the_connection_cap_idle_connections_make_room_for_ordinary_request
             "a health probe past the cap was answered within {ORDINARY_BOUND:?}: {health:?}"
         );
     }
+    eprintln!(
+        "cap {cap}, flood {}: slowest ordinary request {slowest:?}",
+        cap * times
+    );
     assert!(slowest < ORDINARY_BOUND, "slowest {slowest:?}");
     // Bounded: however many flooded, no more than the cap stay served.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let still_open = open.load(Ordering::SeqCst);
     assert!(
-        still_open <= CAP,
-        "{still_open} flood connections served at once past a cap of {CAP}"
+        still_open <= cap,
+        "{still_open} flood connections served at once past a cap of {cap}"
     );
     for client in flood {
         client.abort();
