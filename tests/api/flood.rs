@@ -198,3 +198,42 @@ async fn past_the_connection_cap_a_new_connection_waits_while_all_are_busy() {
     other.write_all(body.as_bytes()).await.unwrap();
     assert_eq!(status_line(&mut other, ORDINARY_BOUND).await, Some(201));
 }
+
+/// Past the cap, with every open connection busy, a burst of new ones
+/// still connects at once: they wait in a listen backlog deep enough for
+/// them (at 128, the kernel drops the rest's handshakes, and their clients
+/// retry after a second, then three).
+#[tokio::test]
+async fn past_the_connection_cap_a_burst_of_connections_fits_the_listen_backlog() {
+    let options = ServeOptions {
+        max_connections: 1,
+        ..default_options()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    // The one connection busy: its head sent, its body not.
+    let mut busy = TcpStream::connect(app.address).await.unwrap();
+    let head = format!(
+        "POST /client-tokens HTTP/1.1\r\nHost: p\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+        app.keys.sandbox
+    );
+    busy.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let burst: Vec<_> = (0..400)
+        .map(|_| {
+            let address = app.address;
+            tokio::spawn(async move {
+                let connecting = TcpStream::connect(address);
+                tokio::time::timeout(Duration::from_millis(500), connecting).await
+            })
+        })
+        .collect();
+    let mut connected = Vec::new();
+    for attempt in burst {
+        match attempt.await.unwrap() {
+            Ok(Ok(stream)) => connected.push(stream),
+            other => panic!("after {} connections: {other:?}", connected.len()),
+        }
+    }
+}
