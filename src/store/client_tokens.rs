@@ -10,7 +10,7 @@ use sqlx::{Arguments, Encode, Executor, FromRow, IntoArguments, Transaction};
 
 use super::Backend;
 use super::group_commit::{Write, Written};
-use super::outbox::write_events;
+use super::outbox::{Enqueued, write_events};
 use super::rows::ClientTokenRow;
 use super::sql::{keyset, values_statement};
 use super::token_cache::{BeforeWrite, TokenCache};
@@ -74,7 +74,7 @@ fn status_binds(statuses: &[ClientTokenStatus]) -> (&'static str, &'static str) 
 pub(super) async fn write_creations<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
     creations: &[Creation<'_>],
-) -> Result<(), StoreError>
+) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB> + Default,
@@ -222,8 +222,8 @@ where
             .collect();
         let before = self.before_write();
         let mut transaction = self.writer().begin().await?;
-        write_creations(&mut transaction, &creations).await?;
-        transaction.commit().await?;
+        let queued = write_creations(&mut transaction, &creations).await?;
+        self.commit(transaction, queued).await?;
         self.created(before, &creations);
         Ok(())
     }
