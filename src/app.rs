@@ -135,7 +135,8 @@ pub struct ServeOptions {
     pub header_timeout: Duration,
     /// How long a client may take over a request's body.
     pub body_timeout: Duration,
-    /// Connections served at once; more wait until one closes.
+    /// Connections served at once; past it, a new one takes the place of the
+    /// one idle longest, or waits while none is idle.
     pub max_connections: usize,
     /// Seeds every account without a seed of its own.
     pub default_seed: Option<Seed>,

@@ -2,12 +2,13 @@
 //! head, so a client trickling its headers (slowloris) could hold a
 //! connection open forever; this loop serves each connection with hyper
 //! directly, with that deadline, and drains connections on shutdown. It
-//! also caps the connections served at once: past the cap, new ones wait in
-//! the listen backlog until one closes, so a flood costs bounded memory and
-//! the connections already open are served as before.
+//! also caps the connections served at once, so a flood costs bounded
+//! memory: past the cap, a new connection takes the place of the one idle
+//! longest (see [`connections`]), and waits only while none is idle.
+
+mod connections;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -17,12 +18,11 @@ use axum::response::Response;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
+use self::connections::Connections;
 use crate::http::Readiness;
 use crate::memory::Trimmer;
 
@@ -30,6 +30,10 @@ use crate::memory::Trimmer;
 /// [`crate::http::HEAD_LIMIT`] with Paddle's 431; hyper answers a bare 431
 /// only to heads too large even to read, well beyond that.
 const HEAD_BUFFER: usize = 256 * 1024;
+
+/// The least listen backlog: room for a burst of new connections while
+/// the ones they replace close (the kernel caps it at `somaxconn`).
+const LEAST_BACKLOG: usize = 4096;
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for
 /// the requests in flight (the caller bounds that wait). A connection made
@@ -56,17 +60,15 @@ pub async fn serve(
         header_timeout.as_secs().saturating_sub(1).max(1)
     ))
     .expect("digits are a valid header value");
-    let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
+    let connections = Connections::new(max_connections);
+    // Re-listening sets a listening socket's backlog (Linux, the BSDs).
+    let backlog = i32::try_from(max_connections.max(LEAST_BACKLOG)).unwrap_or(i32::MAX);
+    if let Err(error) = socket2::SockRef::from(&listener).listen(backlog) {
+        tracing::warn!(%error, "could not set the listen backlog");
+    }
     let trimmer = Trimmer::start();
     tokio::pin!(shutdown);
     loop {
-        // A slot first, then the connection: past the cap nothing is
-        // accepted (nor allocated) until a connection closes.
-        let slot = tokio::select! {
-            slot = slots.clone().acquire_owned() => slot.expect("never closed"),
-            () = &mut shutdown => break,
-        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -79,30 +81,47 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Past the cap, one connection waits here (nothing is read from
+        // it) while an idle one makes room; the rest wait in the backlog.
+        let slot = tokio::select! {
+            slot = connections.slot() => slot,
+            () = &mut shutdown => break,
+        };
         let _ = stream.set_nodelay(true);
-        // The peer address is the client IP the rate limit counts.
         let keep_alive = keep_alive.clone();
+        let (starting, answered, state) = (slot.connection(), slot.connection(), slot.connection());
         let service = router
             .clone()
             .map_request(move |mut request: Request<Incoming>| {
+                starting.busy();
+                // The peer address is the client IP the rate limit counts.
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             })
             .map_response(move |mut response: Response| {
+                answered.idle();
                 let headers = response.headers_mut();
                 headers.insert(HeaderName::from_static("keep-alive"), keep_alive.clone());
                 response
             });
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
         let trimmer = trimmer.clone();
         let readiness = readiness.clone();
         tokio::spawn(async move {
             if !readiness.is_ready() {
                 readiness.wait_while_starting().await;
             }
-            if let Err(error) = connection.await {
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                () = state.asked_to_close() => {
+                    // At once if idle, else after the request it serves.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = ended {
                 tracing::debug!(%error, %peer, "connection ended with an error");
             }
             drop(slot);
@@ -110,5 +129,5 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    connections.close_all().await;
 }

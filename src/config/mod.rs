@@ -265,8 +265,9 @@ pub struct ServeArgs {
     /// replicas change its tokens.
     #[arg(long, env = "PADDOCK_TOKEN_CACHE", default_value_t = crate::store::DEFAULT_CACHED_TOKENS)]
     pub token_cache: usize,
-    /// Connections served at once; more wait (in the listen backlog) until
-    /// one closes. Bounds memory under a flood.
+    /// Connections served at once. Past it, a new connection takes the
+    /// place of the one idle longest, and waits (in the listen backlog) only
+    /// while every open one is serving a request. Bounds memory under a flood.
     #[arg(long, env = "PADDOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
 }

@@ -21,6 +21,7 @@ mod drills;
 mod emulation;
 mod failures;
 mod fixture_ids;
+mod flood;
 mod get;
 mod hostile;
 mod journal;

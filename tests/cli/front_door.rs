@@ -56,7 +56,7 @@ async fn a_first_start_says_where_everything_is_and_prints_only_the_key_on_stdou
     );
 
     // With the admin API on, the dashboard's URL; and every URL is served.
-    let mut server = Server::start(dir.path(), &[("PADDOCK_ADMIN_TOKEN", "local-admin")]);
+    let mut server = Server::start(dir.path(), &[("PADDOCK_ADMIN_TOKEN", "local-admin-secret")]);
     let dashboard = format!("  dashboard  {}/__paddock/ui/", server.base);
     let found = server
         .stderr
