@@ -243,21 +243,22 @@ async fn status_on(stream: &mut TcpStream, key: &str, limit: Duration) -> Option
     tokio::time::timeout(limit, read).await.ok()
 }
 
-/// Past `max_connections`, a new connection waits, unserved, until one of
-/// the open ones closes; the open ones are served meanwhile.
+/// Past `max_connections`, a new connection waits, unserved, while the
+/// open ones have a request coming (they are served meanwhile); connections
+/// idle between requests are closed to make room for it within a second.
 #[tokio::test]
-async fn past_the_connection_cap_new_connections_wait_and_open_ones_are_served() {
+async fn past_the_connection_cap_idle_connections_make_room_within_a_second() {
     let options = ServeOptions {
         max_connections: 2,
         ..default_options()
     };
     let app = TestApp::spawn_with(Backend::Sqlite, options).await;
     let key = app.keys.sandbox.clone();
-    let second = Duration::from_secs(2);
+    let second = Duration::from_secs(1);
+    // Two connections whose first requests are still to come.
     let mut first = TcpStream::connect(app.address).await.unwrap();
     let mut other = TcpStream::connect(app.address).await.unwrap();
-    assert_eq!(status_on(&mut first, &key, second).await, Some(200));
-    assert_eq!(status_on(&mut other, &key, second).await, Some(200));
+    tokio::time::sleep(Duration::from_millis(100)).await;
 
     let mut waiting = TcpStream::connect(app.address).await.unwrap();
     let request =
@@ -267,8 +268,11 @@ async fn past_the_connection_cap_new_connections_wait_and_open_ones_are_served()
     let early = tokio::time::timeout(Duration::from_millis(300), waiting.read(&mut byte)).await;
     assert!(early.is_err(), "a connection past the cap was served");
     assert_eq!(status_on(&mut first, &key, second).await, Some(200));
+    assert_eq!(status_on(&mut other, &key, second).await, Some(200));
 
-    drop(other);
+    // Both are idle now (keep-alive): closed, and the waiting one served.
     let served = tokio::time::timeout(second, waiting.read(&mut byte)).await;
-    assert!(matches!(served, Ok(Ok(1))), "served once a slot was free");
+    assert!(matches!(served, Ok(Ok(1))), "served within a second");
+    let closed = tokio::time::timeout(second, first.read(&mut byte)).await;
+    assert!(matches!(closed, Ok(Ok(0))), "an idle connection made room");
 }
