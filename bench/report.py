@@ -246,13 +246,13 @@ def main_table(wrk_rows, pg, startup, connections, duration):
         peak[target] = max(peak.get(target, 0.0), float(row[3]))
     for scenario, name in NAMES.items():
         axum = ceilings["axum"].get(scenario)
-        for target in ("axum", "sqlite", "postgres"):
+        for target in ("axum", "sqlite", "sqlite-baseline", "postgres", "postgres-baseline"):
             if (target, scenario) not in wrk_rows:
                 continue
             rps, p50, p99, rss, errors = wrk_rows[(target, scenario)]
             shown = f"{float(rps) / axum:.0%}" if axum else "not run"
             print(f"| {name} | {target} | {rps} | {p50} | {p99} | {rss} | {errors} | {shown} |")
-            if target == "axum":
+            if target == "axum" or target.endswith("-baseline"):
                 continue
             ceiling_name, minimum = TARGETS.get((scenario, target), (None, None))
             # On Postgres, beside the database's own p99 for the same work.
@@ -264,6 +264,12 @@ def main_table(wrk_rows, pg, startup, connections, duration):
                 label = "bare axum" if ceiling_name == "axum" else f"pgbench {ceiling_name.upper()}"
                 ratio = float(rps) / ceiling
                 checks.append((f"{name} on {target} >= {minimum:.0%} of {label}", ratio >= minimum, f"{ratio:.0%}"))
+            # Against the baseline binary (BENCH_BASELINE_BIN), run just after.
+            if (f"{target}-baseline", scenario) in wrk_rows:
+                base_rps, _, base_p99, _, _ = wrk_rows[(f"{target}-baseline", scenario)]
+                ratio = float(rps) / float(base_rps)
+                measured = f"{ratio:.1%} (p99 {p99} vs {base_p99} ms)"
+                checks.append((f"{name} on {target} >= 95% of the baseline's", ratio >= 0.95, measured))
     for scenario, (tps, latency, p50, p99) in pg.items():
         print(f"| pgbench {scenario.upper()} (avg {latency} ms) | postgres | {tps} | {p50} | {p99} | | | |")
     for target, limit in PEAK_RSS_MB.items():

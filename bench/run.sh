@@ -9,6 +9,8 @@
 #   BENCH_TARGETS="axum postgres pgbench" BENCH_SCENARIOS="create get" bash bench/run.sh
 #   BENCH_TARGETS="axum sqlite" BENCH_SCENARIOS="sweep" bash bench/run.sh    # 1, 32, 256 connections
 #   BENCH_TARGETS="sqlite postgres" BENCH_SCENARIOS="large" bash bench/run.sh # 60,000 vs 600,000 tokens
+#   BENCH_BASELINE_BIN=/path/to/old/paddock BENCH_SCENARIOS="create revoke" bash bench/run.sh
+#       # each request also on that binary, run right after this build's, and their ratio
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -30,6 +32,13 @@ large_tokens="${BENCH_LARGE_TOKENS:-60000 600000}"
 # Tokens seeded for the revoke run alone: at least its requests' count.
 revoke_tokens="${BENCH_REVOKE_TOKENS:-400000}"
 postgres_url="${PADDOCK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+# Another paddock binary (an earlier commit's release build) to compare with:
+# its servers, `sqlite-baseline` and `postgres-baseline`, take every request of
+# the main table right after this build's, on databases of their own.
+baseline_bin="${BENCH_BASELINE_BIN:-}"
+if [[ -n "$baseline_bin" && ! -x "$baseline_bin" ]]; then
+  echo "BENCH_BASELINE_BIN: not an executable: $baseline_bin" >&2; exit 1
+fi
 key="pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_benchmarkKey"
 admin="bench-admin-token"
 
@@ -159,13 +168,13 @@ script_for() {
   esac
 }
 
-start_paddock() { # NAME DATABASE_URL -> sets pid, base, startup_ms
-  local port; port="$(free_port)"
+start_paddock() { # NAME DATABASE_URL [BINARY] -> sets pid, base, startup_ms
+  local port binary="${3:-$root/target/release/paddock}"; port="$(free_port)"
   base="http://127.0.0.1:$port"
   started="$(now_ns)"
   DATABASE_URL="$2" PADDOCK_LISTEN="127.0.0.1:$port" PADDOCK_DATA_DIR="$work/$1" RUST_LOG=warn \
     PADDOCK_API_KEYS="$key=client_token.read,client_token.write" PADDOCK_ADMIN_TOKEN="$admin" \
-    "$root/target/release/paddock" > /dev/null 2>&1 &
+    "$binary" > /dev/null 2>&1 &
   pid=$!; pids+=("$pid")
   # /readyz: /healthz answers 200 before the database is migrated.
   startup_ms="$(wait_ready "$base/readyz")"
@@ -184,8 +193,8 @@ seed_revocable() {
   done
 }
 
-serve_paddock() { # NAME DATABASE_URL: started, seeded and added to the running servers
-  start_paddock "$1" "$2"
+serve_paddock() { # NAME DATABASE_URL [BINARY]: started, seeded and added to the running servers
+  start_paddock "$1" "$2" "${3:-}"
   echo "startup	$1	$startup_ms" >> "$results"
   python3 "$root/bench/report.py" seed "$base" "$admin" "$work/$1-ids.lua"
   running+=("$1"); pid_of[$1]="$pid"; base_of[$1]="$base"
@@ -262,6 +271,10 @@ for store in sqlite postgres; do
   if $main && [[ "$targets" == *" $store "* ]]; then
     echo "== paddock on $store: starting and seeding" >&2
     serve_paddock "$store" "$(store_url "$store" paddock-bench)"
+    if [[ -n "$baseline_bin" ]]; then
+      echo "== baseline paddock on $store: starting and seeding" >&2
+      serve_paddock "$store-baseline" "$(store_url "$store" paddock-bench-baseline)" "$baseline_bin"
+    fi
   fi
 done
 for scenario in "${requests[@]}"; do

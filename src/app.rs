@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 use crate::config::{Cli, Command, SecretArg};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy, Seed};
 use crate::http::{
-    self, AdminToken, AppState, Emulation, Links, Metrics, RateLimiter, Readiness, Shared,
+    self, AdminToken, AppState, Emulation, FailureLimiter, Links, Metrics, RateLimiter, Readiness,
+    Shared, TrustedProxies,
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
@@ -46,14 +46,15 @@ pub enum Error {
     WebhookCa(#[from] CaFileError),
     #[error("not ready: {0}")]
     Unhealthy(String),
+    #[error(transparent)]
+    AdminToken(#[from] http::AdminTokenTooShort),
 }
 
 /// Runs what the command line asks for.
 pub async fn run(cli: Cli) -> Result<(), Error> {
-    if let Some(Command::Healthcheck { url }) = &cli.command {
-        let url = url
-            .clone()
-            .unwrap_or_else(|| readiness_url(&cli.serve.listen));
+    if let Some(Command::Healthcheck { url, listen }) = &cli.command {
+        let listen = listen.as_deref().unwrap_or(&cli.serve.listen);
+        let url = url.clone().unwrap_or_else(|| readiness_url(listen));
         return healthcheck(&url).await;
     }
     match cli.command {
@@ -111,6 +112,9 @@ pub struct ServeOptions {
     pub permission_mode: PermissionMode,
     /// `None` leaves the admin API off.
     pub admin_token: Option<AdminToken>,
+    /// Proxies whose `X-Forwarded-For` names the client, for the limits
+    /// that count per client address.
+    pub trusted_proxies: TrustedProxies,
     /// How long in-flight requests may run on after a shutdown signal.
     pub shutdown_grace: Duration,
     /// Seals notification settings' secrets at rest.
@@ -145,6 +149,7 @@ impl Default for ServeOptions {
             public_url: None,
             permission_mode: PermissionMode::Enforce,
             admin_token: None,
+            trusted_proxies: TrustedProxies::default(),
             shutdown_grace: Duration::from_secs(10),
             secrets: SecretBox::random(),
             retry: RetryPolicy {
@@ -196,12 +201,10 @@ where
     F: Future<Output = Result<(), Error>> + Send,
 {
     let address = listener.local_addr().map_err(Error::Serve)?;
-    let dispatch = Arc::new(Notify::new());
     let services = Services::new(
         store.clone(),
         options.secrets.clone(),
         options.key_cache_ttl,
-        dispatch.clone(),
         Arc::new(Mints::new(store.clone(), options.default_seed.clone())),
         options.journal_retention,
     );
@@ -209,7 +212,6 @@ where
         store.clone(),
         options.secrets,
         options.retry,
-        dispatch,
         options.dispatch_poll,
         &options.webhook_roots,
     );
@@ -224,6 +226,8 @@ where
         metrics,
         permission_mode: options.permission_mode,
         admin_token: options.admin_token.map(Arc::new),
+        admin_failures: FailureLimiter::default(),
+        trusted_proxies: options.trusted_proxies,
         emulation: Arc::new(options.emulation.clone()),
         rate_limiter: Arc::new(RateLimiter::default()),
         body_timeout: options.body_timeout,

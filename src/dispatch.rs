@@ -1,18 +1,20 @@
 //! Sends notifications: takes due deliveries from the outbox, POSTs each
 //! signed like Paddle, records the outcome and retries with backoff. A
 //! request that caused an event never waits for this, and never fails
-//! because a destination is down.
+//! because a destination is down. The store's doorbell wakes it after a
+//! commit that queued deliveries; it polls too, for retries and for what
+//! other replicas queued.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::domain::{DeliveryStatus, NotificationBody, RetryPolicy, Timestamp, signature};
 use crate::http::{DeliveryMetrics, DeliveryOutcome};
 use crate::secrets::SecretBox;
-use crate::store::{AttemptOutcome, DueDelivery, Store, StoreError};
+use crate::store::{AttemptOutcome, Doorbell, DueDelivery, Store, StoreError};
 use crate::tls::{ExtraRoots, describe_tls_failure};
 
 /// Paddle counts a delivery as failed without a 2xx within 5 seconds.
@@ -21,9 +23,9 @@ const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// sender is never raced, and a dead one's work is retried soon after.
 const LEASE: Duration = Duration::from_secs(30);
 const BATCH: u32 = 32;
-/// Writes come in bursts, each waking the dispatcher: it gathers a burst's
-/// wake-ups for this long rather than claiming (a write on the database)
-/// after each. Most writes queue nothing.
+/// Writes come in bursts, each that queued deliveries ringing the doorbell:
+/// the dispatcher gathers a burst's rings for this long rather than
+/// claiming (a write on the database) after each.
 const GATHER: Duration = Duration::from_millis(5);
 
 #[derive(Clone)]
@@ -32,7 +34,7 @@ pub struct Dispatcher {
     client: reqwest::Client,
     secrets: SecretBox,
     policy: RetryPolicy,
-    wake: Arc<Notify>,
+    doorbell: Doorbell,
     poll_interval: Duration,
     metrics: DeliveryMetrics,
 }
@@ -42,7 +44,6 @@ impl Dispatcher {
         store: Arc<dyn Store>,
         secrets: SecretBox,
         policy: RetryPolicy,
-        wake: Arc<Notify>,
         poll_interval: Duration,
         extra_roots: &ExtraRoots,
     ) -> Self {
@@ -53,11 +54,11 @@ impl Dispatcher {
             client(extra_roots, false).expect("a client without platform roots always builds")
         });
         Self {
+            doorbell: store.doorbell(),
             store,
             client,
             secrets,
             policy,
-            wake,
             poll_interval,
             metrics: DeliveryMetrics::default(),
         }
@@ -69,8 +70,9 @@ impl Dispatcher {
         self
     }
 
-    /// Sends what is due until `stop` turns true: at once when woken, and
-    /// every poll interval for retries (and deliveries other replicas queued).
+    /// Sends what is due until `stop` turns true: at once when the doorbell
+    /// rings, and every poll interval for retries (and deliveries other
+    /// replicas queued).
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             match self.send_due().await {
@@ -79,7 +81,7 @@ impl Dispatcher {
                 Err(error) => tracing::warn!(%error, "can't read due notifications"),
             }
             tokio::select! {
-                () = self.wake.notified() => tokio::time::sleep(GATHER).await,
+                () = self.doorbell.rung() => tokio::time::sleep(GATHER).await,
                 () = tokio::time::sleep(self.poll_interval) => {}
                 _ = stop.changed() => {}
             }
@@ -90,6 +92,7 @@ impl Dispatcher {
     async fn send_due(&self) -> Result<usize, StoreError> {
         let now = Timestamp::now();
         let lease_until = add(now, LEASE);
+        self.metrics.record_claim();
         let due = self
             .store
             .claim_due_deliveries(now, lease_until, BATCH)

@@ -3,8 +3,9 @@
 //! allow. (`PROPTEST_CASES=100000 cargo test --test fuzz` for a longer run.)
 
 use paddock::domain::{
-    AccountState, ClientTokenId, Environment, ListQuery, Mint, NewClientToken, PresentedKey,
-    event_data_texts, parse_fixtures,
+    AccountState, ClientTokenId, ClockChange, Environment, JournalFilter, ListQuery, Mint,
+    NewApiKey, NewApiKeyRotation, NewClientToken, PresentedKey, Timestamp, contains_secret,
+    event_data_texts, parse_fixtures, redact_path, redact_query, redact_text,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -226,7 +227,133 @@ fn valid_text(value: Option<&Value>, max: usize, nullable: bool) -> bool {
     }
 }
 
+/// RFC 3339 times at the edges of Paddle's years (0000 and 9999, their
+/// first and last days) and anywhere between, with any offset a client can
+/// write; with the instant, in Unix seconds, that they name.
+fn rfc3339_time() -> impl Strategy<Value = (String, i64)> {
+    let year = prop_oneof![Just(0), Just(1), Just(9998), Just(9999), 0..=9999i64];
+    let (month, day) = (
+        prop_oneof![Just(1), Just(12), 1..=12i64],
+        prop_oneof![Just(1), Just(28), 1..=28i64, Just(31)],
+    );
+    let time = (
+        prop_oneof![Just(0), Just(23), 0..=23i64],
+        prop_oneof![Just(0), Just(59), 0..=59i64],
+        prop_oneof![Just(0), Just(59), 0..=59i64],
+        "(\\.[0-9]{1,9})?",
+    );
+    let offset = prop_oneof![
+        Just(None),
+        (
+            any::<bool>(),
+            prop_oneof![Just(23), 0..=23i64],
+            prop_oneof![Just(59), 0..=59i64]
+        )
+            .prop_map(Some),
+    ];
+    (year, month, day, time, offset).prop_map(|(year, month, day, time, offset)| {
+        let (hour, minute, second, fraction) = time;
+        // Day 31 only where every such month has one.
+        let day = if day == 31 && ![1, 12].contains(&month) {
+            28
+        } else {
+            day
+        };
+        let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+        let (suffix, offset_seconds) = match offset {
+            None => ("Z".to_owned(), 0),
+            Some((east, hours, minutes)) => {
+                let sign = if east { 1 } else { -1 };
+                let text = format!("{}{hours:02}:{minutes:02}", if east { '+' } else { '-' });
+                (text, sign * (hours * 3600 + minutes * 60))
+            }
+        };
+        let text = format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}{suffix}"
+        );
+        (text, local - offset_seconds)
+    })
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`): an oracle that doesn't share the parser's library.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// 0000-01-01T00:00:00Z and the first second after 9999, in Unix seconds.
+const FIRST_SECOND: i64 = -62_167_219_200;
+const PAST_THE_LAST: i64 = 253_402_300_800;
+
+/// A secret of each kind, in one of the encodings a client may send it in,
+/// between arbitrary text.
+fn text_with_a_secret() -> impl Strategy<Value = (String, String)> {
+    let secret = prop_oneof![
+        "pdl_(sdbx|live)_apikey_[0-9a-z]{26}_[A-Za-z0-9]{26}",
+        "pdl_ntfset_[0-9a-z]{26}_[A-Za-z0-9]{10,40}",
+        "(test|live)_[0-9a-f]{27}",
+    ];
+    let encoding = 0..4usize;
+    (".{0,20}", secret, encoding, ".{0,20}").prop_map(|(before, secret, encoding, after)| {
+        let encoded = match encoding {
+            0 => secret.clone(),
+            1 => secret.bytes().map(|b| format!("%{b:02X}")).collect(),
+            2 => format!("%25{:02X}{}", secret.as_bytes()[0], &secret[1..]),
+            _ => format!("\\u{:04x}{}", u32::from(secret.as_bytes()[0]), &secret[1..]),
+        };
+        (format!("{before} {encoded} {after}"), secret)
+    })
+}
+
 proptest! {
+    /// Whatever a client sends, the redactor answers (a panic in the log
+    /// line's path would reach no handler's catch), and a secret in any
+    /// encoding, between anything, is gone from what it gives back.
+    #[test]
+    fn the_redactor_never_panics_and_leaves_no_secret((text, secret) in text_with_a_secret(), noise in ".{0,60}") {
+        for text in [&text, &noise] {
+            let _ = (redact_text(text), redact_path(text), redact_query(text), contains_secret(text));
+        }
+        let tail = &secret[secret.len() - 10..];
+        prop_assert!(contains_secret(&text), "{}", text);
+        prop_assert!(!redact_text(&text).contains(tail), "{}", text);
+        let path = format!("/x/{}/y", text.replace('/', "%2F").replace(' ', "%20"));
+        prop_assert!(!redact_path(&path).contains(tail), "{}", path);
+    }
+
+    /// Every input that takes a time takes exactly those inside years
+    /// 0000-9999 in UTC, as that instant; any other is a field error,
+    /// never a panic.
+    #[test]
+    fn every_time_input_takes_exactly_paddles_years((text, unix) in rfc3339_time()) {
+        let inside = (FIRST_SECOND..PAST_THE_LAST).contains(&unix);
+        let parsed = Timestamp::parse_rfc3339(&text);
+        prop_assert_eq!(parsed.map(Timestamp::unix_seconds), inside.then_some(unix), "{}", text);
+        let at = Value::from(text.as_str());
+        let body = |fields: Value| fields.as_object().unwrap().clone();
+        let rotation = NewApiKeyRotation::from_json(&body(
+            serde_json::json!({ "grace_period_seconds": 0, "new_key_expires_at": at }),
+        ));
+        prop_assert_eq!(rotation.map(|r| r.new_key_expires_at).ok(), inside.then_some(parsed));
+        let key = NewApiKey::from_json(&body(serde_json::json!({
+            "environment": "sandbox", "permissions": ["client_token.read"], "expires_at": at,
+        })));
+        prop_assert_eq!(key.map(|k| k.expires_at).ok(), inside.then_some(parsed));
+        let clock = ClockChange::set_from_json(&body(serde_json::json!({ "frozen": true, "now": at })));
+        prop_assert_eq!(clock.is_ok(), inside);
+        let fixture = serde_json::json!({ "name": "x", "created_at": at });
+        let fixtures = parse_fixtures(&[fixture], &Mint::real());
+        prop_assert_eq!(fixtures.map(|f| f[0].1.created_at).ok(), parsed);
+        for filter in ["since", "until"] {
+            prop_assert_eq!(JournalFilter::parse([(filter, text.as_str())]).is_ok(), inside);
+        }
+    }
+
     #[test]
     fn create_bodies_are_accepted_exactly_when_valid(body in create_body()) {
         let valid = body.keys().all(|k| k == "name" || k == "description")

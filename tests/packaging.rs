@@ -107,6 +107,16 @@ fn compose_runs_paddock_on_postgres_with_variables_paddock_reads() {
             "compose sets {name}, which paddock doesn't read"
         );
     }
+    // The public URL is the deployer's to choose: a fixed localhost would
+    // point every teammate's pagination links at their own machine.
+    assert!(known.contains("PADDOCK_PUBLIC_URL"));
+    assert!(
+        !environment
+            .lines()
+            .any(|l| l.trim_start().starts_with("PADDOCK_PUBLIC_URL")),
+        "compose fixes PADDOCK_PUBLIC_URL"
+    );
+    assert!(environment.contains("# PADDOCK_PUBLIC_URL: https://"));
 }
 
 #[test]
@@ -198,6 +208,13 @@ fn the_readme_holds_the_commands_ci_runs_and_the_configuration_names_every_varia
     assert!(blocks.contains(&"cargo test"), "{blocks:?}");
     let run = read(".ci/run");
     assert!(run.lines().any(|line| line.trim() == "cargo test"));
+    // CI installs as the README says, and the installed binary must serve.
+    let install = run
+        .lines()
+        .find(|line| line.contains("cargo install"))
+        .expect(".ci/run installs paddock");
+    assert!(install.contains("cargo install --locked") && install.contains(" --path . "));
+    assert!(run.contains("/bin/paddock\" healthcheck --listen"));
     // The configuration table names every variable the binary reads.
     let table = read("docs/configuration.md");
     let table = table
@@ -282,10 +299,19 @@ fn every_section_the_help_points_at_exists() {
         helps.extend(command.get_long_about().map(ToString::to_string));
         for help in helps {
             let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
-            assert!(!help.contains("README"), "help names the README: {help}");
-            // `docs/PAGE.md, "Section"`: the page has that heading.
+            assert!(
+                !help.contains("README's"),
+                "help points into the README: {help}"
+            );
+            // `docs/PAGE.md`: the page exists; `docs/PAGE.md, "Section"`: it
+            // has that heading.
             for pointer in help.split("docs/").skip(1) {
-                let (page, rest) = pointer.split_once(".md").expect("a page name");
+                let Some((page, rest)) = pointer.split_once(".md") else {
+                    continue;
+                };
+                if !page.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    continue;
+                }
                 let page = read(&format!("docs/{page}.md"));
                 if let Some(section) = rest.strip_prefix(", \"") {
                     let section = section.split('"').next().unwrap();
@@ -300,5 +326,59 @@ fn every_section_the_help_points_at_exists() {
         }
         commands.extend(command.get_subcommands().cloned());
     }
-    assert!(pointers > 0, "the help points at a section");
+    assert!(pointers > 1, "the help points at the documentation");
+}
+
+#[test]
+fn the_help_and_the_configuration_page_give_the_token_cache_the_same_size() {
+    let command = Cli::command();
+    let help = command
+        .get_arguments()
+        .find(|arg| arg.get_id() == "token_cache")
+        .and_then(|arg| arg.get_help())
+        .expect("--token-cache has help")
+        .to_string();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let size = help
+        .split(", ")
+        .find(|part| part.contains(" bytes each"))
+        .and_then(|part| part.split(" each").next())
+        .unwrap_or_else(|| panic!("the help gives a size: {help}"));
+    let page = read("docs/configuration.md");
+    let row = page
+        .lines()
+        .find(|line| line.starts_with("| `--token-cache` |"))
+        .expect("a --token-cache row");
+    assert!(row.contains(size), "the help says {size}; the page: {row}");
+}
+
+#[test]
+fn the_package_holds_what_an_install_needs() {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "{output:?}");
+    let listed = String::from_utf8(output.stdout).unwrap();
+    let listed: BTreeSet<&str> = listed.lines().collect();
+    let mut needed = vec![
+        "Cargo.toml".to_owned(),
+        "Cargo.lock".to_owned(),
+        "src/main.rs".to_owned(),
+    ];
+    // The migrations are embedded at build time: without them no build.
+    for backend in ["postgres", "sqlite"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            needed.push(format!("migrations/{backend}/{name}"));
+        }
+    }
+    assert!(needed.len() > 5, "{needed:?}");
+    for file in needed {
+        assert!(listed.contains(file.as_str()), "the package lacks {file}");
+    }
 }

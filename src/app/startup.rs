@@ -17,6 +17,7 @@ use crate::http::{AdminToken, Emulation, Readiness};
 use crate::secrets::SecretBox;
 use crate::service::{ApiKeys, Mints};
 use crate::store::{self, Access, ConnectError, Opened};
+use crate::telemetry::Banner;
 use crate::tls::ExtraRoots;
 
 /// The longest pause between attempts to reach the database at start: it
@@ -32,6 +33,10 @@ pub(super) async fn serve_until_signalled(
     args: ServeArgs,
 ) -> Result<(), Error> {
     let shutdown = shutdown_signal().map_err(Error::Serve)?;
+    let admin_token = (args.admin_token.as_ref())
+        .map(|token| AdminToken::configured(token.expose()))
+        .transpose()?
+        .flatten();
     let configured = match &args.api_keys {
         Some(spec) => ConfiguredKey::parse_list(spec.expose()).map_err(Error::ApiKeys)?,
         None => Vec::new(),
@@ -49,6 +54,9 @@ pub(super) async fn serve_until_signalled(
             address: args.listen.clone(),
             source,
         })?;
+    let log_format = args.log_format;
+    let database_url = database.database_url.as_ref().map(SecretArg::expose);
+    let store_description = store::describe(database_url, &database.data_dir);
     // Refuses an unsupported database URL before the data directory is used.
     let access = Access::Serve {
         cached_tokens: args.token_cache,
@@ -62,10 +70,19 @@ pub(super) async fn serve_until_signalled(
     let secrets = secret_box(&args, &database)?;
     let options = ServeOptions {
         webhook_roots,
+        admin_token,
         ..serve_options(args, secrets)
     };
     let store = opened.store.clone();
     let address = listener.local_addr().map_err(Error::Serve)?;
+    let dashboard = options.admin_token.is_some();
+    let banner = Banner::new(
+        store_description,
+        options.public_url.as_deref(),
+        address,
+        dashboard,
+    );
+    banner.log(log_format);
     let mints = Arc::new(Mints::new(store.clone(), options.default_seed.clone()));
     let startup = move |readiness: Readiness| async move {
         wait_for_database(&opened, address, &readiness).await?;
@@ -147,13 +164,7 @@ fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
     ServeOptions {
         public_url: args.public_url,
         permission_mode: args.permissions,
-        // An empty token (e.g. `PADDOCK_ADMIN_TOKEN=` from compose) leaves the admin API off.
-        admin_token: args
-            .admin_token
-            .as_ref()
-            .map(SecretArg::expose)
-            .filter(|token| !token.is_empty())
-            .map(AdminToken::new),
+        trusted_proxies: args.trusted_proxies.unwrap_or_default(),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
         secrets,
         retry: RetryPolicy {

@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, Environment, PermissionMode, Seed};
-use crate::http::Fault;
+use crate::http::{Fault, TrustedProxies};
 
 mod keys;
 mod values;
@@ -25,7 +25,16 @@ use values::{
 #[command(
     name = "paddock",
     version,
-    about = "An emulator of Paddle Billing's client-side token API"
+    about = "A self-hosted emulator of Paddle Billing's authentication API: client-side \
+             tokens, API keys and their rotation, webhooks",
+    long_about = "A self-hosted emulator of Paddle Billing's authentication API. It serves \
+                  client-side tokens, API keys and their rotation, and the API root, with \
+                  Paddle's bodies, validation and errors, and sends Paddle's webhooks. With \
+                  PADDOCK_ADMIN_TOKEN set, it also serves an admin API for test suites under \
+                  /__paddock/ and a dashboard at /__paddock/ui/. Its data is kept in an \
+                  embedded SQLite file or in Postgres.\n\n\
+                  Every option is also an environment variable (docs/configuration.md); \
+                  the documentation's index is docs/README.md in the repository."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -88,6 +97,10 @@ pub enum Command {
         /// (0.0.0.0 and :: are probed on loopback).
         #[arg(long)]
         url: Option<String>,
+        /// The address the server listens on, as its --listen; default: the
+        /// --listen (PADDOCK_LISTEN) this command was given.
+        #[arg(long)]
+        listen: Option<String>,
     },
     /// Create, list and revoke API keys.
     Keys {
@@ -171,6 +184,12 @@ pub struct ServeArgs {
     /// Turns on the admin API under /__paddock/, guarded by this token.
     #[arg(long, env = "PADDOCK_ADMIN_TOKEN", hide_env_values = true, value_parser = SecretArg::wrap)]
     pub admin_token: Option<SecretArg>,
+    /// Proxies whose `X-Forwarded-For` names the client, for the limits
+    /// counted per client address (wrong admin tokens, the rate limit):
+    /// comma-separated addresses or networks, such as `10.0.0.0/8,::1`.
+    /// Unset: the connection's peer is the client.
+    #[arg(long, env = "PADDOCK_TRUSTED_PROXIES", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: Option<TrustedProxies>,
     /// What a missing permission does: enforce (403), log (and allow), or off.
     #[arg(long, env = "PADDOCK_PERMISSIONS", default_value = "enforce")]
     pub permissions: PermissionMode,
@@ -241,8 +260,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PADDOCK_JOURNAL_RETENTION", default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub journal_retention: u32,
     /// Client tokens the embedded store keeps in memory (least recently used
-    /// leave first), about 400 bytes each. 0 turns the cache off. Postgres
-    /// has none: other replicas change its tokens.
+    /// leave first), 250 to 300 bytes each (more with long names and
+    /// descriptions). 0 turns the cache off. Postgres has none: other
+    /// replicas change its tokens.
     #[arg(long, env = "PADDOCK_TOKEN_CACHE", default_value_t = crate::store::DEFAULT_CACHED_TOKENS)]
     pub token_cache: usize,
     /// Connections served at once; more wait (in the listen backlog) until

@@ -14,7 +14,9 @@ mod listing;
 mod mint;
 mod notification;
 mod notification_setting;
+mod notification_subscription;
 mod permission;
+mod redact;
 mod timestamp;
 mod validation;
 
@@ -41,9 +43,7 @@ pub use clock::{Clock, ClockChange, ClockView, MAX_ADVANCE_SECONDS, SEEDED_START
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
 pub use id::{Id, IdKind, kind};
-pub use journal::{
-    BODY_CAP, JournalEntry, JournalFilter, REDACTED, RecordedBody, redact_path, redact_query,
-};
+pub use journal::{BODY_CAP, JournalEntry, JournalFilter, RecordedBody};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use mint::{Mint, SEED_LENGTH, Seed};
 pub use notification::{
@@ -52,7 +52,12 @@ pub use notification::{
 pub use notification_setting::{
     NewNotificationSetting, NotificationSetting, NotificationSettingUpdate,
 };
+pub use notification_subscription::{Subscriber, subscribers};
 pub use permission::{Permission, PermissionMode};
+pub use redact::{
+    REDACTED, contains_secret, redact_from_now_on, redact_path, redact_query, redact_text,
+    redact_written,
+};
 pub use timestamp::Timestamp;
 pub use validation::{FieldError, Fields, NO_NUL, ValidationErrors, json_object};
 

@@ -11,6 +11,10 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 const FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
+/// The first and last instants Paddle's form can write.
+const FIRST: &str = "0000-01-01T00:00:00.000000Z";
+const LAST: &str = "9999-12-31T23:59:59.999999Z";
+
 /// A UTC instant truncated to whole microseconds, so that what is stored,
 /// returned and compared is always exactly what a client saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,29 +25,41 @@ impl Timestamp {
         Self::from_datetime(OffsetDateTime::now_utc())
     }
 
-    /// Converts to UTC and drops anything finer than a microsecond.
+    /// Converts to UTC and drops anything finer than a microsecond. An
+    /// instant outside [`Timestamp::within_range`]'s years (none paddock
+    /// makes: a clock reading, a stored value) is held at the nearer end
+    /// rather than panicking.
     pub fn from_datetime(at: OffsetDateTime) -> Self {
-        let at = at.to_offset(UtcOffset::UTC);
-        let micros = at.microsecond();
-        Self(
-            at.replace_microsecond(micros)
-                .expect("a microsecond is always in range"),
-        )
+        Self::within_range(at).unwrap_or_else(|| {
+            let end = if at.unix_timestamp() < 0 { FIRST } else { LAST };
+            Self::parse(end).expect("a canonical instant")
+        })
+    }
+
+    /// `at` in UTC, to the microsecond, if its UTC year is one Paddle's form
+    /// can write: RFC 3339 has four-digit years, so 0000 to 9999. An offset
+    /// can carry a valid RFC 3339 time past them
+    /// (`9999-12-31T23:59:59-23:59`).
+    pub fn within_range(at: OffsetDateTime) -> Option<Self> {
+        let at = at.checked_to_offset(UtcOffset::UTC)?;
+        if !(0..=9999).contains(&at.year()) {
+            return None;
+        }
+        at.replace_microsecond(at.microsecond()).ok().map(Self)
     }
 
     /// Parses the canonical form written by [`fmt::Display`].
     pub fn parse(text: &str) -> Option<Self> {
-        PrimitiveDateTime::parse(text, FORMAT)
-            .ok()
-            .map(|at| Self(at.assume_utc()))
+        let at = PrimitiveDateTime::parse(text, FORMAT).ok()?;
+        Self::within_range(at.assume_utc())
     }
 
     /// Parses any RFC 3339 instant (any offset, any precision), as people
-    /// write them in fixtures.
+    /// write them in fixtures; `None` for one outside Paddle's years.
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
         OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
             .ok()
-            .map(Self::from_datetime)
+            .and_then(Self::within_range)
     }
 
     pub fn as_datetime(self) -> OffsetDateTime {
@@ -54,12 +70,13 @@ impl Timestamp {
         self.0.unix_timestamp()
     }
 
+    /// `None` past the years Paddle's form can write, as for an overflow.
     pub fn checked_add(self, duration: time::Duration) -> Option<Self> {
-        self.0.checked_add(duration).map(Self::from_datetime)
+        self.0.checked_add(duration).and_then(Self::within_range)
     }
 
     pub fn checked_sub(self, duration: time::Duration) -> Option<Self> {
-        self.0.checked_sub(duration).map(Self::from_datetime)
+        self.0.checked_sub(duration).and_then(Self::within_range)
     }
 }
 
@@ -158,5 +175,39 @@ mod tests {
                 .to_string(),
             "2025-06-27T09:26:10.500000Z"
         );
+    }
+
+    /// Valid RFC 3339 whose UTC instant falls outside years 0000-9999 is
+    /// refused, not a panic; the ends themselves are kept.
+    #[test]
+    fn instants_past_the_four_digit_years_are_refused() {
+        for outside in [
+            "9999-12-31T23:59:59-23:59",
+            "9999-12-31T23:00:00-01:00",
+            "0000-01-01T00:00:00+00:01",
+            "0000-01-01T23:58:59.999999+23:59",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(outside), None, "{outside}");
+        }
+        for (inside, utc) in [
+            ("9999-12-31T23:59:59.9999999Z", LAST),
+            ("9999-12-31T23:59:59.999999+00:00", LAST),
+            ("0000-01-01T00:00:00Z", FIRST),
+            ("0000-01-01T23:59:01+23:59", "0000-01-01T00:00:01.000000Z"),
+            ("9999-12-31T00:00:00-23:59", "9999-12-31T23:59:00.000000Z"),
+        ] {
+            let at = Timestamp::parse_rfc3339(inside).unwrap();
+            assert_eq!(at.to_string(), utc, "{inside}");
+            assert_eq!(Timestamp::parse(&at.to_string()), Some(at));
+        }
+        let last = Timestamp::parse(LAST).unwrap();
+        assert_eq!(last.checked_add(time::Duration::MICROSECOND), None);
+        let first = Timestamp::parse(FIRST).unwrap();
+        assert_eq!(first.checked_sub(time::Duration::MICROSECOND), None);
+        assert_eq!(Timestamp::parse("-0001-01-01T00:00:00.000000Z"), None);
+        let past_the_end = time::macros::datetime!(9999-12-31 23:59:59 -23:59);
+        assert_eq!(Timestamp::from_datetime(past_the_end), last);
+        let before_the_start = time::macros::datetime!(0000-01-01 00:00:00 +00:01);
+        assert_eq!(Timestamp::from_datetime(before_the_start), first);
     }
 }

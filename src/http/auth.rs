@@ -2,19 +2,23 @@
 //! only runs for a valid API key that may write (or whatever the permission
 //! mode allows); one that takes `Authenticated` for any valid key; one that
 //! takes `Option<Authenticated>` also without an Authorization header (but
-//! never with a bad one); one that takes `Admin` only for the admin token.
-
-use std::sync::Arc;
+//! never with a bad one); one that takes `Admin` only for the admin token, from an address
+//! not locked out for guessing it.
 
 use std::marker::PhantomData;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::AppState;
+use super::client::client_address;
 use super::context::{Caller, set_caller};
 use super::error::{Error, Result};
+use super::limiter::Verdict;
 use crate::domain::{ApiKey, KeyHash, Owner, Permission, PermissionMode, PresentedKey, Timestamp};
 
 /// The permission a handler needs.
@@ -155,9 +159,32 @@ impl<A: Access> FromRequestParts<AppState> for Authorized<A> {
 #[derive(Clone, Debug)]
 pub struct AdminToken(KeyHash);
 
+/// The fewest characters an admin token may have.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
+/// A configured admin token too short to resist guessing.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "PADDOCK_ADMIN_TOKEN (--admin-token) must be at least {MIN_ADMIN_TOKEN_CHARS} characters: \
+     choose a long random one (e.g. `openssl rand -hex 32`), or leave it unset to turn the admin API off"
+)]
+pub struct AdminTokenTooShort;
+
 impl AdminToken {
     pub fn new(token: &str) -> Self {
+        // Never let out, in a log line, the journal or an echo of a path.
+        crate::domain::redact_from_now_on(token);
         Self(KeyHash::of(token))
+    }
+
+    /// The configured token: empty (as compose passes an unset variable)
+    /// leaves the admin API off; a short one is refused.
+    pub fn configured(token: &str) -> Result<Option<Self>, AdminTokenTooShort> {
+        match token.chars().count() {
+            0 => Ok(None),
+            n if n < MIN_ADMIN_TOKEN_CHARS => Err(AdminTokenTooShort),
+            _ => Ok(Some(Self::new(token))),
+        }
     }
 
     /// Whether `presented` is the admin token (compared as digests).
@@ -166,17 +193,35 @@ impl AdminToken {
     }
 }
 
-/// A request made with the admin token.
+/// Judges an admin token `client` presented, against the limit on wrong
+/// ones per client address.
+pub fn judge_admin_token(state: &AppState, client: IpAddr, presented: &str) -> Verdict {
+    let right = (state.admin_token.as_ref()).is_some_and(|token| token.accepts(presented));
+    let verdict = (state.admin_failures).attempt(client, right, Instant::now());
+    match verdict {
+        Verdict::Wrong => tracing::info!(%client, "wrong admin token"),
+        Verdict::Locked(_) => tracing::info!(%client, "admin token refused: too many wrong ones"),
+        Verdict::Admitted => {}
+    }
+    verdict
+}
+
+/// A request made with the admin token, from an address not locked out
+/// for wrong ones (see `limiter`).
 pub struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let presented = KeyHash::of(bearer_token(parts)?);
-        match &state.admin_token {
-            Some(token) if token.0.matches(&presented) => Ok(Self),
-            _ => Err(Error::InvalidAdminToken),
+        let presented = bearer_token(parts)?;
+        let client = client_address(&parts.extensions, &parts.headers, &state.trusted_proxies);
+        match judge_admin_token(state, client, presented) {
+            Verdict::Admitted => Ok(Self),
+            Verdict::Wrong => Err(Error::InvalidAdminToken),
+            Verdict::Locked(wait) => Err(Error::TooManyRequests {
+                retry_after: Verdict::retry_after(wait),
+            }),
         }
     }
 }

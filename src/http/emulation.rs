@@ -1,17 +1,20 @@
 //! Paddle behaviours paddock emulates on demand, for testing clients'
 //! resilience: Paddle's rate limit, and injected faults. Both are off unless
 //! configured, and apply only to the Paddle API (not health, metrics, admin).
+//! `Paddock-Delay` holds only requests made with a valid API key.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::auth::Authenticated;
+use super::client::client_address;
 use super::error::Error;
 
 /// Paddle's window and lockout.
@@ -114,16 +117,15 @@ impl RateLimiter {
 }
 
 /// Middleware for the Paddle API routes.
-pub async fn emulate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn emulate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let emulation = &state.emulation;
     if let Some(limit) = emulation.rate_limit {
-        let ip = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip());
-        if let Some(ip) = ip
-            && let Err(retry_after) = state.rate_limiter.check(ip, limit, Instant::now())
-        {
+        let ip = client_address(
+            request.extensions(),
+            request.headers(),
+            &state.trusted_proxies,
+        );
+        if let Err(retry_after) = state.rate_limiter.check(ip, limit, Instant::now()) {
             return Error::TooManyRequests { retry_after }.into_response();
         }
     }
@@ -138,7 +140,14 @@ pub async fn emulate(State(state): State<AppState>, request: Request, next: Next
                 return Error::BadRequest("Paddock-Delay must be a number of milliseconds.")
                     .into_response();
             };
-            tokio::time::sleep(Duration::from_millis(millis).min(MAX_DELAY)).await;
+            // Only for a valid key: else anyone could hold connections open.
+            // The handler judges the key again, as it would without a delay.
+            let (mut parts, body) = request.into_parts();
+            let authenticated = Authenticated::from_request_parts(&mut parts, &state).await;
+            request = Request::from_parts(parts, body);
+            if authenticated.is_ok() {
+                tokio::time::sleep(Duration::from_millis(millis).min(MAX_DELAY)).await;
+            }
         }
         if let Some(fault) = fault {
             return match fault.parse::<Fault>() {

@@ -1,11 +1,14 @@
 //! The one place that turns paddock's [`Error`] into Paddle's envelope:
 //! `{"error": {type, code, detail, documentation_url, errors?}, "meta": {request_id}}`.
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::meta::{Meta, json_bytes};
+use crate::domain::redact_text;
 pub use crate::error::{Error, Result};
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
@@ -56,10 +59,12 @@ struct Detail<'a> {
     errors: Option<Vec<FieldErrorBody<'a>>>,
 }
 
+/// A field error as sent: a name or message that echoes a secret the
+/// client sent (an unknown property named after a key) has it redacted.
 #[derive(Serialize)]
 struct FieldErrorBody<'a> {
-    field: &'a str,
-    message: &'a str,
+    field: Cow<'a, str>,
+    message: Cow<'a, str>,
 }
 
 impl Error {
@@ -103,7 +108,8 @@ impl Error {
                 StatusCode::NOT_FOUND,
                 RequestError,
                 "not_found",
-                format!("Entity {id} not found"),
+                // The id as sent, which may be a secret sent by mistake.
+                format!("Entity {} not found", redact_text(id)),
             ),
             Self::Schema(_) => (
                 StatusCode::BAD_REQUEST,
@@ -221,8 +227,8 @@ impl Error {
                 errors
                     .iter()
                     .map(|e| FieldErrorBody {
-                        field: &e.field,
-                        message: &e.message,
+                        field: redact_text(&e.field),
+                        message: redact_text(&e.message),
                     })
                     .collect(),
             ),

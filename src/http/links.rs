@@ -22,6 +22,11 @@ impl Links {
         }
     }
 
+    /// `--public-url`, if given.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
     /// The list URL `path` with the same query, its `after` replaced by
     /// `cursor`.
     pub fn next_page(

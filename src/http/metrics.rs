@@ -68,9 +68,15 @@ impl DeliveryOutcome {
 #[derive(Clone, Debug, Default)]
 pub struct DeliveryMetrics {
     attempts: Family<AttemptLabels, Counter>,
+    claims: Counter,
 }
 
 impl DeliveryMetrics {
+    /// The dispatcher is about to claim due deliveries (a write).
+    pub fn record_claim(&self) {
+        self.claims.inc();
+    }
+
     pub fn record(&self, outcome: DeliveryOutcome) {
         let labels = AttemptLabels {
             outcome: outcome.as_str(),
@@ -134,6 +140,11 @@ impl Metrics {
             "webhook_delivery_attempts",
             "Attempts to deliver a notification, by outcome",
             deliveries.attempts.clone(),
+        );
+        registry.register(
+            "webhook_claims",
+            "Statements the dispatcher ran to claim due deliveries",
+            deliveries.claims.clone(),
         );
         let (pending, oldest_pending_age) = (Gauge::default(), Gauge::default());
         registry.register(

@@ -3,6 +3,7 @@
 mod admin;
 mod api_keys;
 mod auth;
+mod client;
 mod client_tokens;
 mod context;
 mod emulation;
@@ -10,10 +11,12 @@ mod envelope;
 mod error;
 mod extract;
 mod health;
+mod limiter;
 mod links;
 mod meta;
 mod metrics;
 mod openapi;
+mod panics;
 mod readiness;
 mod root;
 mod ui;
@@ -28,17 +31,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tracing::{Instrument, Span};
 
-pub use auth::AdminToken;
+pub use auth::{AdminToken, AdminTokenTooShort};
+pub use client::TrustedProxies;
 pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
+pub use limiter::FailureLimiter;
 pub use links::Links;
 use metrics::RequestKind;
 pub use metrics::{DeliveryMetrics, DeliveryOutcome, Metrics};
 pub use openapi::{admin_document, public_document};
 pub use readiness::Readiness;
+/// Where the dashboard is served.
+pub use ui::UI as DASHBOARD_PATH;
 
-use crate::domain::PermissionMode;
+use crate::domain::{PermissionMode, redact_path, redact_query};
 use crate::service::Services;
 use crate::store::Store;
 
@@ -71,6 +78,10 @@ pub struct Shared {
     pub permission_mode: PermissionMode,
     /// `None` turns the admin API off: its paths answer 404 like any other.
     pub admin_token: Option<Arc<AdminToken>>,
+    /// Wrong admin tokens by client address (admin API and dashboard).
+    pub admin_failures: FailureLimiter,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     /// Rate limit and fault injection, when asked for.
     pub emulation: Arc<Emulation>,
     pub rate_limiter: Arc<RateLimiter>,
@@ -94,6 +105,10 @@ pub fn router(state: AppState) -> Router {
             .nest("/__paddock", admin::routes())
             .merge(ui::routes());
     }
+    #[cfg(test)]
+    {
+        routes = routes.merge(panics::forced_panic_route());
+    }
     routes
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
@@ -103,26 +118,34 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside `front`: a panic's 500 is counted, logged and journaled.
+        .layer(panics::layer())
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
 }
 
-/// The span every log line of a request is in. The path only: a query
-/// could carry anything a client typed. The route template groups requests
-/// whatever their ids; `account` and `api_key_id` are filled in once a key
-/// is recognised (see `context::set_caller`), and the key itself never is.
+/// The span every log line of a request is in, with the path and the query
+/// as sent but for their secrets (see `domain::redact`). The route template
+/// groups requests whatever their ids; `account` and `api_key_id` are filled
+/// in once a key is recognised (see `context::set_caller`), and the key
+/// itself never is.
 fn request_span(request: &Request) -> Span {
     let route =
         (request.extensions().get::<MatchedPath>()).map_or("unmatched", MatchedPath::as_str);
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %redact_path(request.uri().path()),
+        query = tracing::field::Empty,
         route,
         request_id = %context::request_id(),
         account = tracing::field::Empty,
         api_key_id = tracing::field::Empty,
-    )
+    );
+    if let Some(query) = request.uri().query().filter(|_| !span.is_disabled()) {
+        span.record("query", tracing::field::display(redact_query(query)));
+    }
+    span
 }
 
 /// The largest request head (request line and headers) accepted. Real

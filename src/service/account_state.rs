@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use super::{KeyCache, Mints, Totals};
 use crate::domain::{AccountState, StateCounts, ValidationErrors};
 use crate::error::{Error, Result};
@@ -21,7 +19,6 @@ pub struct AccountStates {
     totals: Arc<Totals>,
     key_cache: Arc<KeyCache>,
     secrets: SecretBox,
-    dispatch: Arc<Notify>,
     mints: Arc<Mints>,
 }
 
@@ -31,7 +28,6 @@ impl AccountStates {
         totals: Arc<Totals>,
         key_cache: Arc<KeyCache>,
         secrets: SecretBox,
-        dispatch: Arc<Notify>,
         mints: Arc<Mints>,
     ) -> Self {
         Self {
@@ -39,7 +35,6 @@ impl AccountStates {
             totals,
             key_cache,
             secrets,
-            dispatch,
             mints,
         }
     }
@@ -56,11 +51,16 @@ impl AccountStates {
     /// is emitted, and pending deliveries are sent from here on.
     pub async fn import(&self, state: AccountState) -> Result<StateCounts> {
         state.check_sealed(|sealed| self.secrets.open(sealed))?;
-        let mut outcome = self.store.import_account(&state).await;
+        let keys: Vec<_> = state.api_keys.iter().map(|key| &key.id).collect();
+        let import = || {
+            self.key_cache
+                .changing(&keys, self.store.import_account(&state))
+        };
+        let mut outcome = import().await;
         if let Err(StoreError::Conflict(_)) = outcome {
             // Another import took an id between the check and the insert:
             // once more, the check names it.
-            outcome = self.store.import_account(&state).await;
+            outcome = import().await;
         }
         match outcome? {
             Import::Imported => {}
@@ -73,10 +73,6 @@ impl AccountStates {
         let account = &state.account.name;
         self.totals.forget_account(account);
         self.mints.forget(account);
-        for key in &state.api_keys {
-            self.key_cache.forget(&key.id);
-        }
-        self.dispatch.notify_one();
         Ok(state.counts())
     }
 }

@@ -31,9 +31,6 @@ impl ApiKeys {
         for account in self.store.accounts().await? {
             self.sweep_account(&account.name, &mut sweep).await?;
         }
-        if !(sweep.expired.is_empty() && sweep.expiring.is_empty()) {
-            self.dispatch.notify_one();
-        }
         Ok(sweep)
     }
 
@@ -41,9 +38,6 @@ impl ApiKeys {
     pub async fn sweep_expiries_of(&self, account: &str) -> Result<ExpirySweep> {
         let mut sweep = ExpirySweep::default();
         self.sweep_account(account, &mut sweep).await?;
-        if !(sweep.expired.is_empty() && sweep.expiring.is_empty()) {
-            self.dispatch.notify_one();
-        }
         Ok(sweep)
     }
 
@@ -93,15 +87,11 @@ impl ApiKeys {
             events
         };
         let revoke = new.risk_level == RiskLevel::High;
-        let exposed = self
-            .store
-            .expose_api_key(&key_id, at, revoke, &events_for)
-            .await?;
         // A revoked key stops working here at once; elsewhere within the
         // key cache's lifetime, as with any revocation.
-        self.cache.forget(&key_id);
+        let expose = self.store.expose_api_key(&key_id, at, revoke, &events_for);
+        let exposed = self.cache.changing(&[&key_id], expose).await?;
         let (_, revoked) = exposed.ok_or_else(not_found)?;
-        self.dispatch.notify_one();
         Ok(new.exposure(&exposure_id, &key_id, revoked, at))
     }
 }

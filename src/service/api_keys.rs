@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use super::{KeyCache, Mints};
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeySecret, Event, EventType, NewApiKey, Owner, PageQuery, PresentedKey,
@@ -28,7 +26,6 @@ pub struct ApiKeys {
     pub(super) store: Arc<dyn Store>,
     pub(super) cache: Arc<KeyCache>,
     pub(super) secrets: SecretBox,
-    pub(super) dispatch: Arc<Notify>,
     pub(super) mints: Arc<Mints>,
 }
 
@@ -45,14 +42,12 @@ impl ApiKeys {
         store: Arc<dyn Store>,
         cache: Arc<KeyCache>,
         secrets: SecretBox,
-        dispatch: Arc<Notify>,
         mints: Arc<Mints>,
     ) -> Self {
         Self {
             store,
             cache,
             secrets,
-            dispatch,
             mints,
         }
     }
@@ -77,10 +72,7 @@ impl ApiKeys {
                 &mint,
             )];
             match self.store.insert_api_key(&key, &events).await {
-                Ok(()) => {
-                    self.dispatch.notify_one();
-                    return Ok((key, secret));
-                }
+                Ok(()) => return Ok((key, secret)),
                 // A restarted seeded sequence meets the ids it made before.
                 Err(StoreError::Conflict(_)) if attempts < SEQUENCE_SKIPS => attempts += 1,
                 Err(error) => return Err(error.into()),
@@ -140,16 +132,10 @@ impl ApiKeys {
                 Event::api_key(EventType::ApiKeyUpdated, key, key.updated_at, &mint),
             ]
         };
-        let revoked = self
-            .store
-            .revoke_api_key(&key_id, mint.now(), &events_for)
-            .await?;
-        self.cache.forget(&key_id);
+        let revoke = self.store.revoke_api_key(&key_id, mint.now(), &events_for);
+        let revoked = self.cache.changing(&[&key_id], revoke).await?;
         match revoked {
-            Some(key) => {
-                self.dispatch.notify_one();
-                Ok(key)
-            }
+            Some(key) => Ok(key),
             None => self.store.api_key(&key_id).await?.ok_or_else(not_found),
         }
     }
@@ -198,10 +184,10 @@ impl ApiKeys {
         if key.last_used_at.is_some_and(|at| at > since) {
             return Ok(());
         }
-        self.store.record_api_key_use(&key.id, now, since).await?;
         // Re-read next time; caching the new time here would restart the
         // entry's lifetime, and with it the bound on revocations elsewhere.
-        self.cache.forget(&key.id);
+        let record = self.store.record_api_key_use(&key.id, now, since);
+        self.cache.changing(&[&key.id], record).await?;
         Ok(())
     }
 }

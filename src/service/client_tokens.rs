@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use serde_json::{Map, Value};
 
 use super::{Mints, Totals};
@@ -23,7 +21,6 @@ pub struct ClientTokens {
     store: Arc<dyn Store>,
     totals: Arc<Totals>,
     mints: Arc<Mints>,
-    dispatch: Arc<Notify>,
 }
 
 /// A page of a list, and the owner's total when it was asked for.
@@ -34,17 +31,11 @@ pub struct Listing {
 }
 
 impl ClientTokens {
-    pub(super) fn new(
-        store: Arc<dyn Store>,
-        totals: Arc<Totals>,
-        mints: Arc<Mints>,
-        dispatch: Arc<Notify>,
-    ) -> Self {
+    pub(super) fn new(store: Arc<dyn Store>, totals: Arc<Totals>, mints: Arc<Mints>) -> Self {
         Self {
             store,
             totals,
             mints,
-            dispatch,
         }
     }
 
@@ -160,9 +151,8 @@ impl ClientTokens {
     }
 
     /// After a write to the account's tokens: its remembered totals are
-    /// stale, and there may be deliveries to send.
+    /// stale.
     fn written(&self, account: &str) {
         self.totals.forget_account(account);
-        self.dispatch.notify_one();
     }
 }

@@ -3,9 +3,10 @@
 //!
 //! Correctness: the digest is still compared on every request, and expiry is
 //! checked against the clock on every request, so a cached key expires on
-//! time. A key revoked through this process (admin API) is forgotten at once;
-//! one revoked elsewhere (the CLI, another replica) stops working within the
-//! cache's lifetime, `PADDOCK_KEY_CACHE_TTL`.
+//! time. A key changed through this process (revoked, rotated, exposed,
+//! used) is forgotten at once, by the one door every such write goes
+//! through ([`KeyCache::changing`]); one changed elsewhere (the CLI, another
+//! replica) is seen within the cache's lifetime, `PADDOCK_KEY_CACHE_TTL`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -50,7 +51,23 @@ impl KeyCache {
         keys.insert(key.id.clone(), (key.clone(), Instant::now()));
     }
 
-    pub fn forget(&self, id: &ApiKeyId) {
+    /// Runs `write`, which changes the keys `ids`, then forgets them here,
+    /// whatever it came to (a write that failed may still have committed).
+    /// The services change a key only through this, so none can leave a
+    /// stale copy behind.
+    pub(super) async fn changing<T, E>(
+        &self,
+        ids: &[&ApiKeyId],
+        write: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let outcome = write.await;
+        for id in ids {
+            self.forget(id);
+        }
+        outcome
+    }
+
+    fn forget(&self, id: &ApiKeyId) {
         self.keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())

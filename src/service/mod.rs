@@ -2,9 +2,9 @@
 //! everything that follows from that write. A handler (HTTP, admin API,
 //! CLI) parses, calls a service, and renders; the service applies the
 //! rules, builds the events, has the store write the change and its events
-//! in one transaction, and then brings the caches, the remembered list
-//! totals and the notification dispatcher up to date. The store writes
-//! what it is given.
+//! in one transaction, and then brings the caches and the remembered list
+//! totals up to date. The store writes what it is given, queues the events'
+//! deliveries and wakes the dispatcher (see `crate::store::Doorbell`).
 
 mod account_state;
 mod accounts;
@@ -21,8 +21,6 @@ mod totals;
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::Notify;
 
 pub use account_state::AccountStates;
 pub use accounts::{Accounts, ResetReport};
@@ -57,13 +55,12 @@ pub struct Services {
 
 impl Services {
     /// `key_cache_ttl`: how long a verified API key is trusted without
-    /// asking the database. `dispatch` wakes the notification dispatcher.
-    /// `journal_retention`: entries the journal keeps per account.
+    /// asking the database. `journal_retention`: entries the journal keeps
+    /// per account.
     pub fn new(
         store: Arc<dyn Store>,
         secrets: SecretBox,
         key_cache_ttl: Duration,
-        dispatch: Arc<Notify>,
         mints: Arc<Mints>,
         journal_retention: usize,
     ) -> Self {
@@ -76,24 +73,12 @@ impl Services {
                 totals.clone(),
                 key_cache.clone(),
                 secrets.clone(),
-                dispatch.clone(),
                 mints.clone(),
             ),
-            client_tokens: ClientTokens::new(
-                store.clone(),
-                totals.clone(),
-                mints.clone(),
-                dispatch.clone(),
-            ),
+            client_tokens: ClientTokens::new(store.clone(), totals.clone(), mints.clone()),
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
-            api_keys: ApiKeys::new(
-                store.clone(),
-                key_cache,
-                secrets.clone(),
-                dispatch.clone(),
-                mints.clone(),
-            ),
-            notifications: Notifications::new(store, secrets, mints.clone(), dispatch),
+            api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),
+            notifications: Notifications::new(store, secrets, mints.clone()),
             journal,
             mints,
         }

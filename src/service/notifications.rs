@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use super::Mints;
 use super::api_keys::SEQUENCE_SKIPS;
 use crate::domain::{
@@ -19,21 +17,14 @@ pub struct Notifications {
     store: Arc<dyn Store>,
     secrets: SecretBox,
     mints: Arc<Mints>,
-    dispatch: Arc<Notify>,
 }
 
 impl Notifications {
-    pub(super) fn new(
-        store: Arc<dyn Store>,
-        secrets: SecretBox,
-        mints: Arc<Mints>,
-        dispatch: Arc<Notify>,
-    ) -> Self {
+    pub(super) fn new(store: Arc<dyn Store>, secrets: SecretBox, mints: Arc<Mints>) -> Self {
         Self {
             store,
             secrets,
             mints,
-            dispatch,
         }
     }
 
@@ -137,8 +128,6 @@ impl Notifications {
             .store
             .replay_event(event_id, &replay, mint.now())
             .await?;
-        let deliveries = deliveries.ok_or_else(|| Error::NotFound(event_id.to_owned()))?;
-        self.dispatch.notify_one();
-        Ok(deliveries)
+        deliveries.ok_or_else(|| Error::NotFound(event_id.to_owned()))
     }
 }

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
-
 use super::{ApiKeys, KeyCache, Mints};
 use crate::domain::{
     ApiKey, ApiKeyId, ApiKeySecret, DEFAULT_ACCOUNT, Environment, Event, EventType, Mint,
@@ -32,7 +30,7 @@ impl ApiKeys {
     pub fn uncached(store: Arc<dyn Store>, mints: Arc<Mints>) -> Self {
         let cache = Arc::new(KeyCache::new(std::time::Duration::ZERO));
         let secrets = SecretBox::random();
-        Self::new(store, cache, secrets, Arc::new(Notify::new()), mints)
+        Self::new(store, cache, secrets, mints)
     }
 
     /// Stores each configured key that isn't stored yet and brings the
@@ -50,8 +48,8 @@ impl ApiKeys {
             match self.store.api_key(presented.id()).await? {
                 None => self.insert(&wanted, &mint).await?,
                 Some(stored) if stored.key_hash.matches(presented.hash()) => {
-                    self.store.set_api_key_permissions(&wanted).await?;
-                    self.cache.forget(&stored.id);
+                    let set = self.store.set_api_key_permissions(&wanted);
+                    self.cache.changing(&[&stored.id], set).await?;
                 }
                 Some(stored) => return Err(ProvisionError::IdTaken(stored.id)),
             }

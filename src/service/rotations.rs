@@ -63,20 +63,15 @@ impl ApiKeys {
                     Event::api_key_rotation(EventType::ApiKeyRotationCreated, &rotation, &mint);
                 canceled.into_iter().chain([created]).collect()
             };
-            match self
-                .store
-                .insert_rotation(&owner, &rotation, &sealed, &events_for)
-                .await
-            {
+            // Forgotten everywhere in this process, so the new secret is
+            // looked up, not refused from the cache.
+            let insert = (self.store).insert_rotation(&owner, &rotation, &sealed, &events_for);
+            match self.cache.changing(&[&caller.id], insert).await {
                 Ok(()) => break (rotation, new_key),
                 Err(StoreError::Conflict(_)) if attempts < CONFLICT_ATTEMPTS => continue,
                 Err(other) => return Err(other.into()),
             }
         };
-        // Forget the key everywhere in this process, so its new secret is
-        // looked up, not refused from the cache.
-        self.cache.forget(&caller.id);
-        self.dispatch.notify_one();
         Ok(rotation.resource(Some(new_key.expose().to_owned())))
     }
 
@@ -157,16 +152,10 @@ impl ApiKeys {
             }
             events
         };
-        let completed = self
-            .store
-            .complete_rotation(&key.id, rotation, mint.now(), &events_for)
-            .await?;
-        self.cache.forget(&key.id);
+        let complete = (self.store).complete_rotation(&key.id, rotation, mint.now(), &events_for);
+        let completed = self.cache.changing(&[&key.id], complete).await?;
         let key = match completed {
-            Some((key, _)) => {
-                self.dispatch.notify_one();
-                key
-            }
+            Some((key, _)) => key,
             None => self
                 .store
                 .api_key(&key.id)

@@ -11,11 +11,12 @@ use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, T
 use super::account_state_rows::{AccountTokenRow, ApiKeyRecordRow, SealedSettingRow, insert_state};
 use super::accounts::SELECT_ACCOUNT;
 use super::client_tokens::write_creations;
+use super::outbox::Enqueued;
 use super::rows::{AccountRow, DeliveryRow, EventRow, RotationRow};
 use super::{Backend, Creation, SqlStore, StoreError, StoredEvent};
 use crate::domain::{
-    Account, AccountState, ApiKeyRotation, Delivery, Environment, Owner, RecordedEvent,
-    SealedRotation, Seed, TakenIds, Timestamp,
+    Account, AccountState, ApiKeyRotation, Delivery, DeliveryStatus, Environment, Owner,
+    RecordedEvent, SealedRotation, Seed, TakenIds, Timestamp,
 };
 
 /// What an import came to.
@@ -192,9 +193,15 @@ where
                 events: &[],
             })
             .collect();
-        write_creations(&mut transaction, &creations).await?;
+        let queued = write_creations(&mut transaction, &creations).await?;
         insert_state(&mut transaction, state).await?;
-        transaction.commit().await?;
+        // History, not news: nothing new is queued, but the pending
+        // deliveries loaded are due.
+        let pending = (state.deliveries.iter())
+            .filter(|delivery| delivery.status == DeliveryStatus::Pending)
+            .count();
+        self.commit(transaction, queued.and(Enqueued::new(pending)))
+            .await?;
         self.created(before, &creations);
         Ok(Import::Imported)
     }

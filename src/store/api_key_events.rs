@@ -165,8 +165,8 @@ where
         let events: Vec<_> = (owned.iter())
             .flat_map(|(owner, events)| events.iter().map(move |event| (owner, event)))
             .collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
+        let queued = write_events(&mut transaction, &events).await?;
+        self.commit(transaction, queued).await?;
         Ok(swept)
     }
 
@@ -221,8 +221,8 @@ where
         let owner = key.owner();
         let events = events_for(&key, revoked);
         let events: Vec<_> = events.iter().map(|event| (&owner, event)).collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
+        let queued = write_events(&mut transaction, &events).await?;
+        self.commit(transaction, queued).await?;
         Ok(Some((key, revoked)))
     }
 }

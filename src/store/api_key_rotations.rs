@@ -112,8 +112,8 @@ where
             .await?;
         let events = events_for(canceled.as_ref());
         let events: Vec<_> = events.iter().map(|event| (owner, event)).collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
+        let queued = write_events(&mut transaction, &events).await?;
+        self.commit(transaction, queued).await?;
         Ok(())
     }
 
@@ -167,8 +167,8 @@ where
         let owner = updated.owner();
         let events = events_for(&updated, &completed);
         let events: Vec<_> = events.iter().map(|event| (&owner, event)).collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
+        let queued = write_events(&mut transaction, &events).await?;
+        self.commit(transaction, queued).await?;
         Ok(Some((updated, completed)))
     }
 

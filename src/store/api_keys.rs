@@ -120,8 +120,8 @@ where
             .await?;
         let owner = key.owner();
         let events: Vec<_> = events.iter().map(|event| (&owner, event)).collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
+        let queued = write_events(&mut transaction, &events).await?;
+        self.commit(transaction, queued).await?;
         Ok(())
     }
 
@@ -213,8 +213,8 @@ where
         let owner = key.owner();
         let events = events_for(&key);
         let events: Vec<_> = events.iter().map(|event| (&owner, event)).collect();
-        write_events(&mut transaction, &events).await?;
-        transaction.commit().await?;
+        let queued = write_events(&mut transaction, &events).await?;
+        self.commit(transaction, queued).await?;
         Ok(Some(key))
     }
 

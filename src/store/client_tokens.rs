@@ -12,7 +12,7 @@ use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, T
 
 use super::Backend;
 use super::group_commit::{Write, Written};
-use super::outbox::write_events;
+use super::outbox::{Enqueued, write_events};
 use super::rows::ClientTokenRow;
 use super::sql::{keyset, values_statement};
 use super::token_cache::{BeforeWrite, TokenCache};
@@ -76,7 +76,7 @@ fn status_binds(statuses: &[ClientTokenStatus]) -> (&'static str, &'static str) 
 pub(super) async fn write_creations<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
     creations: &[Creation<'_>],
-) -> Result<(), StoreError>
+) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     DB::Arguments: IntoArguments<DB> + Default,
@@ -226,8 +226,8 @@ where
             .collect();
         let before = self.before_write();
         let mut transaction = self.writer().begin().await?;
-        write_creations(&mut transaction, &creations).await?;
-        transaction.commit().await?;
+        let queued = write_creations(&mut transaction, &creations).await?;
+        self.commit(transaction, queued).await?;
         self.created(before, &creations);
         Ok(())
     }

@@ -2,13 +2,15 @@
 //! arrive while a commit is under way wait and are committed together in the
 //! next one, so concurrent writes share a transaction (and its fsync)
 //! instead of queueing for one each. A write is still answered only once its
-//! own commit has succeeded.
+//! own commit has succeeded (and made durable), and the dispatcher's
+//! doorbell is rung then, for a group that queued deliveries.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use super::outbox::{Doorbell, Enqueued};
 use super::wal_sync::Syncing;
 use super::{Creation, EventsFor, Revocation, StoreError};
 use crate::domain::{ClientToken, ClientTokenId, Event, Owner, Timestamp};
@@ -67,11 +69,13 @@ pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Committed, StoreError>> + Send + 'a;
 }
 
-/// A committed group: what each write did, and, where the commit is not yet
-/// durable when it returns (SQLite's), the wait until it is.
+/// A committed group: what each write did, the deliveries it queued, and,
+/// where the commit is not yet durable when it returns (SQLite's), the wait
+/// until it is.
 #[derive(Debug)]
 pub(super) struct Committed {
     pub written: Vec<Written>,
+    pub queued: Enqueued,
     pub syncing: Option<Syncing>,
 }
 
@@ -80,6 +84,9 @@ pub(super) struct Committed {
 pub(super) struct GroupCommit {
     /// `None` once closed.
     queue: std::sync::Mutex<Option<mpsc::Sender<Pending>>>,
+    /// Rung after a group that queued deliveries, and by the store's other
+    /// writes (`SqlStore::commit`).
+    doorbell: Doorbell,
 }
 
 struct Pending {
@@ -100,12 +107,20 @@ impl GroupCommit {
     pub(super) fn start(pool: impl CommitWrites, committers: usize) -> Self {
         let (queue, pending) = mpsc::channel(4 * GROUP_LIMIT);
         let pending = Arc::new(Mutex::new(pending));
+        let doorbell = Doorbell::default();
         for _ in 0..committers {
-            tokio::spawn(commit_groups(pool.clone(), pending.clone()));
+            let doorbell = doorbell.clone();
+            tokio::spawn(commit_groups(pool.clone(), pending.clone(), doorbell));
         }
         Self {
             queue: std::sync::Mutex::new(Some(queue)),
+            doorbell,
         }
+    }
+
+    /// The store's doorbell, which wakes the dispatcher.
+    pub(super) fn doorbell(&self) -> &Doorbell {
+        &self.doorbell
     }
 
     /// Takes no more writes; the committers stop when the queue is empty.
@@ -134,7 +149,11 @@ impl GroupCommit {
 /// together. If that fails for want of the database, they all fail; if it
 /// fails otherwise, each is retried alone, so that one bad write (say, a
 /// duplicate token) fails alone.
-async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receiver<Pending>>>) {
+async fn commit_groups(
+    pool: impl CommitWrites,
+    pending: Arc<Mutex<mpsc::Receiver<Pending>>>,
+    doorbell: Doorbell,
+) {
     let mut group = Vec::with_capacity(GROUP_LIMIT);
     while pending
         .lock()
@@ -146,17 +165,26 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
         match commit(&pool, &group).await {
             Ok(Committed {
                 written,
+                queued,
                 syncing: None,
-            }) => answer(group.drain(..), written),
+            }) => {
+                doorbell.ring(queued);
+                answer(group.drain(..), written);
+            }
             // The next group is committed while this one's is synced.
             Ok(Committed {
                 written,
+                queued,
                 syncing: Some(syncing),
             }) => {
                 let mut synced = std::mem::replace(&mut group, Vec::with_capacity(GROUP_LIMIT));
+                let doorbell = doorbell.clone();
                 tokio::spawn(async move {
                     match syncing.durable().await {
-                        Ok(()) => answer(synced.into_iter(), written),
+                        Ok(()) => {
+                            doorbell.ring(queued);
+                            answer(synced.into_iter(), written);
+                        }
                         Err(error) => answer_unavailable(&mut synced, &not_durable(error)),
                     }
                 });
@@ -177,11 +205,18 @@ async fn commit_groups(pool: impl CommitWrites, pending: Arc<Mutex<mpsc::Receive
                         answer_unavailable(&mut rest, error);
                     }
                     let outcome = match outcome {
-                        Ok(Committed { written, syncing }) => {
+                        Ok(Committed {
+                            written,
+                            queued,
+                            syncing,
+                        }) => {
                             let durable = match syncing {
                                 Some(syncing) => syncing.durable().await.map_err(not_durable),
                                 None => Ok(()),
                             };
+                            if durable.is_ok() {
+                                doorbell.ring(queued);
+                            }
                             durable.and_then(|()| {
                                 written.into_iter().next().ok_or_else(|| {
                                     StoreError::Corrupt("a commit answered no write".into())
@@ -247,6 +282,7 @@ mod tests {
             self.commits.fetch_add(1, Ordering::SeqCst);
             Ok(Committed {
                 written: writes.iter().map(|_| Written::Created).collect(),
+                queued: Enqueued::default(),
                 syncing: None,
             })
         }
@@ -260,6 +296,7 @@ mod tests {
         async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
             Ok(Committed {
                 written: writes.iter().map(|_| Written::Created).collect(),
+                queued: Enqueued::default(),
                 syncing: Some(self.0.sync()),
             })
         }

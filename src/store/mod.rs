@@ -46,9 +46,12 @@ use crate::domain::{
 
 pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
-pub use connect::{Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, open, redact_url};
+pub use connect::{
+    Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, describe, open, redact_url,
+};
 pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
+pub use outbox::Doorbell;
 pub use postgres::PostgresStore;
 pub use sql::{Backend, SqlStore};
 pub use sqlite::{SqliteStore, is_in_memory_url};
@@ -117,8 +120,10 @@ pub enum Revocation {
 }
 
 /// Everything paddock keeps, one interface per entity. The store writes what
-/// it is given, in one transaction per call; the rules, the events and what
-/// follows a write are the services' (`crate::service`).
+/// it is given, in one transaction per call, with the deliveries of its
+/// events (queued by the domain's one rule) and, once committed, a ring of
+/// the dispatcher's [`Doorbell`]; the rules and the events a write makes
+/// are the services' (`crate::service`).
 #[async_trait]
 pub trait Store:
     ClientTokenStore
@@ -338,6 +343,10 @@ pub trait NotificationStore: Send + Sync {
     /// How many deliveries are pending, and since when the oldest: for
     /// `/metrics`.
     async fn pending_deliveries(&self) -> Result<PendingDeliveries, StoreError>;
+
+    /// Rung after every commit that queued deliveries (a write's events, a
+    /// replay, an import's pending ones): what the dispatcher waits on.
+    fn doorbell(&self) -> Doorbell;
 }
 
 /// Rotations of API keys' secrets.

@@ -8,10 +8,12 @@ use async_trait::async_trait;
 use serde_json::value::RawValue;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::outbox::{Queued, queue_deliveries, subscribed_settings};
+use super::outbox::{Doorbell, Queued, owner_settings, queue_deliveries};
 use super::rows::{DeliveryRow, DueRow, EventRow, SettingRow};
 use super::{Backend, NotificationStore, SqlStore, StoreError};
-use crate::domain::{Delivery, Environment, EventType, NotificationSetting, Timestamp};
+use crate::domain::{
+    Delivery, Environment, EventType, NotificationSetting, Owner, Timestamp, subscribers,
+};
 
 const SETTING_COLUMNS: &str =
     "id, account, environment, destination, subscribed_events, active, created_at, updated_at";
@@ -283,10 +285,12 @@ where
             return Ok(None);
         };
         let mut transaction = self.writer().begin().await?;
-        let audience = (event.account.as_str(), event.environment, event.event_type);
-        let settings = subscribed_settings(&mut transaction, audience).await?;
-        let deliveries: Vec<_> = settings
-            .iter()
+        let owner = Owner {
+            account: event.account.clone(),
+            environment: event.environment,
+        };
+        let settings = owner_settings(&mut transaction, &owner).await?;
+        let deliveries: Vec<_> = subscribers(&settings, &owner, event.event_type)
             .map(|setting_id| Queued {
                 event_id: &event.id,
                 setting_id,
@@ -294,8 +298,8 @@ where
                 created_at: at,
             })
             .collect();
-        queue_deliveries(&mut transaction, &deliveries).await?;
-        transaction.commit().await?;
+        let queued = queue_deliveries(&mut transaction, &deliveries).await?;
+        self.commit(transaction, queued).await?;
         sqlx::query_as::<_, DeliveryRow>(SELECT_EVENT_DELIVERIES.as_str())
             .bind(id)
             .fetch_all(self.writer())
@@ -348,6 +352,10 @@ where
             .execute(self.writer())
             .await?;
         Ok(())
+    }
+
+    fn doorbell(&self) -> Doorbell {
+        self.writes.doorbell().clone()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -1,41 +1,77 @@
 //! The outbox: events and a pending delivery of each to every subscribed
 //! notification setting, written in the transaction of the change they
-//! report, so that a crash never loses an event nor invents one.
+//! report, so that a crash never loses an event nor invents one. Which
+//! settings an event goes to is the domain's rule ([`Subscriber::receives`]);
+//! the queries here only read an owner's settings. A write that queued
+//! deliveries rings the [`Doorbell`] once it has committed.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use sqlx::error::BoxDynError;
 use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
+use tokio::sync::Notify;
 
 use super::sql::values_statement;
 use super::{Backend, StoreError};
-use crate::domain::{Delivery, Environment, Event, EventType, Owner, Timestamp};
+use crate::domain::{Delivery, Event, Owner, Subscriber, Timestamp, subscribers};
 
 /// Followed by `values` rows: id, account, environment, event_type, occurred_at, data.
 pub(super) const INSERT_EVENTS: &str =
     "insert into events (id, account, environment, event_type, occurred_at, data) ";
 
-/// Active settings of an account and environment subscribed to an event type
-/// (bound as `%,<type>,%`).
-const SUBSCRIBED_SETTINGS: &str = "select id from notification_settings \
-     where account = $1 and environment = $2 and active = true \
-     and (',' || subscribed_events || ',') like $3 order by id";
+/// An owner's settings, each as one text, `<id> <active|inactive>
+/// <subscribed_events>` (neither an id nor an event type has a space): one
+/// text column, which every writer's code already knows how to read.
+const OWNER_SETTINGS: &str = "select id || ' ' || \
+     (case when active then 'active' else 'inactive' end) || ' ' || subscribed_events \
+     from notification_settings where account = $1 and environment = $2 order by id";
 
 /// Followed by `values` rows, in this column order.
 pub(super) const INSERT_DELIVERIES: &str = "insert into deliveries \
      (notification_id, event_id, notification_setting_id, status, attempts, next_attempt_at, created_at) ";
 
-/// Which settings an event goes to: an owner and an event type.
-type Audience<'a> = (&'a str, Environment, EventType);
+/// Wakes the dispatcher: rung by the store after a commit that queued
+/// deliveries, and only then (a claim is a write, which SQLite's one writer
+/// would otherwise make for nothing). Clones ring the same bell.
+#[derive(Clone, Debug, Default)]
+pub struct Doorbell(Arc<Notify>);
+
+impl Doorbell {
+    /// After the commit of a transaction that queued `queued`.
+    pub(super) fn ring(&self, queued: Enqueued) {
+        if queued.0 > 0 {
+            self.0.notify_one();
+        }
+    }
+
+    /// Until the next ring (or at once, for a ring nobody waited for yet).
+    pub async fn rung(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// How many deliveries a transaction queued: ring the [`Doorbell`] with it
+/// once the transaction has committed (see `SqlStore::commit`).
+#[must_use = "ring the doorbell with it once the transaction has committed"]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Enqueued(usize);
+
+impl Enqueued {
+    pub(super) fn new(deliveries: usize) -> Self {
+        Self(deliveries)
+    }
+
+    pub(super) fn and(self, other: Self) -> Self {
+        Self(self.0 + other.0)
+    }
+}
 
 /// Records `events` (each with its owner), and a pending delivery of each to
-/// every active setting of its owner subscribed to its type, in a few
-/// multi-row statements.
+/// every setting that receives it, in a few multi-row statements.
 pub(super) async fn write_events<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
     events: &[(&Owner, &Event)],
-) -> Result<(), StoreError>
+) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     DB::Arguments: IntoArguments<DB> + Default,
@@ -71,53 +107,62 @@ where
             .execute(&mut **transaction)
             .await?;
     }
-    // Settings are looked up once per owner and event type.
-    fn audience<'a>((owner, event): &(&'a Owner, &Event)) -> Audience<'a> {
-        (owner.account.as_str(), owner.environment, event.event_type)
-    }
-    let mut subscribers = HashMap::new();
-    for audience in events.iter().map(audience) {
-        if let Entry::Vacant(entry) = subscribers.entry(audience) {
-            entry.insert(subscribed_settings(transaction, audience).await?);
+    // Each owner's settings are read once.
+    let mut settings: Vec<(&Owner, Vec<Subscriber>)> = Vec::new();
+    for (owner, _) in events {
+        if !settings.iter().any(|(known, _)| known == owner) {
+            settings.push((owner, owner_settings(transaction, owner).await?));
         }
     }
     let deliveries: Vec<_> = events
         .iter()
-        .flat_map(|pair| {
-            let event = pair.1;
-            subscribers[&audience(pair)]
-                .iter()
-                .map(move |setting| Queued {
-                    event_id: &event.id,
-                    setting_id: setting,
-                    occasion: &event.id,
-                    created_at: event.occurred_at,
-                })
+        .flat_map(|(owner, event)| {
+            let of_owner = settings.iter().find(|(known, _)| known == owner);
+            let of_owner = of_owner.map_or(&[][..], |(_, settings)| settings.as_slice());
+            subscribers(of_owner, owner, event.event_type).map(move |setting| Queued {
+                event_id: &event.id,
+                setting_id: setting,
+                occasion: &event.id,
+                created_at: event.occurred_at,
+            })
         })
         .collect();
     queue_deliveries(transaction, &deliveries).await
 }
 
-/// The active settings of an owner subscribed to an event type.
-pub(super) async fn subscribed_settings<DB: Backend>(
+/// An owner's notification settings, oldest first, for
+/// [`Subscriber::receives`] to choose from.
+pub(super) async fn owner_settings<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
-    (account, environment, event_type): Audience<'_>,
-) -> Result<Vec<String>, StoreError>
+    owner: &Owner,
+) -> Result<Vec<Subscriber>, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     DB::Arguments: IntoArguments<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
     for<'r> (String,): FromRow<'r, DB::Row>,
 {
-    let pattern = format!("%,{event_type},%");
-    let settings: Vec<(String,)> = sqlx::query_as(SUBSCRIBED_SETTINGS)
-        .bind(account)
-        .bind(environment.as_str())
-        .bind(pattern.as_str())
+    let settings: Vec<(String,)> = sqlx::query_as(OWNER_SETTINGS)
+        .bind(owner.account.as_str())
+        .bind(owner.environment.as_str())
         .fetch_all(&mut **transaction)
         .await?;
-    Ok(settings.into_iter().map(|(id,)| id).collect())
+    (settings.iter())
+        .map(|(text,)| {
+            let mut parts = text.splitn(3, ' ');
+            let (Some(id), Some(state), Some(types)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(StoreError::Corrupt(format!("a setting read as `{text}`")));
+            };
+            Ok(Subscriber::from_stored(
+                id.to_owned(),
+                owner.account.clone(),
+                owner.environment,
+                state == "active",
+                types,
+            ))
+        })
+        .collect()
 }
 
 /// A delivery to queue: an event to a setting, on an occasion (the event
@@ -133,7 +178,7 @@ pub(super) struct Queued<'a> {
 pub(super) async fn queue_deliveries<DB: Backend>(
     transaction: &mut Transaction<'_, DB>,
     deliveries: &[Queued<'_>],
-) -> Result<(), StoreError>
+) -> Result<Enqueued, StoreError>
 where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     DB::Arguments: IntoArguments<DB> + Default,
@@ -169,5 +214,18 @@ where
             .execute(&mut **transaction)
             .await?;
     }
-    Ok(())
+    Ok(Enqueued(deliveries.len()))
+}
+
+impl<DB: Backend> super::SqlStore<DB> {
+    /// Commits a transaction that queued `queued`, then rings the doorbell.
+    pub(super) async fn commit(
+        &self,
+        transaction: Transaction<'_, DB>,
+        queued: Enqueued,
+    ) -> Result<(), StoreError> {
+        transaction.commit().await?;
+        self.writes.doorbell().ring(queued);
+        Ok(())
+    }
 }

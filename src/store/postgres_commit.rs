@@ -22,15 +22,15 @@ use sqlx::postgres::PgRow;
 use sqlx::{Connection, FromRow, PgConnection, Pool, Postgres, Row};
 
 use super::group_commit::{CommitWrites, Committed, Write, Written};
+use super::outbox::Enqueued;
 use super::rows::ClientTokenRow;
 use super::{Creation, Revocation, StoreError};
-use crate::domain::{ClientToken, Delivery, Event, Owner, Timestamp};
+use crate::domain::{ClientToken, Delivery, Event, Owner, Subscriber, Timestamp, subscribers};
 
-/// The active settings of the owners bound as two arrays (accounts,
-/// environments), each with its subscribed event types.
-const SUBSCRIBED_SETTINGS: &str = "select account, environment, id, subscribed_events \
-     from notification_settings where active \
-     and (account, environment) in (select * from unnest($1::text[], $2::text[])) order by id";
+/// The settings of the owners bound as two arrays (accounts, environments).
+const OWNERS_SETTINGS: &str = "select account, environment, id, active, subscribed_events \
+     from notification_settings \
+     where (account, environment) in (select * from unnest($1::text[], $2::text[])) order by id";
 
 /// Inserts new tokens ($1 to $10), events ($11 to $16) and their deliveries
 /// ($17 to $20, due at $21), each column an array. The inserts see none of
@@ -87,47 +87,52 @@ const REVOKE: &str = "with wanted as (\
      ) \
      select case when r.ordinal = w.ordinal then 'revoked' else 'found' end as kind, \
      w.ordinal, r.id, r.token, r.name, r.description, r.status, r.revoked_at, r.created_at, \
-     r.updated_at, null as account, null as environment, null as subscribed_events \
+     r.updated_at, null as account, null as environment, null::boolean as active, \
+     null as subscribed_events \
      from wanted w join revoked r \
      on r.account = w.account and r.environment = w.environment and r.id = w.id \
      union all \
      select 'found', ordinal, id, token, name, description, status, revoked_at, created_at, \
-     updated_at, null, null, null from untouched \
+     updated_at, null, null, null, null from untouched \
      union all \
      select 'setting', null, id, null, null, null, null, null, null, null, account, \
-     environment, subscribed_events from notification_settings where active \
-     and (account, environment) in (select * from unnest($5::text[], $6::text[]))";
+     environment, active, subscribed_events from notification_settings \
+     where (account, environment) in (select * from unnest($5::text[], $6::text[]))";
 
 impl CommitWrites for Pool<Postgres> {
     /// Durable on return: Postgres syncs within the commit.
     async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
-        let written = commit(self, writes).await?;
+        let (written, queued) = commit(self, writes).await?;
         Ok(Committed {
             written,
+            queued,
             syncing: None,
         })
     }
 }
 
-async fn commit(pool: &Pool<Postgres>, writes: &[&Write]) -> Result<Vec<Written>, StoreError> {
+async fn commit(
+    pool: &Pool<Postgres>,
+    writes: &[&Write],
+) -> Result<(Vec<Written>, Enqueued), StoreError> {
     let mut connection = pool.acquire().await?;
     let owners = Owners::of(writes);
     let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
     if creations.len() == writes.len() {
-        let settings = sqlx::query(SUBSCRIBED_SETTINGS)
+        let settings = sqlx::query(OWNERS_SETTINGS)
             .bind(&owners.accounts)
             .bind(&owners.environments)
             .fetch_all(&mut *connection)
             .await?;
         let settings = Settings::read(&settings)?;
         let events = creation_events(writes);
-        insert(&mut connection, &creations, &events, &settings).await?;
-        return Ok(writes.iter().map(|_| Written::Created).collect());
+        let queued = insert(&mut connection, &creations, &events, &settings).await?;
+        return Ok((writes.iter().map(|_| Written::Created).collect(), queued));
     }
     let mut transaction = connection.begin().await?;
     if !creations.is_empty() {
         // Before the revocations, which may be of these tokens.
-        insert(&mut transaction, &creations, &[], &Settings::default()).await?;
+        let _no_events = insert(&mut transaction, &creations, &[], &Settings::default()).await?;
     }
     let (revocations, settings) = revoke(&mut transaction, writes, &owners).await?;
     let mut events = creation_events(writes);
@@ -147,9 +152,9 @@ async fn commit(pool: &Pool<Postgres>, writes: &[&Write]) -> Result<Vec<Written>
             }))),
         }
     }
-    insert(&mut transaction, &[], &events, &settings).await?;
+    let queued = insert(&mut transaction, &[], &events, &settings).await?;
     transaction.commit().await?;
-    Ok(written)
+    Ok((written, queued))
 }
 
 /// The distinct owners of a group, as the two arrays the statements bind.
@@ -178,19 +183,20 @@ impl Owners {
     }
 }
 
-/// The active settings of the group's owners: (account, environment, id,
-/// subscribed event types, comma-separated), in order of id. A handful, so
-/// looked through rather than indexed.
+/// The settings of the group's owners, in order of id. A handful, so looked
+/// through rather than indexed.
 #[derive(Default)]
-struct Settings(Vec<(String, String, String, String)>);
+struct Settings(Vec<Subscriber>);
 
 impl Settings {
     fn read<'r>(rows: impl IntoIterator<Item = &'r PgRow>) -> Result<Self, StoreError> {
-        let setting = |row: &PgRow| -> Result<_, sqlx::Error> {
-            Ok((
-                row.try_get("account")?,
-                row.try_get("environment")?,
+        let setting = |row: &PgRow| -> Result<_, StoreError> {
+            let environment: &str = row.try_get("environment")?;
+            Ok(Subscriber::from_stored(
                 row.try_get("id")?,
+                row.try_get("account")?,
+                environment.parse().map_err(StoreError::Corrupt)?,
+                row.try_get("active")?,
                 row.try_get("subscribed_events")?,
             ))
         };
@@ -198,14 +204,9 @@ impl Settings {
         Ok(Self(settings))
     }
 
-    /// The ids of the owner's settings subscribed to the event's type.
+    /// The ids of the settings that receive the owner's event.
     fn subscribed<'a>(&'a self, owner: &'a Owner, event: &Event) -> impl Iterator<Item = &'a str> {
-        let (account, environment) = (&owner.account, owner.environment.as_str());
-        let event_type = event.event_type.as_str();
-        self.0.iter().filter_map(move |(of, within, id, types)| {
-            let subscribed = types.split(',').any(|subscribed| subscribed == event_type);
-            (of == account && within == environment && subscribed).then_some(id.as_str())
-        })
+        subscribers(&self.0, owner, event.event_type)
     }
 }
 
@@ -225,17 +226,17 @@ fn creation_events<'w>(writes: &[&'w Write]) -> Vec<(&'w Owner, Event)> {
 }
 
 /// Inserts the tokens of `creations`, `events`, and a pending delivery of
-/// each event to every setting of its owner subscribed to its type: one
-/// statement.
+/// each event to every setting that receives it: one statement. Returns how
+/// many deliveries.
 async fn insert(
     connection: &mut PgConnection,
     creations: &[Creation<'_>],
     events: &[(&Owner, Event)],
     settings: &Settings,
-) -> Result<(), StoreError> {
+) -> Result<Enqueued, StoreError> {
     if creations.is_empty() && events.is_empty() {
         // Revocations that all found their tokens revoked already.
-        return Ok(());
+        return Ok(Enqueued::default());
     }
     let data = events
         .iter()
@@ -251,6 +252,7 @@ async fn insert(
             deliveries.3.push(event.occurred_at);
         }
     }
+    let queued = Enqueued::new(deliveries.0.len());
     sqlx::query(INSERT_WRITTEN)
         .bind(column(creations, |c| c.token.id.as_str()))
         .bind(column(creations, |c| c.owner.account.as_str()))
@@ -276,7 +278,7 @@ async fn insert(
         .bind(Timestamp::now())
         .execute(connection)
         .await?;
-    Ok(())
+    Ok(queued)
 }
 
 /// One column of `rows`, to bind as an array.

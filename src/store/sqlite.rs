@@ -104,6 +104,7 @@ impl SqliteStore {
             let tokens = TokenCache::new(cached_tokens);
             return Ok(Self::new(pool, None, writes, tokens).holding(None));
         }
+        create_private(options.get_filename());
         let writer = connect(1).connect_with(options.clone()).await?;
         let lock = match access {
             Access::Serve { .. } => Some(lock_file(options.get_filename())?),
@@ -127,6 +128,19 @@ impl SqliteStore {
 /// Takes the server's lock on the database file (an `flock`, which SQLite's
 /// own byte-range locks don't see). It lasts while the file stays open: until
 /// the store is closed, or the process ends however it ends.
+/// Creates the database file, if it isn't there, readable by its owner only
+/// (0600, as the secret key file): SQLite would make it 0644, and it makes
+/// the `-wal` and `-shm` files beside it with the database file's mode. An
+/// empty file is an empty database to SQLite. An existing file is left as
+/// its owner made it; any other failure is SQLite's to report as it opens.
+fn create_private(path: &Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let _ = options.open(path);
+}
+
 fn lock_file(path: &Path) -> Result<File, ConnectError> {
     let file = File::open(path).map_err(|source| ConnectError::Lock {
         path: path.display().to_string(),

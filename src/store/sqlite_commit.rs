@@ -29,11 +29,11 @@ use sqlx::{Executor, FromRow, Pool, Row, Sqlite};
 
 use super::client_tokens::INSERT_CLIENT_TOKENS;
 use super::group_commit::{CommitWrites, Committed, Write, Written};
-use super::outbox::{INSERT_DELIVERIES, INSERT_EVENTS};
+use super::outbox::{Enqueued, INSERT_DELIVERIES, INSERT_EVENTS};
 use super::rows::OwnedClientTokenRow;
 use super::wal_sync::WalSync;
 use super::{Revocation, StoreError};
-use crate::domain::{ClientToken, Delivery, Event, Owner, Timestamp};
+use crate::domain::{ClientToken, Delivery, Event, Owner, Subscriber, Timestamp, subscribers};
 
 /// SQLite's committer: the pool of its one writer, and for a database file,
 /// the thread that syncs its WAL.
@@ -72,8 +72,10 @@ impl CommitWrites for SqliteWriter {
         } else {
             connection.finish();
         }
+        let (written, queued) = outcome?;
         Ok(Committed {
-            written: outcome?,
+            written,
+            queued,
             syncing: self.wal.as_ref().map(|wal| wal.sync()),
         })
     }
@@ -112,7 +114,7 @@ fn is_without_transaction(outcome: &Result<impl Sized, sqlx::Error>) -> bool {
 
 /// Begins; inserts the group's tokens; revokes the active ones among those
 /// named; reads back every token named (as it now is), and the owners'
-/// active notification settings. Arguments, each a JSON array of rows: the
+/// notification settings. Arguments, each a JSON array of rows: the
 /// tokens, the revocations (twice), and the owners. (Anonymous `?`, bound
 /// in order: sqlx mis-binds a `?N` reused across a text's statements.)
 static FIRST_TRIP: LazyLock<String> = LazyLock::new(|| {
@@ -126,9 +128,10 @@ static FIRST_TRIP: LazyLock<String> = LazyLock::new(|| {
             returning 'revoked' as kind, account, environment, id;
         select 'found' as kind, account, environment, {TOKEN_COLUMNS} from client_tokens
             where (account, environment, id) in (select value ->> 0, value ->> 1, value ->> 2 from json_each(?));
-        select 'setting' as kind, account, environment, id, subscribed_events from notification_settings
+        select 'setting' as kind, account, environment, id, active, subscribed_events
+            from notification_settings
             where (account, environment) in (select value ->> 0, value ->> 1 from json_each(?))
-                and active = true order by id;",
+            order by id;",
         tokens = columns(10),
     )
 });
@@ -181,9 +184,8 @@ async fn run(
 struct Learned {
     /// Per write: the token as the revocation left it, and whether it did.
     revocations: Vec<Option<(bool, ClientToken)>>,
-    /// Per owner (in the group's order): its active settings' ids and
-    /// subscribed event types, by id.
-    settings: Vec<Vec<(String, String)>>,
+    /// Per owner (in the group's order): its settings, by id.
+    settings: Vec<Vec<Subscriber>>,
 }
 
 /// `deferred`: the commit is synced afterwards, not within.
@@ -191,7 +193,7 @@ async fn commit(
     connection: &mut PoolConnection<Sqlite>,
     writes: &[&Write],
     deferred: bool,
-) -> Result<Vec<Written>, StoreError> {
+) -> Result<(Vec<Written>, Enqueued), StoreError> {
     let mut owners: Vec<&Owner> = Vec::new();
     for write in writes {
         let (Write::Create { owner, .. } | Write::Revoke { owner, .. }) = write;
@@ -233,13 +235,9 @@ async fn commit(
             }))),
         }
     }
-    run(
-        connection,
-        second,
-        second_trip(&owners, &events, &learned.settings)?,
-    )
-    .await?;
-    Ok(written)
+    let (arguments, queued) = second_trip(&owners, &events, &learned.settings)?;
+    run(connection, second, arguments).await?;
+    Ok((written, queued))
 }
 
 /// The first trip's arguments: the new tokens; the revocations, the first
@@ -325,7 +323,13 @@ fn learn(
                 let owner = (owners.iter())
                     .position(|o| o.account == account && o.environment.as_str() == environment)
                     .ok_or_else(|| StoreError::Corrupt("a setting's owner".into()))?;
-                settings[owner].push((row.try_get("id")?, row.try_get("subscribed_events")?));
+                settings[owner].push(Subscriber::from_stored(
+                    row.try_get("id")?,
+                    account.to_owned(),
+                    owners[owner].environment,
+                    row.try_get("active")?,
+                    row.try_get("subscribed_events")?,
+                ));
             }
             other => return Err(StoreError::Corrupt(format!("a row of kind `{other}`"))),
         }
@@ -353,12 +357,12 @@ fn learn(
 }
 
 /// The second trip's arguments: the events, and a pending delivery of each
-/// to every active setting of its owner subscribed to its type.
+/// to every setting that receives it; and how many deliveries that is.
 fn second_trip(
     owners: &[&Owner],
     events: &[(usize, Event)],
-    settings: &[Vec<(String, String)>],
-) -> Result<Vec<String>, StoreError> {
+    settings: &[Vec<Subscriber>],
+) -> Result<(Vec<String>, Enqueued), StoreError> {
     let rows = (events.iter())
         .map(|(owner, event)| {
             let owner = owners[*owner];
@@ -378,14 +382,12 @@ fn second_trip(
     let now = Timestamp::now();
     let deliveries: Vec<_> = (events.iter())
         .flat_map(|(owner, event)| {
-            let subscribed = settings[*owner]
-                .iter()
-                .filter(|(_, types)| types.split(',').any(|t| t == event.event_type.as_str()));
-            subscribed.map(move |(setting, _)| {
+            let subscribed = subscribers(&settings[*owner], owners[*owner], event.event_type);
+            subscribed.map(move |setting| {
                 (
                     Delivery::id_for(event.id.as_str(), setting),
                     event.id.as_str(),
-                    setting.as_str(),
+                    setting,
                     "pending",
                     0,
                     now,
@@ -394,7 +396,8 @@ fn second_trip(
             })
         })
         .collect();
-    Ok(vec![json(&rows)?, json(&deliveries)?])
+    let queued = Enqueued::new(deliveries.len());
+    Ok((vec![json(&rows)?, json(&deliveries)?], queued))
 }
 
 #[cfg(test)]

@@ -86,6 +86,52 @@ async fn without_configuration_nothing_is_limited_or_injected() {
 }
 
 #[tokio::test]
+async fn paddock_delay_holds_only_requests_with_a_valid_key() {
+    let app = app_with(Emulation {
+        fault_headers: true,
+        ..Emulation::default()
+    })
+    .await;
+    let delayed = |path: &str| {
+        (app.client.get(app.url(path)))
+            .header("Paddock-Delay", "1500")
+            .timeout(Duration::from_secs(10))
+    };
+    let near_miss = format!("{}x", app.keys.sandbox);
+    let cases = [
+        (delayed("/client-tokens"), StatusCode::FORBIDDEN),
+        (
+            delayed("/client-tokens").bearer_auth(&near_miss),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            delayed("/client-tokens").bearer_auth(&app.keys.expired),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            delayed("/client-tokens").bearer_auth("not a key"),
+            StatusCode::FORBIDDEN,
+        ),
+        // Where a key is optional, none is no delay either.
+        (delayed("/"), StatusCode::OK),
+    ];
+    for (request, status) in cases {
+        let started = Instant::now();
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status);
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1000), "{took:?}");
+    }
+    for path in ["/client-tokens", "/"] {
+        let started = Instant::now();
+        let request = delayed(path).bearer_auth(&app.keys.sandbox);
+        expect_data(request.send().await.unwrap(), StatusCode::OK).await;
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(1500), "{path}: {took:?}");
+    }
+}
+
+#[tokio::test]
 async fn fault_headers_answer_with_the_asked_error_or_delay() {
     let app = app_with(Emulation {
         fault_headers: true,

@@ -14,7 +14,7 @@ use crate::webhooks::setting;
 
 on_both_backends!(delivery_attempts_and_the_pending_queue_are_measured);
 
-async fn scrape(app: &TestApp) -> String {
+pub(crate) async fn scrape(app: &TestApp) -> String {
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     response.text().await.unwrap()

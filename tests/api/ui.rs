@@ -144,6 +144,42 @@ async fn signing_in_sets_a_strict_http_only_session_cookie_and_signing_out_ends_
 }
 
 #[tokio::test]
+async fn a_made_up_or_altered_session_cookie_is_refused_and_sign_ins_never_share_one() {
+    let app = app().await;
+    let (first, second) = (
+        Dashboard::signed_in(&app).await,
+        Dashboard::signed_in(&app).await,
+    );
+    let (first_cookie, second_cookie) = (
+        first.cookie.clone().unwrap(),
+        second.cookie.clone().unwrap(),
+    );
+    assert_ne!(first_cookie, second_cookie);
+    assert_ne!(first.csrf, second.csrf);
+    let mut altered = first_cookie.clone();
+    let last = altered.pop().unwrap();
+    altered.push(if last == '0' { '1' } else { '0' });
+    let made_up = format!("paddock_session={}", "0".repeat(64));
+    for cookie in [
+        altered,
+        made_up,
+        "paddock_session=".to_owned(),
+        "other=1".to_owned(),
+    ] {
+        let mut attacker = Dashboard::new(&app);
+        attacker.cookie = Some(cookie.clone());
+        let refused = attacker.get("/accounts").await;
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER, "{cookie}");
+        assert_eq!(refused.headers()[LOCATION], format!("{UI}/sign-in"));
+    }
+    // Signing one out leaves the other signed in.
+    let out = first.post_with_csrf("/sign-out", &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(first.get("/accounts").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(second.get("/accounts").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn wrong_tokens_get_401_then_the_address_is_locked_out_with_429() {
     let app = app().await;
     let dashboard = Dashboard::new(&app);
@@ -159,7 +195,7 @@ async fn wrong_tokens_get_401_then_the_address_is_locked_out_with_429() {
         );
         assert!(page.contains(r#"name="token""#), "the form again");
     }
-    // Locked out: even the right token is refused for now.
+    // Locked out (for 10 s at first): even the right token is refused.
     let locked = dashboard.sign_in(crate::helpers::ADMIN_TOKEN).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = locked.headers()["retry-after"]
@@ -167,8 +203,51 @@ async fn wrong_tokens_get_401_then_the_address_is_locked_out_with_429() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert!((1..=10).contains(&retry_after), "{retry_after}");
     assert!(locked.headers().get(SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn a_sign_in_post_from_another_origin_is_refused_and_spends_no_tries() {
+    let app = app().await;
+    let dashboard = Dashboard::new(&app);
+    let post = |token: &'static str, header: (&'static str, String)| {
+        (dashboard.client.post(app.url(&format!("{UI}/sign-in"))))
+            .header(header.0, header.1)
+            .form(&[("token", token)])
+            .send()
+    };
+    let cross_site = [
+        ("sec-fetch-site", "cross-site".to_owned()),
+        ("sec-fetch-site", "same-site".to_owned()),
+        ("origin", "https://evil.example".to_owned()),
+        ("origin", "null".to_owned()),
+    ];
+    for header in cross_site.iter().cycle().take(8) {
+        for token in [crate::helpers::ADMIN_TOKEN, "not-the-token"] {
+            let refused = post(token, header.clone()).await.unwrap();
+            assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{header:?}");
+            assert!(refused.headers().get(SET_COOKIE).is_none());
+            let page = refused.text().await.unwrap();
+            assert!(
+                page.contains("this dashboard&#39;s own page")
+                    || page.contains("this dashboard's own page"),
+                "{page}"
+            );
+        }
+    }
+    // None of those counted: the address isn't locked out.
+    let ours = [
+        ("sec-fetch-site", "same-origin".to_owned()),
+        ("origin", app.url("")),
+    ];
+    for header in ours {
+        let signed_in = post(crate::helpers::ADMIN_TOKEN, header.clone())
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{header:?}");
+        assert!(signed_in.headers().contains_key(SET_COOKIE));
+    }
 }
 
 #[tokio::test]

@@ -95,3 +95,53 @@ fn an_unusable_webhook_ca_file_stops_the_start_before_a_key_is_made() {
         assert_eq!(finished.stdout, "", "no first-run key was spent");
     }
 }
+
+const SHORT_ADMIN_TOKEN: &str = "paddock: PADDOCK_ADMIN_TOKEN (--admin-token) must be at least 16 characters: \
+     choose a long random one (e.g. `openssl rand -hex 32`), or leave it unset to turn the admin API off\n";
+
+#[test]
+fn an_admin_token_under_16_characters_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    // Characters, not bytes: fifteen `é` are thirty bytes.
+    let fifteen_accents = "é".repeat(15);
+    for short in ["x", "fifteen-chars!!", &fifteen_accents] {
+        for by_option in [false, true] {
+            let mut command = paddock(&data_dir);
+            command.args(["--listen", "127.0.0.1:0"]);
+            if by_option {
+                command.args(["--admin-token", short]);
+            } else {
+                command.env("PADDOCK_ADMIN_TOKEN", short);
+            }
+            let finished = run(command);
+            assert!(!finished.status.success(), "{finished:?}");
+            assert_eq!(finished.stderr, SHORT_ADMIN_TOKEN, "{short}");
+            assert_eq!(finished.stdout, "", "no first-run key was spent");
+            assert!(!data_dir.exists(), "the data directory is not used");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_admin_token_of_16_characters_turns_the_admin_api_on_and_an_empty_one_leaves_it_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "sixteen-chars!!!";
+    let server = Server::start(dir.path(), &[("PADDOCK_ADMIN_TOKEN", token)]);
+    let accounts = client()
+        .get(server.url("/__paddock/accounts"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accounts.status(), 200);
+    drop(server);
+    let server = Server::start(dir.path(), &[("PADDOCK_ADMIN_TOKEN", "")]);
+    let off = client()
+        .get(server.url("/__paddock/accounts"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), 404);
+}

@@ -4,11 +4,14 @@
 //! timeouts; a child process is killed if its test panics.
 
 mod configuration;
+mod file_modes;
 mod first_start;
+mod front_door;
 mod harness;
 mod keys;
 mod keys_json;
 mod logs;
 mod ownership;
 mod permissions;
+mod redaction;
 mod startup;

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::redact::{redact_json, redact_text};
+use crate::domain::redact::{may_hide_secret, redact_json, redact_text};
 
 /// The most of one body the journal keeps, in bytes. A longer body is kept
 /// as a string of its first `BODY_CAP` bytes (whole characters), marked
@@ -82,10 +82,10 @@ impl RecordedBody {
 }
 
 /// Whether `text` might hold a secret, so that it has to be looked at
-/// closely: it names `pdl_`, has a JSON escape (which could spell a secret
-/// out), or a field whose name ends in `key`.
+/// closely: it might hide one (see `may_hide_secret`), or has a field whose
+/// name ends in `key`.
 fn may_hold_secret(text: &str) -> bool {
-    text.contains("pdl_") || text.contains('\\') || text.contains("key\"")
+    may_hide_secret(text) || text.contains("key\"")
 }
 
 /// Parsed only when read: the JSON as it was sent, when it is JSON.

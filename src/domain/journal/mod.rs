@@ -1,10 +1,9 @@
 //! The request journal: what an account's recognised requests were, and
 //! what paddock answered, for test suites to verify against (as WireMock's
-//! `/verify`). Entries never hold a secret: see `redact`.
+//! `/verify`). Entries never hold a secret: see `domain::redact`.
 
 mod body;
 mod filter;
-mod redact;
 
 use serde::Serialize;
 use serde::ser::SerializeStruct;
@@ -12,7 +11,6 @@ use uuid::Uuid;
 
 pub use body::{BODY_CAP, RecordedBody};
 pub use filter::JournalFilter;
-pub use redact::{REDACTED, redact_path, redact_query};
 
 use super::{ApiKeyId, Timestamp};
 

@@ -18,14 +18,12 @@ mod tokens;
 
 use std::sync::Arc;
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, RETRY_AFTER, SET_COOKIE,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,6 +31,9 @@ use axum::{Extension, Router};
 use maud::html;
 
 use super::AppState;
+use super::auth::judge_admin_token;
+use super::client::ClientAddress;
+use super::limiter::Verdict;
 use extract::Posted;
 use form::FormData;
 use layout::{page, respond};
@@ -161,45 +162,51 @@ async fn sign_in_form() -> Response {
     sign_in_page(StatusCode::OK, None)
 }
 
-/// `POST sign-in`: the admin token, from a form. After [`session::MAX_FAILURES`]
-/// wrong tokens from one address, it is refused with 429 for
-/// [`session::LOCKOUT`], even the right one.
+/// `POST sign-in`: the admin token, from a form on this dashboard's own
+/// page. Wrong tokens count against the client's address with the admin
+/// API's (see `http::limiter`): past the free ones, the address is refused
+/// with 429 for a while, even with the right token.
 async fn sign_in(
     Extension(dashboard): Extension<Dashboard>,
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     form: FormData,
 ) -> PageResult {
-    let address = peer.ip();
-    let sessions = &dashboard.sessions;
-    if let Some(wait) = sessions.locked_out(address) {
-        let mut response = sign_in_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some("Too many wrong tokens from this address. Try again later."),
-        );
-        (response.headers_mut()).insert(RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
-        return Ok(response);
-    }
-    let right = (state.admin_token.as_ref())
-        .is_some_and(|token| token.accepts(form.get("token").unwrap_or_default()));
-    if !right {
-        sessions.failed(address);
-        tracing::info!(%address, "wrong admin token at dashboard sign-in");
+    if session::from_another_origin(&headers, state.links.public_url()) {
+        tracing::info!(%client, "dashboard sign-in from another origin refused");
         return Ok(sign_in_page(
-            StatusCode::UNAUTHORIZED,
-            Some("That is not this server's admin token."),
+            StatusCode::FORBIDDEN,
+            Some("Sign in from this dashboard's own page."),
         ));
     }
-    sessions.succeeded(address);
-    let id = sessions.start();
-    let mut response = see_other(&format!("{UI}/accounts"));
-    (response.headers_mut()).insert(SET_COOKIE, session::session_cookie(&id));
-    Ok(response)
+    let token = form.get("token").unwrap_or_default();
+    match judge_admin_token(&state, client, token) {
+        Verdict::Locked(wait) => {
+            let mut response = sign_in_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("Too many wrong tokens from this address. Try again later."),
+            );
+            let seconds = Verdict::retry_after(wait);
+            (response.headers_mut()).insert(RETRY_AFTER, HeaderValue::from(seconds));
+            Ok(response)
+        }
+        Verdict::Wrong => Ok(sign_in_page(
+            StatusCode::UNAUTHORIZED,
+            Some("That is not this server's admin token."),
+        )),
+        Verdict::Admitted => {
+            let id = dashboard.sessions.start();
+            let mut response = see_other(&format!("{UI}/accounts"));
+            (response.headers_mut()).insert(SET_COOKIE, session::session_cookie(&id));
+            Ok(response)
+        }
+    }
 }
 
 async fn sign_out(
     Extension(dashboard): Extension<Dashboard>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     _: Posted,
 ) -> PageResult {
     if let Some(id) = session::session_id(&headers) {

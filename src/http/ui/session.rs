@@ -1,20 +1,21 @@
-//! Dashboard sessions: signing in with the admin token, the session cookie,
-//! CSRF tokens, and the limit on wrong guesses.
+//! Dashboard sessions: the session cookie, CSRF tokens, and which sign-in
+//! posts come from the dashboard's own page. (Wrong admin tokens are
+//! limited with the admin API's, in `http::limiter`.)
 //!
 //! Sessions live in this process's memory: the cookie carries a random id,
 //! never the admin token, and the memory only the id's SHA-256, as with API
 //! keys. A session lasts [`SESSION_LIFETIME`] from sign-in
 //! (the cookie's `Max-Age`, and checked here too); a restart signs everyone
 //! out. Each session has its own CSRF token, which every form that changes
-//! something carries and which is compared in constant time.
+//! something carries and which is compared in constant time. Time is read
+//! in one place per public function, so tests can pass their own.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, LOCATION};
+use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,17 +26,10 @@ use subtle::ConstantTimeEq;
 use super::{Dashboard, UI};
 use crate::http::AppState;
 
-/// How long a session lasts after sign-in: a working day.
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+/// How long a session lasts after sign-in: a working day (8 hours).
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(28_800);
 /// Sessions kept at once; past this, signing in drops the oldest.
 const MAX_SESSIONS: usize = 1024;
-/// Wrong tokens allowed from one IP address within [`LOCKOUT`]...
-pub const MAX_FAILURES: u32 = 5;
-/// ...before sign-in from it is refused (429) until this long after the
-/// last failure.
-pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-/// IP addresses remembered at once (a flood of addresses can't grow it).
-const MAX_TRACKED_ADDRESSES: usize = 4096;
 
 pub const COOKIE_NAME: &str = "paddock_session";
 
@@ -44,15 +38,9 @@ struct Session {
     expires: Instant,
 }
 
-struct Failures {
-    count: u32,
-    last: Instant,
-}
-
 #[derive(Default)]
 pub struct Sessions {
     sessions: Mutex<HashMap<[u8; 32], Session>>,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
 }
 
 /// A signed-in request: its session id and CSRF token.
@@ -92,8 +80,11 @@ fn random_id() -> String {
 impl Sessions {
     /// A new session; returns its id (for the cookie).
     pub fn start(&self) -> String {
+        self.start_at(Instant::now())
+    }
+
+    fn start_at(&self, now: Instant) -> String {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
         sessions.retain(|_, session| session.expires > now);
         if sessions.len() >= MAX_SESSIONS
             && let Some(oldest) = (sessions.iter())
@@ -113,10 +104,14 @@ impl Sessions {
 
     /// The live session with this id.
     fn find(&self, id: &str) -> Option<Signed> {
+        self.find_at(id, Instant::now())
+    }
+
+    fn find_at(&self, id: &str, now: Instant) -> Option<Signed> {
         let key = digest(id);
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         match sessions.get(&key) {
-            Some(session) if session.expires > Instant::now() => Some(Signed {
+            Some(session) if session.expires > now => Some(Signed {
                 csrf: session.csrf.clone(),
             }),
             Some(_) => {
@@ -131,39 +126,28 @@ impl Sessions {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions.remove(&digest(id));
     }
+}
 
-    /// How long `address` must still wait before trying again, if it is
-    /// locked out.
-    pub fn locked_out(&self, address: IpAddr) -> Option<Duration> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = failures.get(&address)?;
-        let elapsed = entry.last.elapsed();
-        (entry.count >= MAX_FAILURES && elapsed < LOCKOUT).then(|| LOCKOUT - elapsed)
+/// Whether a sign-in post comes from a page of another origin, so a page
+/// elsewhere can't sign a browser in, nor spend its address's tries. A
+/// browser's `Sec-Fetch-Site` decides (`none` is the user's own doing);
+/// without it, `Origin` must be this server's, by `Host` or `public_url`.
+/// Neither header: not a browser's cross-site post.
+pub fn from_another_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
     }
-
-    /// Notes a wrong token from `address`.
-    pub fn failed(&self, address: IpAddr) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if failures.len() >= MAX_TRACKED_ADDRESSES {
-            failures.retain(|_, entry| now.duration_since(entry.last) < LOCKOUT);
-        }
-        let entry = failures.entry(address).or_insert(Failures {
-            count: 0,
-            last: now,
-        });
-        // Failures further apart than the lockout start the count again.
-        if now.duration_since(entry.last) >= LOCKOUT {
-            entry.count = 0;
-        }
-        entry.count += 1;
-        entry.last = now;
-    }
-
-    pub fn succeeded(&self, address: IpAddr) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&address);
-    }
+    let Some(origin) = headers.get(ORIGIN) else {
+        return false;
+    };
+    let origin = origin.to_str().unwrap_or_default();
+    let host = headers.get(HOST).and_then(|host| host.to_str().ok());
+    let by_host = (origin.split_once("://"))
+        .zip(host)
+        .is_some_and(|((_, authority), host)| authority.eq_ignore_ascii_case(host));
+    let by_public_url = (public_url.and_then(|url| url::Url::parse(url).ok()))
+        .is_some_and(|url| url.origin().ascii_serialization() == origin);
+    !(by_host || by_public_url)
 }
 
 /// The session id in the request's cookie, if any.
@@ -212,3 +196,6 @@ impl FromRequestParts<AppState> for Signed {
         signed.ok_or_else(|| see_other(&format!("{UI}/sign-in")))
     }
 }
+
+#[cfg(test)]
+mod tests;
