@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     ADMIN_TOKEN, Backend, TestApp, expect_data, expect_error, expect_not_found,
-    expect_schema_errors,
+    expect_schema_errors, expect_wrong_admin_token,
 };
 use crate::on_both_backends;
 
@@ -81,14 +81,7 @@ async fn admin_requests_need_the_admin_token(backend: Backend) {
             .send()
             .await
             .unwrap();
-        expect_error(
-            response,
-            StatusCode::FORBIDDEN,
-            "request_error",
-            "invalid_token",
-            "Invalid admin token.",
-        )
-        .await;
+        expect_wrong_admin_token(response).await;
     }
     // And the admin token is no API key.
     let as_key = app.get("/client-tokens", ADMIN_TOKEN).await;

@@ -11,6 +11,7 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 
 use crate::helpers::{
     ADMIN_TOKEN, Backend, Dashboard, TestApp, UI, default_options, expect_data, expect_error,
+    expect_wrong_admin_token,
 };
 
 /// Wrong tokens an address may send before it is locked out.
@@ -29,17 +30,6 @@ fn sign_in(app: &TestApp, token: &str) -> RequestBuilder {
         .client
         .post(app.url(&format!("{UI}/sign-in")))
         .form(&[("token", token)])
-}
-
-async fn expect_wrong(response: Response) {
-    expect_error(
-        response,
-        StatusCode::FORBIDDEN,
-        "request_error",
-        "invalid_token",
-        "Invalid admin token.",
-    )
-    .await;
 }
 
 /// A 429 in Paddle's shape, with the lockout's `Retry-After`: the first
@@ -75,7 +65,7 @@ async fn wrong_tokens_on_the_api_and_at_sign_in_count_together() {
     // Admin API first, then the dashboard.
     let app = TestApp::spawn(Backend::Sqlite).await;
     for _ in 0..3 {
-        expect_wrong(accounts(&app, "wrong-admin-token").send().await.unwrap()).await;
+        expect_wrong_admin_token(accounts(&app, "wrong-admin-token").send().await.unwrap()).await;
     }
     for _ in 3..FREE {
         let wrong = sign_in(&app, "wrong-admin-token").send().await.unwrap();
@@ -129,7 +119,7 @@ async fn a_teammate_behind_a_trusted_proxy_gets_in_while_a_guesser_is_locked_out
     let guesser = "203.0.113.7";
     for _ in 0..FREE {
         let guess = accounts(&app, "wrong-admin-token").header("x-forwarded-for", guesser);
-        expect_wrong(guess.send().await.unwrap()).await;
+        expect_wrong_admin_token(guess.send().await.unwrap()).await;
     }
     let from = |client: &str| accounts(&app, ADMIN_TOKEN).header("x-forwarded-for", client);
     expect_locked(from(guesser).send().await.unwrap()).await;
@@ -157,7 +147,7 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
         let guess = accounts(&app, "wrong-admin-token")
             .header("x-forwarded-for", format!("198.51.100.{n}"))
             .send();
-        expect_wrong(guess.await.unwrap()).await;
+        expect_wrong_admin_token(guess.await.unwrap()).await;
     }
     let right = accounts(&app, ADMIN_TOKEN).header("x-forwarded-for", "198.51.100.99");
     expect_locked(right.send().await.unwrap()).await;

@@ -6,7 +6,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::account_state::{export, import};
-use crate::helpers::{Backend, Dashboard, TestApp, expect_data, expect_error_with};
+use crate::helpers::{Backend, Dashboard, TestApp, expect_data, expect_schema_errors};
 use crate::on_both_backends;
 
 on_both_backends!(times_past_paddles_years_are_a_field_error_everywhere);
@@ -18,15 +18,7 @@ const BEFORE_0000: &str = "0000-01-01T00:00:00+00:01";
 /// `field`.
 async fn expect_date_time_error(response: Response, field: &str) {
     let errors = json!([{ "field": field, "message": "Does not match format 'date-time'" }]);
-    expect_error_with(
-        response,
-        StatusCode::BAD_REQUEST,
-        "request_error",
-        "bad_request",
-        "Invalid request.",
-        Some(errors),
-    )
-    .await;
+    expect_schema_errors(response, errors).await;
 }
 
 async fn times_past_paddles_years_are_a_field_error_everywhere(backend: Backend) {

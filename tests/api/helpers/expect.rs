@@ -116,6 +116,18 @@ pub async fn expect_invalid_fields(response: Response, errors: Value) -> Value {
     .await
 }
 
+/// Asserts the admin API's 403 for a wrong admin token.
+pub async fn expect_wrong_admin_token(response: Response) -> Value {
+    expect_error(
+        response,
+        StatusCode::FORBIDDEN,
+        "request_error",
+        "invalid_token",
+        "Invalid admin token.",
+    )
+    .await
+}
+
 /// Asserts a 400 `bad_request` ("Invalid request.") with exactly these
 /// field errors: a body that fails its schema, or a query value of the
 /// wrong type.
