@@ -248,16 +248,9 @@ async fn webhooks_carry_the_accounts_instants_but_sign_with_real_time(backend: B
         json!({ "frozen": true, "now": "2030-01-01T00:00:00Z" }),
     )
     .await;
-    let path = format!("/accounts/{ACCOUNT}/notification-settings");
-    let body =
-        json!({ "destination": receiver.url, "subscribed_events": ["client_token.created"] });
-    let response = app
-        .admin(Method::POST, &path)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let setting = expect_data(response, StatusCode::CREATED).await;
+    let setting = app
+        .make_setting(ACCOUNT, &receiver.url, &["client_token.created"])
+        .await;
     let key = app.make_key(ACCOUNT, key_body(None)).await;
     app.create_with(key["key"].as_str().unwrap(), json!({ "name": "hooked" }))
         .await;

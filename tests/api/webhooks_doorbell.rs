@@ -34,19 +34,6 @@ fn polling_hourly() -> ServeOptions {
     }
 }
 
-/// A setting of `account`'s sandbox for `events`.
-async fn setting_of(app: &TestApp, account: &str, destination: &str, events: &[&str]) -> Value {
-    let body = json!({ "destination": destination, "subscribed_events": events });
-    let path = format!("/accounts/{account}/notification-settings");
-    let response = app
-        .admin(Method::POST, &path)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    expect_data(response, StatusCode::CREATED).await
-}
-
 /// The dispatcher's claims so far, once it has made its first (at start).
 async fn claims(app: &TestApp) -> f64 {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -65,7 +52,8 @@ async fn an_event_nobody_subscribes_to_queues_nothing_and_wakes_nothing(backend:
     let mut receiver = Receiver::start(&[]).await;
     // Settings that each miss the events below by one condition: another
     // type, inactive, another environment, another account.
-    setting_of(&app, "default", &receiver.url, &["api_key.created"]).await;
+    app.make_setting("default", &receiver.url, &["api_key.created"])
+        .await;
     let inactive = json!({ "destination": receiver.url, "subscribed_events": ALL_EVENTS,
         "active": false });
     let path = "/accounts/default/notification-settings";
@@ -75,7 +63,7 @@ async fn an_event_nobody_subscribes_to_queues_nothing_and_wakes_nothing(backend:
         "environment": "live" });
     let response = app.admin(Method::POST, path).json(&live).send().await;
     expect_data(response.unwrap(), StatusCode::CREATED).await;
-    setting_of(&app, ACCOUNT, &receiver.url, &ALL_EVENTS).await;
+    app.make_setting(ACCOUNT, &receiver.url, &ALL_EVENTS).await;
     let before = claims(&app).await;
 
     let token = app.create("Unheard").await;
@@ -133,8 +121,10 @@ async fn every_kind_of_write_reaches_two_subscribers_without_waiting_for_the_pol
     // The default account's own keys include an expired one, which the
     // sweep below reports: its settings hear of client tokens alone.
     for receiver in &receivers {
-        setting_of(&app, "default", &receiver.url, &ALL_EVENTS).await;
-        setting_of(&app, ACCOUNT, &receiver.url, &every_type()).await;
+        app.make_setting("default", &receiver.url, &ALL_EVENTS)
+            .await;
+        app.make_setting(ACCOUNT, &receiver.url, &every_type())
+            .await;
     }
 
     // Client tokens: a creation, then a revocation (the group commit).

@@ -290,6 +290,20 @@ impl TestApp {
         expect_data(response, StatusCode::CREATED).await
     }
 
+    /// A notification setting of `account`'s sandbox sending `events` to
+    /// `destination`, made through the admin API.
+    pub async fn make_setting(&self, account: &str, destination: &str, events: &[&str]) -> Value {
+        let body = json!({ "destination": destination, "subscribed_events": events });
+        let path = format!("/accounts/{account}/notification-settings");
+        let response = self
+            .admin(Method::POST, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        expect_data(response, StatusCode::CREATED).await
+    }
+
     /// The events recorded for `account`, oldest first, through the admin API.
     pub async fn events(&self, account: &str) -> Vec<Value> {
         let path = format!("/accounts/{account}/events");
