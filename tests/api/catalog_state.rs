@@ -1,6 +1,6 @@
 //! The catalog around the rest of an account: carried by export and import
 //! (format `paddock.account.v2`; `v1` documents, made before the catalog,
-//! still load), and kept by a reset.
+//! still load), kept by a reset, and minted alike by seeded runs.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -14,6 +14,7 @@ on_both_backends!(
     a_documents_catalog_is_held_to_the_catalogs_rules,
     import_refuses_an_account_holding_a_catalog,
     a_reset_keeps_the_catalog_and_tax_rates,
+    a_seeded_account_mints_the_same_catalog_every_run,
 );
 
 const PRO: &str = "pro_01kzvyz95263x6amf3w4cgbqh4";
@@ -194,4 +195,58 @@ async fn a_reset_keeps_the_catalog_and_tax_rates(backend: Backend) {
         );
     }
     assert_eq!(export(&app, "shop").await["client_tokens"], json!([]));
+}
+
+/// A catalog without ids, loaded into a seeded account.
+fn unnamed_catalog() -> Value {
+    json!({
+        "products": [{ "name": "Solo", "tax_category": "saas" }],
+        "prices": [{ "description": "Solo, monthly", "product_id": PRO,
+                     "unit_price": { "amount": "500", "currency_code": "USD" } }]
+    })
+}
+
+async fn a_seeded_account_mints_the_same_catalog_every_run(backend: Backend) {
+    let mut runs = Vec::new();
+    for refused_first in [false, true] {
+        let app = TestApp::spawn(backend).await;
+        let account = json!({ "name": "seeded", "seed": "catalog" });
+        let response = app.admin(Method::POST, "/accounts").json(&account).send();
+        expect_data(response.await.unwrap(), StatusCode::CREATED).await;
+        if refused_first {
+            // A refused load draws nothing from the sequence.
+            let response = app.admin(Method::POST, "/accounts/seeded/catalog");
+            let refused = response
+                .json(&json!({ "products": [{}] }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        }
+        app.load_catalog(
+            "seeded",
+            json!({ "products": [{ "id": PRO, "name": "Base", "tax_category": "saas" }] }),
+        )
+        .await;
+        let loaded = app.load_catalog("seeded", unnamed_catalog()).await;
+        // Setting the seed again restarts the sequence: the ids met again
+        // are taken, so the next ones are drawn instead of refusing.
+        let seed = app.admin(Method::PUT, "/accounts/seeded/seed");
+        let response = seed
+            .json(&json!({ "seed": "catalog" }))
+            .send()
+            .await
+            .unwrap();
+        expect_data(response, StatusCode::OK).await;
+        app.load_catalog("seeded", json!({})).await;
+        let again = app.load_catalog("seeded", unnamed_catalog()).await;
+        assert_ne!(again["products"][0]["id"], loaded["products"][0]["id"]);
+        runs.push((loaded, again, app.catalog("seeded", "sandbox").await));
+    }
+    assert_eq!(runs[0], runs[1]);
+    let (loaded, _, _) = &runs[0];
+    assert_eq!(
+        loaded["products"][0]["created_at"],
+        "2025-01-01T00:00:00.000000Z"
+    );
 }
