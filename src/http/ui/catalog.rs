@@ -31,12 +31,12 @@ async fn list(
     let products = &listing.catalog.products;
     let prices = &listing.catalog.prices;
     let body = html! {
-        p.muted { "Products and prices previews price a cart against. Loaded through the admin API; read-only here." }
+        p.muted { "What previews price a cart against: products and their prices, loaded through the admin API (read-only here)." }
         @if products.is_empty() {
             p.muted #no-products { "No products in this environment." }
         }
         @for product in products {
-            section.card.product id=(product.id.as_str()) {
+            section.product id=(product.id.as_str()) {
                 h2 { (product.name) " " (status(product.status)) }
                 p { code { (product.id.as_str()) } " · " (product.tax_category.as_str())
                     @if let Some(description) = &product.description { " · " (description) } }
@@ -48,16 +48,18 @@ async fn list(
                 }
             }
         }
-        section.card #tax-rates {
+        section #tax-rates {
             h2 { "Tax rates" }
             @if rates.is_empty() {
                 p.muted { "None: no country is taxed. Set them with " code { "PUT /__paddock/accounts/{account}/tax" } "." }
             } @else {
-                table {
-                    thead { tr { th { "Country" } th { "Rate" } } }
-                    tbody {
-                        @for (country, rate) in rates.iter() {
-                            tr { td data-label="Country" { (country.as_str()) } td data-label="Rate" { (rate) } }
+                div.table-wrap {
+                    table {
+                        thead { tr { th { "Country" } th { "Rate" } } }
+                        tbody {
+                            @for (country, rate) in rates.iter() {
+                                tr { td data-label="Country" { (country.as_str()) } td data-label="Rate" { (rate) } }
+                            }
                         }
                     }
                 }
