@@ -231,6 +231,16 @@ async fn a_taken_id_is_refused_and_nothing_is_stored(backend: Backend) {
         json!([{"field": "products.1.id", "message": "must be unique: another item in the list has it"}]),
     )
     .await;
+    // A trial on a one-time price, in Paddle's words for it.
+    let trial = json!({"prices": [{"description": "Trial", "product_id": PRO,
+                                   "trial_period": {"interval": "day", "frequency": 7},
+                                   "unit_price": {"amount": "1", "currency_code": "USD"}}]});
+    expect_invalid_fields(
+        load(&app, "shop", trial).await,
+        json!([{"field": "prices.0.trial_period",
+                "message": "setting a trial_period requires billing_cycle to be set"}]),
+    )
+    .await;
     // A price of a product that is nowhere.
     let orphan = json!({"prices": [{"description": "Orphan", "product_id": "pro_01kzvyz95263x6amf3w4cgbqh9",
                                     "unit_price": {"amount": "1", "currency_code": "USD"}}]});

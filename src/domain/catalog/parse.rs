@@ -117,6 +117,9 @@ pub fn parse_catalog_query<'a>(
     }
 }
 
+/// Paddle's detail of `price_trial_period_requires_billing_cycle`.
+pub const TRIAL_WITHOUT_CYCLE: &str = "setting a trial_period requires billing_cycle to be set";
+
 /// Said of an id given twice in one request or document.
 pub const REPEATED: &str = "must be unique: another item in the list has it";
 
@@ -233,6 +236,10 @@ pub fn parse_price(
     });
     let import_meta = nested_nullable(&mut fields, &mut inner, "import_meta", parse_import_meta);
     let times = timestamps(&mut fields, mint);
+    // Only a recurring price has a trial: Paddle's own words for it.
+    if let (Some(None), Some(Some(_))) = (&billing_cycle, &trial_period) {
+        fields.rule("trial_period", TRIAL_WITHOUT_CYCLE);
+    }
     let price = (|| {
         let (created_at, updated_at) = times?;
         Some(Price {

@@ -186,6 +186,22 @@ fn refuses_in_paddles_words() {
 }
 
 #[test]
+fn a_trial_needs_a_billing_cycle() {
+    let price = |cycle: Value| {
+        json!({"prices": [{
+            "description": "Trial", "product_id": "pro_01kzvyz95263x6amf3w4cgbqh4",
+            "unit_price": {"amount": "500", "currency_code": "USD"},
+            "billing_cycle": cycle, "trial_period": {"interval": "day", "frequency": 7}
+        }]})
+    };
+    let (schema, list) = errors(price(Value::Null));
+    assert!(!schema);
+    assert_eq!(list, [pair("prices.0.trial_period", TRIAL_WITHOUT_CYCLE)]);
+    let monthly = price(json!({"interval": "month", "frequency": 1}));
+    assert!(parse_catalog(&body(monthly), &Mint::real()).is_ok());
+}
+
+#[test]
 fn an_id_twice_is_a_broken_rule() {
     let product =
         json!({"id": "pro_01kzvyz95263x6amf3w4cgbqh4", "name": "A", "tax_category": "saas"});
