@@ -120,6 +120,24 @@ pub fn parse_catalog_query<'a>(
 /// Paddle's detail of `price_trial_period_requires_billing_cycle`.
 pub const TRIAL_WITHOUT_CYCLE: &str = "setting a trial_period requires billing_cycle to be set";
 
+/// Paddle's detail of `price_duplicate_currency_override_for_country`, for
+/// each country given an override in one currency twice.
+fn duplicate_overrides(overrides: &[super::UnitPriceOverride]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut messages = Vec::new();
+    for over in overrides {
+        let currency = over.unit_price.currency_code;
+        for country in &over.country_codes {
+            if !seen.insert((*country, currency)) {
+                messages.push(format!(
+                    "duplicate currency override for country: '{country}' and currency code: '{currency}'"
+                ));
+            }
+        }
+    }
+    messages
+}
+
 /// Said of an id given twice in one request or document.
 pub const REPEATED: &str = "must be unique: another item in the list has it";
 
@@ -239,6 +257,11 @@ pub fn parse_price(
     // Only a recurring price has a trial: Paddle's own words for it.
     if let (Some(None), Some(Some(_))) = (&billing_cycle, &trial_period) {
         fields.rule("trial_period", TRIAL_WITHOUT_CYCLE);
+    }
+    if let Some(overrides) = &overrides {
+        for message in duplicate_overrides(overrides) {
+            fields.rule("unit_price_overrides", message);
+        }
     }
     let price = (|| {
         let (created_at, updated_at) = times?;

@@ -202,6 +202,20 @@ fn a_trial_needs_a_billing_cycle() {
 }
 
 #[test]
+fn a_country_has_one_override_per_currency() {
+    let over = |countries: Value, currency: &str| json!({"country_codes": countries, "unit_price": {"amount": "1", "currency_code": currency}});
+    let body = json!({"prices": [{
+        "description": "Overridden", "product_id": "pro_01kzvyz95263x6amf3w4cgbqh4",
+        "unit_price": {"amount": "500", "currency_code": "USD"},
+        "unit_price_overrides": [over(json!(["GB", "IE"]), "GBP"), over(json!(["GB"]), "EUR"), over(json!(["GB"]), "GBP")]
+    }]});
+    let (schema, list) = errors(body);
+    assert!(!schema);
+    let message = "duplicate currency override for country: 'GB' and currency code: 'GBP'";
+    assert_eq!(list, [pair("prices.0.unit_price_overrides", message)]);
+}
+
+#[test]
 fn an_id_twice_is_a_broken_rule() {
     let product =
         json!({"id": "pro_01kzvyz95263x6amf3w4cgbqh4", "name": "A", "tax_category": "saas"});
