@@ -15,6 +15,7 @@ mod journal;
 mod key_cache;
 mod mints;
 mod notifications;
+mod previews;
 mod provisioning;
 mod rotations;
 mod totals;
@@ -31,6 +32,7 @@ pub use journal::{DEFAULT_RETENTION, Journal};
 pub use key_cache::KeyCache;
 pub use mints::Mints;
 pub use notifications::Notifications;
+pub use previews::Previews;
 pub use provisioning::ProvisionError;
 pub use rotations::RotationListing;
 pub use totals::Totals;
@@ -51,6 +53,8 @@ pub struct Services {
     pub mints: Arc<Mints>,
     /// Whole accounts saved and loaded again.
     pub account_state: AccountStates,
+    /// Price and transaction previews (they write nothing).
+    pub previews: Previews,
 }
 
 impl Services {
@@ -78,6 +82,7 @@ impl Services {
             client_tokens: ClientTokens::new(store.clone(), totals.clone(), mints.clone()),
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),
+            previews: Previews::new(store.clone()),
             notifications: Notifications::new(store, secrets, mints.clone()),
             journal,
             mints,
