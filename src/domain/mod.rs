@@ -41,7 +41,7 @@ pub use catalog::{
     Amount, AmountError, BillingCycle, COUNTRY_CODES, Catalog, CatalogPrice, CatalogStatus,
     CatalogType, CountryCode, CurrencyCode, ImportMeta, Interval, MAX_AMOUNT, Money, Price,
     PriceId, PriceQuantity, Product, ProductId, TaxCategory, TaxMode, TaxRate, TaxRates,
-    TrialPeriod, UnitPriceOverride, parse_catalog, parse_price, parse_product,
+    TrialPeriod, UnitPriceOverride, parse_catalog, parse_catalog_query, parse_price, parse_product,
 };
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,

@@ -6,13 +6,18 @@
 
 use serde_json::{Map, Value};
 
-use super::super::validation::{self, Checked, Fields, Problem, child};
-use super::super::{Environment, FieldError, Mint, Timestamp, ValidationErrors};
+use super::super::validation::{self, Fields, child};
+use super::super::{Environment, FieldError, Mint, Timestamp, ValidationErrors, kind};
 use super::{
-    Amount, AmountError, BillingCycle, COUNTRY_CODES, Catalog, CatalogStatus, CatalogType,
-    CountryCode, CurrencyCode, ImportMeta, Interval, MAX_AMOUNT, Money, Price, PriceId,
-    PriceQuantity, Product, ProductId, TaxCategory, TaxMode, TrialPeriod, UnitPriceOverride,
+    Catalog, CatalogStatus, CatalogType, Price, PriceId, PriceQuantity, Product, ProductId,
+    TaxCategory, TaxMode,
 };
+use parts::{
+    MAX_OVERRIDES, Nested, image_url, nested, nested_list, nested_nullable, object, parse_cycle,
+    parse_id, parse_import_meta, parse_money, parse_override, parse_quantity, parse_trial,
+};
+
+mod parts;
 
 const PRODUCT_FIELDS: [&str; 11] = [
     "id",
@@ -53,116 +58,6 @@ const PRODUCT_NAME: (usize, usize) = (1, 200);
 const PRODUCT_DESCRIPTION: (usize, usize) = (0, 2048);
 const PRICE_DESCRIPTION: (usize, usize) = (2, 500);
 const PRICE_NAME: (usize, usize) = (1, 150);
-/// A quantity's and a cycle's bounds, as Paddle's schema has them.
-const QUANTITY: (i64, i64) = (1, 999_999_999);
-const FREQUENCY: (i64, i64) = (1, 999_999_999);
-const MAX_OVERRIDES: usize = 250;
-/// `import_meta`'s texts, and an image URL.
-const TEXT: (usize, usize) = (1, 2048);
-
-/// Problems of the nested objects of one item, gathered with its own.
-#[derive(Default)]
-struct Nested(Vec<ValidationErrors>);
-
-impl Nested {
-    fn take<T>(&mut self, result: Result<T, ValidationErrors>) -> Option<T> {
-        result.map_err(|errors| self.0.push(errors)).ok()
-    }
-
-    /// `value` when neither `fields` nor the nested objects had a problem.
-    fn finish<T>(mut self, fields: Fields<'_>, value: Option<T>) -> Result<T, ValidationErrors> {
-        match fields.finish(value) {
-            Ok(value) if self.0.is_empty() => Ok(value),
-            Ok(_) => Err(combined(self.0)),
-            Err(errors) => {
-                self.0.insert(0, errors);
-                Err(combined(self.0))
-            }
-        }
-    }
-}
-
-fn combined(errors: Vec<ValidationErrors>) -> ValidationErrors {
-    ValidationErrors::combine(errors).unwrap_or(ValidationErrors::Schema(Vec::new()))
-}
-
-fn object(value: &Value) -> Checked<&Map<String, Value>> {
-    value
-        .as_object()
-        .ok_or_else(|| vec![Problem::expected("object", value)])
-}
-
-fn array(value: &Value) -> Checked<&Vec<Value>> {
-    value
-        .as_array()
-        .ok_or_else(|| vec![Problem::expected("array", value)])
-}
-
-/// Reads the object at `field` of `fields` with `parse`, at its path.
-fn nested<'a, T>(
-    fields: &mut Fields<'a>,
-    nested: &mut Nested,
-    field: &str,
-    parse: impl FnOnce(&str, &'a Map<String, Value>) -> Result<T, ValidationErrors>,
-) -> Option<T> {
-    let path = fields.path(field);
-    let found = fields.required(field, object)?;
-    nested.take(parse(&path, found))
-}
-
-/// The same for a field that may be absent or null.
-fn nested_nullable<'a, T>(
-    fields: &mut Fields<'a>,
-    nested: &mut Nested,
-    field: &str,
-    parse: impl FnOnce(&str, &'a Map<String, Value>) -> Result<T, ValidationErrors>,
-) -> Option<Option<T>> {
-    let path = fields.path(field);
-    match fields.nullable(field, object)? {
-        None => Some(None),
-        Some(found) => nested.take(parse(&path, found)).map(Some),
-    }
-}
-
-/// Each object of the array at `field` (absent: none) read with `parse`.
-fn nested_list<'a, T>(
-    fields: &mut Fields<'a>,
-    nested: &mut Nested,
-    field: &str,
-    max: usize,
-    parse: impl Fn(&str, &'a Map<String, Value>) -> Result<T, ValidationErrors>,
-) -> Option<Vec<T>> {
-    let path = fields.path(field);
-    let items = fields.optional(field, |value| {
-        let items = array(value)?;
-        match items.len() > max {
-            true => Err(vec![Problem::MaxItems(max)]),
-            false => Ok(items),
-        }
-    })?;
-    let mut parsed = Vec::new();
-    let mut failed = false;
-    for (index, item) in items.into_iter().flatten().enumerate() {
-        let item_path = child(&path, &index.to_string());
-        let result = match item {
-            Value::Object(found) => parse(&item_path, found),
-            _ => Err(schema(&item_path, Problem::expected("object", item))),
-        };
-        match nested.take(result) {
-            Some(value) => parsed.push(value),
-            None => failed = true,
-        }
-    }
-    (!failed).then_some(parsed)
-}
-
-fn schema(path: &str, problem: Problem) -> ValidationErrors {
-    ValidationErrors::Schema(vec![FieldError::new(
-        problem.field(path),
-        problem.message(path),
-    )])
-}
-
 /// Reads a catalog body: `environment` (`sandbox` when absent), and the
 /// lists `products` and `prices` (each may be absent). Ids are minted
 /// where none is given, timestamps taken from `mint` where none is. A
@@ -193,6 +88,33 @@ pub fn parse_catalog(
     let (environment, catalog) = inner.finish(fields, parsed)?;
     catalog.check_within("products", "prices")?;
     Ok((environment, catalog))
+}
+
+/// The query of a catalog listing: `environment` (`sandbox` when absent);
+/// any other parameter is refused, as the journal's filters are.
+pub fn parse_catalog_query<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Environment, ValidationErrors> {
+    let mut environment = Ok(Environment::Sandbox);
+    let mut errors = Vec::new();
+    for (name, value) in pairs {
+        if name != "environment" {
+            errors.push(FieldError::new(
+                name,
+                "is not a parameter; the one there is: environment",
+            ));
+            continue;
+        }
+        environment = value.parse::<Environment>().map_err(|_| {
+            let problem = validation::Problem::OneOf(vec!["sandbox", "live"]);
+            FieldError::new(name, problem.message(name))
+        });
+    }
+    errors.extend(environment.as_ref().err().cloned());
+    match (environment, errors.is_empty()) {
+        (Ok(environment), true) => Ok(environment),
+        _ => Err(ValidationErrors::Schema(errors)),
+    }
 }
 
 /// Said of an id given twice in one request or document.
@@ -233,7 +155,7 @@ pub fn parse_product(
 ) -> Result<Product, ValidationErrors> {
     let mut fields = Fields::at(path, found, &PRODUCT_FIELDS);
     let mut inner = Nested::default();
-    let id = fields.optional("id", parse_id::<super::super::kind::Product>);
+    let id = fields.optional("id", parse_id::<kind::Product>);
     let name = fields.required("name", |value| validation::string(value, PRODUCT_NAME));
     let description = fields.nullable("description", |value| {
         validation::string(value, PRODUCT_DESCRIPTION)
@@ -279,7 +201,7 @@ pub fn parse_price(
 ) -> Result<Price, ValidationErrors> {
     let mut fields = Fields::at(path, found, &PRICE_FIELDS);
     let mut inner = Nested::default();
-    let id = fields.optional("id", parse_id::<super::super::kind::Price>);
+    let id = fields.optional("id", parse_id::<kind::Price>);
     let description = fields.required("description", |value| {
         validation::string(value, PRICE_DESCRIPTION)
     });
@@ -287,7 +209,7 @@ pub fn parse_price(
         validation::one_of(value, CatalogType::NAMES)
     });
     let name = fields.nullable("name", |value| validation::string(value, PRICE_NAME));
-    let product_id = fields.required("product_id", parse_id::<super::super::kind::Product>);
+    let product_id = fields.required("product_id", parse_id::<kind::Product>);
     let billing_cycle = nested_nullable(&mut fields, &mut inner, "billing_cycle", parse_cycle);
     let trial_period = nested_nullable(&mut fields, &mut inner, "trial_period", parse_trial);
     let tax_mode = fields.optional("tax_mode", |value| {
@@ -346,203 +268,6 @@ fn timestamps(fields: &mut Fields<'_>, mint: &Mint) -> Option<(Timestamp, Timest
         fields.rule("updated_at", "must not be before created_at");
     }
     Some((created_at, updated_at))
-}
-
-fn parse_id<K: super::super::IdKind>(value: &Value) -> Checked<super::super::Id<K>> {
-    let text = validation::matching(value, K::PATTERN, |text| {
-        super::super::Id::<K>::parse(text).is_some()
-    })?;
-    super::super::Id::parse(&text).ok_or_else(|| vec![Problem::Pattern(K::PATTERN)])
-}
-
-/// A URL (`http` or `https`), or `""`, as Paddle allows.
-fn image_url(value: &Value) -> Checked<String> {
-    let text = validation::string(value, (0, TEXT.1))?;
-    let is_url = |text: &str| {
-        url::Url::parse(text).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
-    };
-    match text.is_empty() || is_url(&text) {
-        true => Ok(text),
-        false => Err(vec![Problem::Format("uri")]),
-    }
-}
-
-fn parse_money(path: &str, found: &Map<String, Value>) -> Result<Money, ValidationErrors> {
-    let mut fields = Fields::at(path, found, &["amount", "currency_code"]);
-    let amount = fields.required("amount", amount);
-    let currency_code = fields.required("currency_code", |value| {
-        validation::one_of::<CurrencyCode>(value, <CurrencyCode as strum::VariantNames>::VARIANTS)
-    });
-    let money = match (amount, currency_code) {
-        (Some(amount), Some(currency_code)) => Some(Money {
-            amount,
-            currency_code,
-        }),
-        _ => None,
-    };
-    fields.finish(money)
-}
-
-/// A string of digits: "Although represented as a string, this value must
-/// be a valid integer" (Paddle); a negative one in Paddle's recorded words.
-fn amount(value: &Value) -> Checked<Amount> {
-    let Value::String(text) = value else {
-        return Err(vec![Problem::expected("string", value)]);
-    };
-    Amount::parse(text).map_err(|error| match error {
-        AmountError::Negative => vec![Problem::Negative],
-        AmountError::Invalid if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() => {
-            vec![Problem::Maximum(MAX_AMOUNT as i64)]
-        }
-        AmountError::Invalid => vec![Problem::Pattern(r"^\d+$")],
-    })
-}
-
-fn parse_override(
-    path: &str,
-    found: &Map<String, Value>,
-) -> Result<UnitPriceOverride, ValidationErrors> {
-    let mut fields = Fields::at(path, found, &["country_codes", "unit_price"]);
-    let mut inner = Nested::default();
-    let country_codes = fields.required("country_codes", country_codes);
-    let unit_price = nested(&mut fields, &mut inner, "unit_price", parse_money);
-    let parsed = match (country_codes, unit_price) {
-        (Some(country_codes), Some(unit_price)) => Some(UnitPriceOverride {
-            country_codes,
-            unit_price,
-        }),
-        _ => None,
-    };
-    inner.finish(fields, parsed)
-}
-
-/// At least one country, each once, each an ISO 3166-1 alpha-2 code.
-fn country_codes(value: &Value) -> Checked<Vec<CountryCode>> {
-    let items = array(value)?;
-    let (mut codes, mut problems) = (Vec::<CountryCode>::new(), Vec::new());
-    for (index, item) in items.iter().enumerate() {
-        let code = match item {
-            Value::String(text) => CountryCode::parse(text),
-            _ => {
-                let problem = Problem::expected("string", item);
-                problems.push(Problem::Item(index, Box::new(problem)));
-                continue;
-            }
-        };
-        match code {
-            Some(code) => match codes.iter().position(|c| *c == code) {
-                Some(first) => problems.push(Problem::Unique(first, index)),
-                None => codes.push(code),
-            },
-            None => {
-                let problem = Problem::OneOf(COUNTRY_CODES.to_vec());
-                problems.push(Problem::Item(index, Box::new(problem)));
-            }
-        }
-    }
-    if items.is_empty() {
-        problems.push(Problem::MinItems(1));
-    }
-    match problems.is_empty() {
-        true => Ok(codes),
-        false => Err(problems),
-    }
-}
-
-fn interval(value: &Value) -> Checked<Interval> {
-    validation::one_of(value, Interval::NAMES)
-}
-
-fn frequency(value: &Value) -> Checked<u32> {
-    validation::integer(value, FREQUENCY).map(|n| n as u32)
-}
-
-fn parse_cycle(path: &str, found: &Map<String, Value>) -> Result<BillingCycle, ValidationErrors> {
-    let mut fields = Fields::at(path, found, &["interval", "frequency"]);
-    let interval = fields.required("interval", interval);
-    let frequency = fields.required("frequency", frequency);
-    let cycle = match (interval, frequency) {
-        (Some(interval), Some(frequency)) => Some(BillingCycle {
-            interval,
-            frequency,
-        }),
-        _ => None,
-    };
-    fields.finish(cycle)
-}
-
-const TRIAL_FIELDS: [&str; 5] = [
-    "interval",
-    "frequency",
-    "requires_payment_method",
-    "unit_price",
-    "unit_price_overrides",
-];
-
-fn parse_trial(path: &str, found: &Map<String, Value>) -> Result<TrialPeriod, ValidationErrors> {
-    let mut fields = Fields::at(path, found, &TRIAL_FIELDS);
-    let mut inner = Nested::default();
-    let interval = fields.required("interval", interval);
-    let frequency = fields.required("frequency", frequency);
-    let requires = fields.optional("requires_payment_method", validation::boolean);
-    let unit_price = nested_nullable(&mut fields, &mut inner, "unit_price", parse_money);
-    let overrides = nested_list(
-        &mut fields,
-        &mut inner,
-        "unit_price_overrides",
-        MAX_OVERRIDES,
-        parse_override,
-    );
-    let trial = (|| {
-        Some(TrialPeriod {
-            interval: interval?,
-            frequency: frequency?,
-            requires_payment_method: requires?.unwrap_or(true),
-            unit_price: unit_price?,
-            unit_price_overrides: overrides?,
-        })
-    })();
-    inner.finish(fields, trial)
-}
-
-/// Both bounds, from 1; the maximum not under the minimum (Paddle names
-/// the object for that, and says only "Invalid request.").
-fn parse_quantity(
-    path: &str,
-    found: &Map<String, Value>,
-) -> Result<PriceQuantity, ValidationErrors> {
-    let mut fields = Fields::at(path, found, &["minimum", "maximum"]);
-    let minimum = fields.required("minimum", |value| validation::integer(value, QUANTITY));
-    let maximum = fields.required("maximum", |value| validation::integer(value, QUANTITY));
-    let quantity = match (minimum, maximum) {
-        (Some(minimum), Some(maximum)) => Some(PriceQuantity {
-            minimum: minimum as u32,
-            maximum: maximum as u32,
-        }),
-        _ => None,
-    };
-    let quantity = fields.finish(quantity)?;
-    match quantity.maximum < quantity.minimum {
-        true => Err(schema(path, Problem::Invalid)),
-        false => Ok(quantity),
-    }
-}
-
-fn parse_import_meta(
-    path: &str,
-    found: &Map<String, Value>,
-) -> Result<ImportMeta, ValidationErrors> {
-    let mut fields = Fields::at(path, found, &["imported_from", "external_id"]);
-    let imported_from = fields.required("imported_from", |value| validation::string(value, TEXT));
-    let external_id = fields.nullable("external_id", |value| validation::string(value, TEXT));
-    let meta = match (imported_from, external_id) {
-        (Some(imported_from), Some(external_id)) => Some(ImportMeta {
-            imported_from,
-            external_id,
-        }),
-        _ => None,
-    };
-    fields.finish(meta)
 }
 
 #[cfg(test)]

@@ -5,8 +5,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
+use super::super::validation::{Fields, Problem, message};
+use super::super::{FieldError, ValidationErrors};
 use super::CountryCode;
+
+/// [`TaxRate::parse`] as a schema's `pattern`.
+const RATE_PATTERN: &str = r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$";
 
 /// A rate from 0 to 1 with at most six decimals, held exactly.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,6 +108,46 @@ impl TaxRates {
     }
 }
 
+impl TaxRates {
+    /// The admin API's body, `{"rates": {"GB": "0.2", ...}}`: each key a
+    /// country code, each rate a string from `"0"` to `"1"`.
+    pub fn from_body(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut fields = Fields::new(body, &["rates"]);
+        let found = fields.required("rates", |value| match value {
+            Value::Object(found) => Ok(found),
+            _ => Err(vec![Problem::expected("object", value)]),
+        });
+        let found = fields.finish(found)?;
+        let (mut rates, mut errors) = (BTreeMap::new(), Vec::new());
+        for (country, rate) in found {
+            let Some(code) = CountryCode::parse(country) else {
+                // As a schema naming each country, and no other, says it.
+                errors.push(FieldError::new(
+                    "rates",
+                    message::additional_property(country),
+                ));
+                continue;
+            };
+            let path = format!("rates.{country}");
+            let problem = match rate {
+                Value::String(text) => match TaxRate::parse(text) {
+                    Some(rate) => {
+                        rates.insert(code, rate);
+                        continue;
+                    }
+                    None => Problem::Pattern(RATE_PATTERN),
+                },
+                _ => Problem::expected("string", rate),
+            };
+            errors.push(FieldError::new(&path, problem.message(&path)));
+        }
+        match errors.is_empty() {
+            true => Ok(Self(rates)),
+            false => Err(ValidationErrors::Schema(errors)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +200,29 @@ mod tests {
             r#"{"GB":"0.2","US":"0.08875"}"#
         );
         assert!(TaxRates::default().is_empty());
+    }
+
+    #[test]
+    fn the_body_names_each_bad_country_and_rate() {
+        let body =
+            serde_json::json!({"rates": {"GB": "0.2", "UK": "0.2", "DE": 0.19, "FR": "20%"}});
+        let errors = TaxRates::from_body(body.as_object().unwrap()).unwrap_err();
+        let errors: Vec<(&str, &str)> = (errors.errors().iter())
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("rates.DE", "Invalid type. Expected: string, given: number"),
+                (
+                    "rates.FR",
+                    r"Does not match pattern '^(0(\.\d{1,6})?|1(\.0{1,6})?)$'"
+                ),
+                ("rates", "Additional property UK is not allowed"),
+            ]
+        );
+        let body = serde_json::json!({"rates": {"US": "0.08875"}});
+        let rates = TaxRates::from_body(body.as_object().unwrap()).unwrap();
+        assert_eq!(rates.len(), 1);
     }
 }

@@ -4,6 +4,7 @@
 //! proxy that cuts the database off, a receiver for notifications.
 
 mod app;
+mod catalog;
 mod dashboard;
 mod database;
 mod expect;
@@ -16,6 +17,7 @@ mod tls;
 mod webdriver;
 
 pub use app::*;
+pub use catalog::sample_catalog;
 pub use dashboard::{Dashboard, UI};
 pub use database::*;
 pub use expect::*;
