@@ -130,7 +130,10 @@ pub fn router(state: AppState) -> Router {
         // Around everything a browser route answers, its refusals and a
         // panic's 500 included (a layer on the routes themselves would miss
         // the 405s the router answers for them).
-        .layer(middleware::from_fn_with_state(state.clone(), cors::browser_cors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cors::browser_cors,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
 }
