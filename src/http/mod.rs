@@ -4,8 +4,10 @@ mod admin;
 mod api_keys;
 mod auth;
 mod client;
+mod client_auth;
 mod client_tokens;
 mod context;
+mod cors;
 mod emulation;
 mod envelope;
 mod error;
@@ -17,6 +19,7 @@ mod meta;
 mod metrics;
 mod openapi;
 mod panics;
+mod previews;
 mod readiness;
 mod root;
 mod ui;
@@ -33,6 +36,7 @@ use tracing::{Instrument, Span};
 
 pub use auth::{AdminToken, AdminTokenTooShort};
 pub use client::TrustedProxies;
+pub use cors::CorsOrigins;
 pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
@@ -89,6 +93,8 @@ pub struct Shared {
     pub body_timeout: Duration,
     /// Until set, only `/healthz` is served (the database isn't yet).
     pub readiness: Readiness,
+    /// CORS for the routes a page calls itself, from `PADDOCK_CORS_ORIGINS`.
+    pub cors: tower_http::cors::CorsLayer,
 }
 
 /// The whole API, with its middleware.
@@ -96,6 +102,7 @@ pub fn router(state: AppState) -> Router {
     let paddle_api = (root::routes())
         .merge(client_tokens::routes())
         .merge(api_keys::routes());
+    let paddle_api = paddle_api.merge(previews::routes());
     let mut routes = Router::new().merge(paddle_api.route_layer(middleware::from_fn_with_state(
         state.clone(),
         emulation::emulate,
@@ -120,15 +127,22 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Inside `front`: a panic's 500 is counted, logged and journaled.
         .layer(panics::layer())
+        // Around everything a browser route answers, its refusals and a
+        // panic's 500 included (a layer on the routes themselves would miss
+        // the 405s the router answers for them).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cors::browser_cors,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
 }
 
 /// The span every log line of a request is in, with the path and the query
 /// as sent but for their secrets (see `domain::redact`). The route template
-/// groups requests whatever their ids; `account` and `api_key_id` are filled
-/// in once a key is recognised (see `context::set_caller`), and the key
-/// itself never is.
+/// groups requests whatever their ids; `account` and `api_key_id` (or
+/// `client_token_id`) are filled in once a key or token is recognised (see
+/// `context::set_caller`), and the key or token itself never is.
 fn request_span(request: &Request) -> Span {
     let route =
         (request.extensions().get::<MatchedPath>()).map_or("unmatched", MatchedPath::as_str);
@@ -141,6 +155,7 @@ fn request_span(request: &Request) -> Span {
         request_id = %context::request_id(),
         account = tracing::field::Empty,
         api_key_id = tracing::field::Empty,
+        client_token_id = tracing::field::Empty,
     );
     if let Some(query) = request.uri().query().filter(|_| !span.is_disabled()) {
         span.record("query", tracing::field::display(redact_query(query)));

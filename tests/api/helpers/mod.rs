@@ -10,6 +10,7 @@ mod database;
 mod expect;
 mod keys;
 mod logs;
+pub mod previews;
 mod process;
 mod proxy;
 mod receiver;
