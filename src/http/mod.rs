@@ -16,6 +16,7 @@ mod links;
 mod meta;
 mod metrics;
 mod openapi;
+mod paddle_js;
 mod panics;
 mod readiness;
 mod root;
@@ -115,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::public))
         .route("/openapi-admin.json", get(openapi::admin))
+        .route(paddle_js::PATH, get(paddle_js::serve))
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

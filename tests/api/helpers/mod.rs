@@ -1,7 +1,8 @@
 //! Shared test harness: a real paddock server on a random port, over a fresh
 //! database per test, with API keys of every kind the contract talks about;
 //! and what tests put around it: the `paddock` binary as a child process, a
-//! proxy that cuts the database off, a receiver for notifications.
+//! proxy that cuts the database off, a receiver for notifications, a page
+//! server on another origin for the browser.
 
 mod app;
 mod dashboard;
@@ -9,6 +10,7 @@ mod database;
 mod expect;
 mod keys;
 mod logs;
+mod pages;
 mod process;
 mod proxy;
 mod receiver;
@@ -21,6 +23,7 @@ pub use database::*;
 pub use expect::*;
 pub use keys::Keys;
 pub use logs::*;
+pub use pages::Pages;
 pub use process::{Paddock, run_paddock};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};
