@@ -7,18 +7,10 @@ use paddock::app::ServeOptions;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Browser, Pages, TestApp, default_options};
-
-const SHIM: &str = "/paddle/v2/paddle.js";
-
-/// Keeps the page's console lines in `window.__logs`, before anything runs.
-const CAPTURE_CONSOLE: &str = "<script>
-window.__logs = [];
-for (const level of ['debug', 'info', 'warn', 'error']) {
-  const original = console[level].bind(console);
-  console[level] = (...args) => { window.__logs.push(level + ': ' + args.join(' ')); original(...args); };
-}
-</script>";
+use crate::helpers::{
+    Backend, Browser, PADDLE_JS, Pages, TestApp, console_lines, default_options, page, script_tag,
+    settle,
+};
 
 /// Stands in for the network: records each request in `window.__requests`
 /// and answers with the next `[status, body]` of `window.__answers`.
@@ -32,47 +24,14 @@ window.fetch = async (url, init) => {
 };
 </script>";
 
-/// A shop's page: `head` after the console's capture.
-fn page(head: &str) -> String {
-    format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Shop</title>\
-         {CAPTURE_CONSOLE}{head}</head><body><h1>Shop</h1></body></html>"
-    )
-}
-
-fn script_tag(src: &str) -> String {
-    format!("<script src=\"{src}\"></script>")
-}
-
-/// Runs `call` (an expression, maybe a promise) in the page and tells how
-/// it settled: `{"resolved": value}`, or `{"rejected": reason}` (an `Error`
-/// as its `message`), or `{"thrown": message}` when it throws at once.
-async fn settle(browser: &Browser, call: &str) -> Value {
-    let script = format!(
-        "const done = arguments[arguments.length - 1];
-         let promise;
-         try {{ promise = Promise.resolve({call}); }} catch (error) {{ return done({{ thrown: error.message }}); }}
-         promise.then(
-           (value) => done({{ resolved: value === undefined ? null : value }}),
-           (error) => done({{ rejected: error instanceof Error ? {{ message: error.message }} : error }}));"
-    );
-    browser.execute_async(&script).await
-}
-
-/// The console lines the page logged since it loaded, in order.
-async fn logs(browser: &Browser) -> Vec<String> {
-    let logs = browser.execute("return window.__logs;").await;
-    serde_json::from_value(logs).unwrap()
-}
-
 async fn last_log(browser: &Browser) -> String {
-    logs(browser).await.pop().unwrap_or_default()
+    console_lines(browser).await.pop().unwrap_or_default()
 }
 
 #[tokio::test]
 async fn the_shim_is_served_as_javascript_naming_the_server() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let response = app.client.get(app.url(SHIM)).send().await.unwrap();
+    let response = app.client.get(app.url(PADDLE_JS)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
     assert_eq!(header("content-type"), "text/javascript; charset=utf-8");
@@ -89,7 +48,7 @@ async fn the_shim_is_served_as_javascript_naming_the_server() {
         ..default_options()
     };
     let app = TestApp::spawn_with(Backend::Sqlite, options).await;
-    let body = app.client.get(app.url(SHIM)).send().await.unwrap();
+    let body = app.client.get(app.url(PADDLE_JS)).send().await.unwrap();
     let body = body.text().await.unwrap();
     assert!(body.contains("const SERVED_FROM = \"https://paddock.example/ci\";"));
 }
@@ -101,7 +60,7 @@ async fn initialize_and_update_keep_paddles_rules() {
     };
     let app = TestApp::spawn(Backend::Sqlite).await;
     let pages = Pages::start().await;
-    let url = pages.html("/shop", page(&script_tag(&app.url(SHIM))));
+    let url = pages.html("/shop", page(&script_tag(&app.url(PADDLE_JS))));
     browser.goto(&url).await;
 
     // Both globals, the same object, before any call; a console notice.
@@ -113,7 +72,7 @@ async fn initialize_and_update_keep_paddles_rules() {
         .await;
     let version = format!("paddock-{}", env!("CARGO_PKG_VERSION"));
     assert_eq!(globals, json!([true, false, "v1", version]));
-    let notice = logs(&browser).await.join("\n");
+    let notice = console_lines(&browser).await.join("\n");
     assert!(notice.contains("paddock's test stand-in for Paddle.js, not Paddle's code"));
 
     // No token or seller: Paddle's own message, thrown; still not initialized.
@@ -155,7 +114,7 @@ async fn initialize_and_update_keep_paddles_rules() {
     let fetched: Vec<&String> = (fetched.iter())
         .filter(|url| url.starts_with(&paddock))
         .collect();
-    assert_eq!(fetched, [&app.url(SHIM)]);
+    assert_eq!(fetched, [&app.url(PADDLE_JS)]);
 
     // A second Initialize does nothing, silently for the page, as Paddle.js
     // does: no throw, paddock's warning in the console.
@@ -237,7 +196,7 @@ async fn previews_go_out_snake_case_with_the_token_and_the_pages_environment() {
     };
     let app = TestApp::spawn(Backend::Sqlite).await;
     let pages = Pages::start().await;
-    let shim = script_tag(&app.url(SHIM));
+    let shim = script_tag(&app.url(PADDLE_JS));
     let production = pages.html("/production", page(&format!("{FAKE_FETCH}{shim}")));
     let sandbox = pages.html(
         "/sandbox",
@@ -352,7 +311,7 @@ async fn the_shim_finds_paddock_by_the_override_then_its_src_then_the_served_url
     };
     let app = TestApp::spawn(Backend::Sqlite).await;
     let pages = Pages::start().await;
-    let served = app.client.get(app.url(SHIM)).send().await.unwrap();
+    let served = app.client.get(app.url(PADDLE_JS)).send().await.unwrap();
     let served = served.text().await.unwrap();
     let paddock = format!("http://{}", app.address);
     // A copy of the shim on the page's own origin, as a test might serve it.
@@ -367,7 +326,7 @@ async fn the_shim_finds_paddock_by_the_override_then_its_src_then_the_served_url
             found("window.PADDOCK_URL", &paddock),
         ),
         (
-            script_tag(&app.url(SHIM)),
+            script_tag(&app.url(PADDLE_JS)),
             found("the script's address", &paddock),
         ),
         (
@@ -382,7 +341,7 @@ async fn the_shim_finds_paddock_by_the_override_then_its_src_then_the_served_url
     for (index, (head, expected)) in cases.into_iter().enumerate() {
         let url = pages.html(&format!("/case-{index}"), page(&head));
         browser.goto(&url).await;
-        let notice = logs(&browser).await.join("\n");
+        let notice = console_lines(&browser).await.join("\n");
         assert!(notice.contains(&expected), "case {index}: {notice}");
     }
 }

@@ -23,7 +23,7 @@ pub use database::*;
 pub use expect::*;
 pub use keys::Keys;
 pub use logs::*;
-pub use pages::Pages;
+pub use pages::{PADDLE_JS, Pages, console_lines, page, script_tag, settle};
 pub use process::{Paddock, run_paddock};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};

@@ -1,5 +1,6 @@
 //! A second web server for browser tests: a page on an origin of its own
-//! (another port), as a frontend under test is, never paddock's.
+//! (another port), as a frontend under test is, never paddock's; and what
+//! tests do in such a page with paddock's Paddle.js stand-in.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,6 +10,9 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::Browser;
 
 type Files = Arc<Mutex<HashMap<String, (&'static str, String)>>>;
 
@@ -64,4 +68,49 @@ async fn serve(State(files): State<Files>, uri: Uri) -> Response {
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Where paddock serves its Paddle.js stand-in.
+pub const PADDLE_JS: &str = "/paddle/v2/paddle.js";
+
+/// Keeps the page's console lines in `window.__logs`, before anything runs.
+const CAPTURE_CONSOLE: &str = "<script>
+window.__logs = [];
+for (const level of ['debug', 'info', 'warn', 'error']) {
+  const original = console[level].bind(console);
+  console[level] = (...args) => { window.__logs.push(level + ': ' + args.join(' ')); original(...args); };
+}
+</script>";
+
+/// A shop's page: `head` after the console's capture.
+pub fn page(head: &str) -> String {
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Shop</title>\
+         {CAPTURE_CONSOLE}{head}</head><body><h1>Shop</h1></body></html>"
+    )
+}
+
+pub fn script_tag(src: &str) -> String {
+    format!("<script src=\"{src}\"></script>")
+}
+
+/// Runs `call` (an expression, maybe a promise) in the page and tells how
+/// it settled: `{"resolved": value}`, or `{"rejected": reason}` (an `Error`
+/// as its `message`), or `{"thrown": message}` when it throws at once.
+pub async fn settle(browser: &Browser, call: &str) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         let promise;
+         try {{ promise = Promise.resolve({call}); }} catch (error) {{ return done({{ thrown: error.message }}); }}
+         promise.then(
+           (value) => done({{ resolved: value === undefined ? null : value }}),
+           (error) => done({{ rejected: error instanceof Error ? {{ message: error.message }} : error }}));"
+    );
+    browser.execute_async(&script).await
+}
+
+/// The console lines the page logged since it loaded, in order.
+pub async fn console_lines(browser: &Browser) -> Vec<String> {
+    let lines = browser.execute("return window.__logs;").await;
+    serde_json::from_value(lines).unwrap()
 }
