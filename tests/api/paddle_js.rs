@@ -173,6 +173,25 @@ async fn initialize_and_update_keep_paddles_rules() {
     )
     .await;
     assert_eq!(retain["resolved"]["status"], "error");
+
+    // The spinner: an overlay, shown once however often asked, then gone.
+    let spinners = "return document.querySelectorAll('[data-paddock=spinner]').length;";
+    browser
+        .execute("Paddle.Spinner.show(); Paddle.Spinner.show();")
+        .await;
+    assert_eq!(browser.execute(spinners).await, 1);
+    browser.execute("Paddle.Spinner.hide();").await;
+    assert_eq!(browser.execute(spinners).await, 0);
+
+    // On a fresh page, the deprecated Setup initializes as Initialize does.
+    browser.goto(&url).await;
+    browser.execute("Paddle.Setup({ seller: 12345 });").await;
+    assert_eq!(browser.execute("return Paddle.Initialized;").await, true);
+    assert!(
+        last_log(&browser)
+            .await
+            .contains("Paddle.Setup is deprecated")
+    );
 }
 
 /// The events the page's callbacks received, once there is one.
