@@ -6,7 +6,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Mint, Timestamp};
 
@@ -51,6 +51,9 @@ pub mod kind {
         NotificationSetting "NotificationSettingId" "ntfset_";
         Event "EventId" "evt_";
         Notification "NotificationId" "ntf_";
+        /// Catalog entities: an id may be chosen when loading a catalog.
+        Product "ProductId" "pro_";
+        Price "PriceId" "pri_";
     }
 }
 
@@ -165,6 +168,16 @@ impl<K> fmt::Display for Id<K> {
 impl<K> Serialize for Id<K> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.text)
+    }
+}
+
+/// Read back from what paddock stored (a catalog entity's JSON): only
+/// `K::PATTERN` is accepted.
+impl<'de, K: IdKind> Deserialize<'de> for Id<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a {}", K::NAME)))
     }
 }
 

@@ -4,6 +4,7 @@
 mod account;
 mod account_state;
 mod api_key;
+mod catalog;
 mod client_token;
 mod clock;
 mod environment;
@@ -34,6 +35,12 @@ pub use api_key::{
 };
 pub use api_key::{
     ApiKeyExposure, ApiKeyExposureId, ExposureAction, ExposureSource, NewApiKeyExposure, RiskLevel,
+};
+pub use catalog::{
+    Amount, AmountError, BillingCycle, COUNTRY_CODES, Catalog, CatalogPrice, CatalogStatus,
+    CatalogType, CountryCode, CurrencyCode, ImportMeta, Interval, MAX_AMOUNT, Money, Price,
+    PriceId, PriceQuantity, Product, ProductId, TaxCategory, TaxMode, TaxRate, TaxRates,
+    TrialPeriod, UnitPriceOverride, parse_catalog, parse_catalog_query, parse_price, parse_product,
 };
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,

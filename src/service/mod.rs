@@ -10,6 +10,7 @@ mod account_state;
 mod accounts;
 mod api_key_events;
 mod api_keys;
+mod catalog;
 mod client_tokens;
 mod journal;
 mod key_cache;
@@ -26,6 +27,7 @@ pub use account_state::AccountStates;
 pub use accounts::{Accounts, ResetReport};
 pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
+pub use catalog::{CatalogListing, Catalogs, TaxSetting};
 pub use client_tokens::{ClientTokens, Listing};
 pub use journal::{DEFAULT_RETENTION, Journal};
 pub use key_cache::KeyCache;
@@ -51,6 +53,8 @@ pub struct Services {
     pub mints: Arc<Mints>,
     /// Whole accounts saved and loaded again.
     pub account_state: AccountStates,
+    /// Each account's products, prices and tax rates.
+    pub catalog: Catalogs,
 }
 
 impl Services {
@@ -75,6 +79,7 @@ impl Services {
                 secrets.clone(),
                 mints.clone(),
             ),
+            catalog: Catalogs::new(store.clone(), mints.clone()),
             client_tokens: ClientTokens::new(store.clone(), totals.clone(), mints.clone()),
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),

@@ -9,6 +9,7 @@ mod accounts;
 mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
+mod catalog;
 mod client_tokens;
 #[cfg(test)]
 mod commit_tests;
@@ -46,6 +47,7 @@ use crate::domain::{
 
 pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
+pub use catalog::CatalogStore;
 pub use connect::{
     Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, describe, open, redact_url,
 };
@@ -133,6 +135,7 @@ pub trait Store:
     + ApiKeyEventStore
     + NotificationStore
     + AccountStateStore
+    + CatalogStore
     + Send
     + Sync
     + 'static

@@ -174,7 +174,8 @@ where
         + super::ApiKeyRotationStore
         + super::ApiKeyEventStore
         + super::NotificationStore
-        + super::AccountStateStore,
+        + super::AccountStateStore
+        + super::CatalogStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     #[tracing::instrument(level = "debug", skip_all)]

@@ -16,6 +16,7 @@ mod api_keys;
 mod api_root;
 mod authentication;
 mod bad_input;
+mod catalog;
 mod create;
 mod drills;
 mod emulation;

@@ -44,6 +44,9 @@ pub enum Problem {
     MinLength(usize),
     MaxLength(usize),
     MinItems(usize),
+    MaxItems(usize),
+    /// Items `.0` and `.1` of an array that must hold each value once.
+    Unique(usize, usize),
     Minimum(i64),
     Maximum(i64),
     OneOf(Vec<&'static str>),
@@ -51,6 +54,12 @@ pub enum Problem {
     Pattern(&'static str),
     /// A problem with item `index` of an array.
     Item(usize, Box<Problem>),
+    /// A negative amount of money, in Paddle's recorded words.
+    Negative,
+    /// A value that breaks a rule between fields Paddle's schema checks
+    /// (a price's quantity maximum under its minimum): Paddle names the
+    /// parent object and says only this.
+    Invalid,
 }
 
 impl Problem {
@@ -79,6 +88,8 @@ impl Problem {
             Self::MinLength(min) => format!("String length must be greater than or equal to {min}"),
             Self::MaxLength(max) => format!("String length must be less than or equal to {max}"),
             Self::MinItems(min) => format!("Array must have at least {min} items"),
+            Self::MaxItems(max) => format!("Array must have at most {max} items"),
+            Self::Unique(first, second) => format!("array items[{first},{second}] must be unique"),
             Self::Minimum(min) => format!("Must be greater than or equal to {min}"),
             Self::Maximum(max) => format!("Must be less than or equal to {max}"),
             // The validator lists the allowed values as JSON: `"active", "revoked"`.
@@ -90,6 +101,8 @@ impl Problem {
             Self::Format(format) => format!("Does not match format '{format}'"),
             Self::Pattern(pattern) => format!("Does not match pattern '{pattern}'"),
             Self::Item(index, problem) => problem.message(&format!("{field}.{index}")),
+            Self::Negative => "The amount cannot be negative".to_owned(),
+            Self::Invalid => "Invalid request.".to_owned(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The admin API under `/__paddock/` (a prefix Paddle never uses), for test
 //! suites and a team's sandbox: accounts, their keys, fixtures, resets, the
-//! request journal, notifications, and whole accounts exported and imported.
+//! request journal, notifications, the catalog and tax rates, and whole
+//! accounts exported and imported.
 //! Mounted only when `PADDOCK_ADMIN_TOKEN` is set. Like the API's handlers,
 //! these parse, call a service, render.
 
@@ -8,6 +9,7 @@ mod account_state;
 mod accounts;
 mod api_key_events;
 mod api_keys;
+mod catalog;
 mod client_tokens;
 mod clock;
 mod journal;
@@ -23,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account_state::routes())
         .merge(api_keys::routes())
         .merge(api_key_events::routes())
+        .merge(catalog::routes())
         .merge(client_tokens::routes())
         .merge(clock::routes())
         .merge(journal::routes())

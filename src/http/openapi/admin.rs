@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use super::{error_responses, public_document};
 use crate::domain::{
-    ACCOUNT_STATE_FORMAT, EventType, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS,
-    Permission, SEED_LENGTH,
+    ACCOUNT_STATE_FORMAT, CatalogStatus, CatalogType, CurrencyCode, EventType, Interval,
+    KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS, Permission, SEED_LENGTH,
+    TaxCategory, TaxMode,
 };
 
 /// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
@@ -165,7 +166,85 @@ pub fn admin_document() -> Value {
         "/__paddock/accounts/{account}/events": { "parameters": [account], "get": operation("An account's events", None) },
         "/__paddock/events/{id}/replay": { "parameters": [id], "post": operation("Send an event again", None) }
     });
+    let environment = json!({ "name": "environment", "in": "query", "required": false, "description": "`sandbox` (the default) or `live`", "schema": { "type": "string", "enum": ["sandbox", "live"] } });
+    let mut listing = operation("An environment's products and prices, in id order", None);
+    listing["parameters"] = json!([environment]);
+    document["paths"]["/__paddock/accounts/{account}/catalog"] = json!({
+        "parameters": [account.clone()],
+        "get": listing,
+        "post": operation("Load products and prices, all or none; an id may be given (one the account's environment has is refused), else one is minted", Some(catalog_body()))
+    });
+    document["paths"]["/__paddock/accounts/{account}/tax"] = json!({
+        "parameters": [account],
+        "get": operation("The account's tax rates by country: `{\"rates\": {\"GB\": \"0.2\"}}`", None),
+        "put": operation("Replace the account's tax rates (both environments); `{}` for none", Some(json!({
+            "type": "object", "additionalProperties": false, "required": ["rates"], "properties": {
+                "rates": { "type": "object", "description": "An ISO 3166-1 alpha-2 code to a rate from 0 to 1 with at most six decimals", "additionalProperties": { "type": "string", "pattern": "^(0(\\.\\d{1,6})?|1(\\.0{1,6})?)$" } }
+            }
+        })))
+    });
     document
+}
+
+/// The catalog body: Paddle's create-product and create-price bodies, with
+/// an optional `id`, `status` and timestamps.
+fn catalog_body() -> Value {
+    let money = json!({ "type": "object", "additionalProperties": false, "required": ["amount", "currency_code"], "properties": {
+        "amount": { "type": "string", "pattern": "^\\d+$", "description": "In the currency's lowest unit" },
+        "currency_code": { "type": "string", "enum": <CurrencyCode as strum::VariantNames>::VARIANTS }
+    } });
+    let overrides = json!({ "type": "array", "maxItems": 250, "items": { "type": "object", "additionalProperties": false, "required": ["country_codes", "unit_price"], "properties": {
+        "country_codes": { "type": "array", "minItems": 1, "uniqueItems": true, "items": { "type": "string", "pattern": "^[A-Z]{2}$" } },
+        "unit_price": money
+    } } });
+    let cycle = |extra: Value| {
+        let mut properties = json!({ "interval": { "type": "string", "enum": Interval::NAMES }, "frequency": { "type": "integer", "minimum": 1 } });
+        properties
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().cloned().unwrap_or_default());
+        json!({ "type": ["object", "null"], "required": ["interval", "frequency"], "properties": properties })
+    };
+    let optional = json!({
+        "status": { "type": "string", "enum": CatalogStatus::NAMES },
+        "type": { "type": "string", "enum": CatalogType::NAMES },
+        "custom_data": { "type": ["object", "null"] },
+        "import_meta": { "type": ["object", "null"] },
+        "created_at": { "type": "string", "format": "date-time" },
+        "updated_at": { "type": "string", "format": "date-time" }
+    });
+    let with = |mut properties: Value| {
+        let own = properties.as_object_mut().unwrap();
+        own.extend(optional.as_object().cloned().unwrap_or_default());
+        properties
+    };
+    let product = json!({ "type": "object", "additionalProperties": false, "required": ["name", "tax_category"], "properties": with(json!({
+        "id": { "type": "string", "pattern": "^pro_[a-z\\d]{26}$" },
+        "name": { "type": "string", "minLength": 1, "maxLength": 200 },
+        "description": { "type": ["string", "null"], "maxLength": 2048 },
+        "tax_category": { "type": "string", "enum": TaxCategory::NAMES },
+        "image_url": { "type": ["string", "null"], "description": "A URL, or empty" }
+    })) });
+    let price = json!({ "type": "object", "additionalProperties": false, "required": ["description", "product_id", "unit_price"], "properties": with(json!({
+        "id": { "type": "string", "pattern": "^pri_[a-z\\d]{26}$" },
+        "description": { "type": "string", "minLength": 2, "maxLength": 500 },
+        "name": { "type": ["string", "null"], "minLength": 1, "maxLength": 150 },
+        "product_id": { "type": "string", "pattern": "^pro_[a-z\\d]{26}$", "description": "A product of this request or already loaded" },
+        "billing_cycle": cycle(json!({})),
+        "trial_period": cycle(json!({ "requires_payment_method": { "type": "boolean" }, "unit_price": { "type": ["object", "null"] }, "unit_price_overrides": overrides.clone() })),
+        "tax_mode": { "type": "string", "enum": TaxMode::NAMES },
+        "unit_price": money,
+        "unit_price_overrides": overrides,
+        "quantity": { "type": "object", "additionalProperties": false, "required": ["minimum", "maximum"], "properties": {
+            "minimum": { "type": "integer", "minimum": 1, "maximum": 999_999_999 },
+            "maximum": { "type": "integer", "minimum": 1, "maximum": 999_999_999 }
+        } }
+    })) });
+    json!({ "type": "object", "additionalProperties": false, "properties": {
+        "environment": { "type": "string", "enum": ["sandbox", "live"] },
+        "products": { "type": "array", "items": product },
+        "prices": { "type": "array", "items": price }
+    } })
 }
 
 /// The account and the journal's filters; an unknown parameter is a 400.

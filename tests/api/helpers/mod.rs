@@ -5,6 +5,7 @@
 //! server on another origin for the browser.
 
 mod app;
+mod catalog;
 mod dashboard;
 mod database;
 mod expect;
@@ -18,6 +19,7 @@ mod tls;
 mod webdriver;
 
 pub use app::*;
+pub use catalog::sample_catalog;
 pub use dashboard::{Dashboard, UI};
 pub use database::*;
 pub use expect::*;

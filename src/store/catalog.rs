@@ -1,0 +1,251 @@
+//! The catalog (products, prices) and the account's tax rates: their
+//! statements, and [`CatalogStore`] for [`SqlStore`]. Each entity is kept
+//! as its JSON, beside the columns its lookups need.
+
+use async_trait::async_trait;
+use sqlx::error::BoxDynError;
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Type};
+
+use super::sql::values_statement;
+use super::{Backend, SqlStore, StoreError};
+use crate::domain::{Catalog, CatalogPrice, Owner, Price, PriceId, Product, TaxRates};
+
+/// Followed by `values` rows, in this column order.
+const INSERT_PRODUCTS: &str = "insert into products (account, environment, id, entity) ";
+const INSERT_PRICES: &str = "insert into prices (account, environment, id, product_id, entity) ";
+
+const SELECT_PRODUCTS: &str =
+    "select entity from products where account = $1 and environment = $2 order by id";
+const SELECT_PRICES: &str =
+    "select entity from prices where account = $1 and environment = $2 order by id";
+
+const SELECT_TAX_RATES: &str = "select tax_rates from accounts where name = $1";
+const SET_TAX_RATES: &str = "update accounts set tax_rates = $1 where name = $2";
+
+/// `$from, $from+1, ..`: `count` placeholders for an `in (..)` list.
+fn placeholders(from: usize, count: usize) -> String {
+    let numbers: Vec<String> = (from..from + count).map(|n| format!("${n}")).collect();
+    numbers.join(", ")
+}
+
+/// Prices with their products, of one owner, by id: `$1` account, `$2`
+/// environment, then `count` ids.
+fn select_catalog_prices(count: usize) -> String {
+    format!(
+        "select pr.entity, p.entity from prices pr join products p \
+         on p.account = pr.account and p.environment = pr.environment and p.id = pr.product_id \
+         where pr.account = $1 and pr.environment = $2 and pr.id in ({}) order by pr.id",
+        placeholders(3, count)
+    )
+}
+
+/// Which of `count` ids (`$3`..) are stored, as products or prices.
+fn select_stored_ids(count: usize) -> String {
+    let ids = placeholders(3, count);
+    format!(
+        "select id from products where account = $1 and environment = $2 and id in ({ids}) \
+         union select id from prices where account = $1 and environment = $2 and id in ({ids})"
+    )
+}
+
+/// The products and prices of owners, and each account's tax rates.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Stores products and prices, all or none. An id the owner has already
+    /// is a [`StoreError::Conflict`]; a price's product must be among
+    /// `catalog.products` or stored.
+    async fn insert_catalog(&self, owner: &Owner, catalog: &Catalog) -> Result<(), StoreError>;
+
+    /// Which of `ids` (of products or prices) the owner has.
+    async fn stored_catalog_ids(
+        &self,
+        owner: &Owner,
+        ids: &[&str],
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// The owner's products and prices, each in id order.
+    async fn catalog(&self, owner: &Owner) -> Result<Catalog, StoreError>;
+
+    /// Those of `ids` the owner has, with their products, whatever their
+    /// status, in id order; an id it hasn't is left out.
+    async fn catalog_prices(
+        &self,
+        owner: &Owner,
+        ids: &[PriceId],
+    ) -> Result<Vec<CatalogPrice>, StoreError>;
+
+    /// The account's tax rates (shared by its environments); none when
+    /// never set or there is no such account.
+    async fn tax_rates(&self, owner: &Owner) -> Result<TaxRates, StoreError>;
+
+    /// Replaces the account's tax rates; `false` when there is no such
+    /// account.
+    async fn set_tax_rates(&self, account: &str, rates: &TaxRates) -> Result<bool, StoreError>;
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|error| StoreError::Corrupt(format!("{what}: {error}")))
+}
+
+#[async_trait]
+impl<DB: Backend> CatalogStore for SqlStore<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (Option<String>,): FromRow<'r, DB::Row>,
+    for<'r> (String, String): FromRow<'r, DB::Row>,
+{
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_catalog(&self, owner: &Owner, catalog: &Catalog) -> Result<(), StoreError> {
+        let (account, environment) = (owner.account.as_str(), owner.environment.as_str());
+        let mut transaction = self.writer().begin().await?;
+        // Products first: prices reference them.
+        for chunk in catalog.products.chunks(DB::ROWS_PER_INSERT) {
+            let mut arguments = DB::Arguments::default();
+            for product in chunk {
+                let entity = to_json(product)?;
+                let bound: Result<(), BoxDynError> = (|| {
+                    arguments.add(account)?;
+                    arguments.add(environment)?;
+                    arguments.add(product.id.as_str())?;
+                    arguments.add(entity)
+                })();
+                bound.map_err(sqlx::Error::Encode)?;
+            }
+            let statement = values_statement(INSERT_PRODUCTS, chunk.len(), 4);
+            // Its text varies with the number of rows: kept out of the
+            // statement cache.
+            sqlx::query_with(AssertSqlSafe(statement), arguments)
+                .persistent(false)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        for chunk in catalog.prices.chunks(DB::ROWS_PER_INSERT) {
+            let mut arguments = DB::Arguments::default();
+            for price in chunk {
+                let entity = to_json(price)?;
+                let bound: Result<(), BoxDynError> = (|| {
+                    arguments.add(account)?;
+                    arguments.add(environment)?;
+                    arguments.add(price.id.as_str())?;
+                    arguments.add(price.product_id.as_str())?;
+                    arguments.add(entity)
+                })();
+                bound.map_err(sqlx::Error::Encode)?;
+            }
+            let statement = values_statement(INSERT_PRICES, chunk.len(), 5);
+            sqlx::query_with(AssertSqlSafe(statement), arguments)
+                .persistent(false)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn stored_catalog_ids(
+        &self,
+        owner: &Owner,
+        ids: &[&str],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut stored = Vec::new();
+        // A few hundred at a time: far below any limit on bound values.
+        for chunk in ids.chunks(DB::ROWS_PER_INSERT) {
+            let statement = select_stored_ids(chunk.len());
+            let mut query = sqlx::query_as::<_, (String,)>(AssertSqlSafe(statement))
+                .persistent(false)
+                .bind(owner.account.as_str())
+                .bind(owner.environment.as_str());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let rows = query.fetch_all(self.writer()).await?;
+            stored.extend(rows.into_iter().map(|(id,)| id));
+        }
+        Ok(stored)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn catalog(&self, owner: &Owner) -> Result<Catalog, StoreError> {
+        let (account, environment) = (owner.account.as_str(), owner.environment.as_str());
+        // From the writer: a catalog just loaded is listed as loaded.
+        let products: Vec<(String,)> = sqlx::query_as(SELECT_PRODUCTS)
+            .bind(account)
+            .bind(environment)
+            .fetch_all(self.writer())
+            .await?;
+        let prices: Vec<(String,)> = sqlx::query_as(SELECT_PRICES)
+            .bind(account)
+            .bind(environment)
+            .fetch_all(self.writer())
+            .await?;
+        Ok(Catalog {
+            products: (products.iter())
+                .map(|(text,)| from_json("a stored product", text))
+                .collect::<Result<_, _>>()?,
+            prices: (prices.iter())
+                .map(|(text,)| from_json("a stored price", text))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn catalog_prices(
+        &self,
+        owner: &Owner,
+        ids: &[PriceId],
+    ) -> Result<Vec<CatalogPrice>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(DB::ROWS_PER_INSERT) {
+            let statement = select_catalog_prices(chunk.len());
+            let mut query = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(statement))
+                .persistent(false)
+                .bind(owner.account.as_str())
+                .bind(owner.environment.as_str());
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            for (price, product) in query.fetch_all(&self.reader).await? {
+                let price: Price = from_json("a stored price", &price)?;
+                let product: Product = from_json("a stored product", &product)?;
+                found.push(CatalogPrice { price, product });
+            }
+        }
+        Ok(found)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn tax_rates(&self, owner: &Owner) -> Result<TaxRates, StoreError> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(SELECT_TAX_RATES)
+            .bind(owner.account.as_str())
+            .fetch_optional(&self.reader)
+            .await?;
+        match row {
+            Some((Some(text),)) => from_json("stored tax rates", &text),
+            _ => Ok(TaxRates::default()),
+        }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_tax_rates(&self, account: &str, rates: &TaxRates) -> Result<bool, StoreError> {
+        let text = (!rates.is_empty()).then(|| to_json(rates)).transpose()?;
+        let result = sqlx::query(SET_TAX_RATES)
+            .bind(text)
+            .bind(account)
+            .execute(self.writer())
+            .await?;
+        Ok(DB::rows_affected(&result) == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests;
