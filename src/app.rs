@@ -14,8 +14,8 @@ use crate::config::{Cli, Command, SecretArg};
 use crate::dispatch::Dispatcher;
 use crate::domain::{PermissionMode, RetryPolicy, Seed};
 use crate::http::{
-    self, AdminToken, AppState, Emulation, FailureLimiter, Links, Metrics, RateLimiter, Readiness,
-    Shared, TrustedProxies,
+    self, AdminToken, AppState, CorsOrigins, Emulation, FailureLimiter, Links, Metrics,
+    RateLimiter, Readiness, Shared, TrustedProxies,
 };
 use crate::keys::{self, KeyError};
 use crate::secrets::{SecretBox, SecretKeyError};
@@ -142,6 +142,8 @@ pub struct ServeOptions {
     pub default_seed: Option<Seed>,
     /// Requests the journal keeps per account; 0 turns it off.
     pub journal_retention: usize,
+    /// The origins whose pages may call the previews (CORS); any by default.
+    pub cors_origins: CorsOrigins,
 }
 
 impl Default for ServeOptions {
@@ -168,6 +170,7 @@ impl Default for ServeOptions {
             max_connections: 1024,
             default_seed: None,
             journal_retention: DEFAULT_RETENTION,
+            cors_origins: CorsOrigins::default(),
         }
     }
 }
@@ -233,6 +236,7 @@ where
         rate_limiter: Arc::new(RateLimiter::default()),
         body_timeout: options.body_timeout,
         readiness: readiness.clone(),
+        cors_origins: options.cors_origins.clone(),
     });
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     // Dropped (unsent) if start-up fails: that stops the server too.

@@ -17,6 +17,10 @@ pub enum Error {
     InvalidToken,
     #[error("wrong admin token")]
     InvalidAdminToken,
+    /// A client-side token that is malformed, unknown, revoked, or for
+    /// the other environment.
+    #[error("unknown, revoked or other-environment client-side token")]
+    InvalidClientToken,
     #[error("API key lacks {0}")]
     Forbidden(Permission),
     /// Names what wasn't found: a client token id, an account, a key id.
@@ -46,6 +50,20 @@ pub enum Error {
     NotThisKey,
     #[error("client token {0} is revoked and can't be made active")]
     ClientTokenRevoked(ClientTokenId),
+    /// Prices a preview named that the caller's account doesn't have (or
+    /// has archived), as sent.
+    #[error("prices not found: {0}")]
+    TransactionPriceNotFound(String),
+    #[error("quantity {quantity} outside {minimum}..={maximum}")]
+    TransactionItemQuantityOutOfRange {
+        quantity: i64,
+        minimum: u32,
+        maximum: u32,
+    },
+    #[error("discount not found")]
+    TransactionDiscountNotFound,
+    #[error("recurring prices with different billing cycles")]
+    TransactionPriceDifferentBillingCycle,
     #[error("unknown path")]
     InvalidUrl,
     #[error("method not allowed on this path")]

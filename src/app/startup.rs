@@ -185,6 +185,7 @@ fn serve_options(args: ServeArgs, secrets: SecretBox) -> ServeOptions {
         max_connections: args.max_connections as usize,
         default_seed: args.seed,
         journal_retention: args.journal_retention as usize,
+        cors_origins: args.cors_origins.unwrap_or_default(),
         ..ServeOptions::default()
     }
 }

@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{DEFAULT_ACCOUNT, DEFAULT_KEY_NAME, Environment, PermissionMode, Seed};
-use crate::http::{Fault, TrustedProxies};
+use crate::http::{CorsOrigins, Fault, TrustedProxies};
 
 mod keys;
 mod values;
@@ -119,7 +119,8 @@ pub enum KeysCommand {
         /// `sandbox` (keys `pdl_sdbx_...`, tokens `test_...`) or `live`.
         #[arg(long = "env", default_value = "sandbox")]
         environment: Environment,
-        /// Comma-separated: client_token.read, client_token.write, api_key.read.
+        /// Comma-separated: client_token.read, client_token.write, api_key.read,
+        /// transaction.read.
         #[arg(long, value_parser = PermissionList::parse)]
         permissions: PermissionList,
         /// Lifetime such as 90d, 12h, 30m or 45s; keys never expire without it.
@@ -190,6 +191,11 @@ pub struct ServeArgs {
     /// Unset: the connection's peer is the client.
     #[arg(long, env = "PADDOCK_TRUSTED_PROXIES", value_parser = TrustedProxies::parse)]
     pub trusted_proxies: Option<TrustedProxies>,
+    /// Origins whose pages may call the previews from a browser (CORS),
+    /// comma-separated, such as `http://localhost:3000,https://shop.test`.
+    /// Unset: any origin (the request's own is allowed).
+    #[arg(long, env = "PADDOCK_CORS_ORIGINS", value_parser = CorsOrigins::parse)]
+    pub cors_origins: Option<CorsOrigins>,
     /// What a missing permission does: enforce (403), log (and allow), or off.
     #[arg(long, env = "PADDOCK_PERMISSIONS", default_value = "enforce")]
     pub permissions: PermissionMode,

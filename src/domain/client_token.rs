@@ -92,6 +92,21 @@ pub fn token_value(environment: Environment, mint: &Mint) -> String {
     value
 }
 
+/// The environment a client-side token as presented (`Paddle-Clienttoken`)
+/// claims by its prefix, if it has the only shape paddock makes: `test_` or
+/// `live_` and 27 lowercase hex digits. Anything else can't be a token.
+pub fn presented_token_environment(value: &str) -> Option<Environment> {
+    [Environment::Sandbox, Environment::Live]
+        .into_iter()
+        .find(|environment| {
+            value
+                .strip_prefix(environment.token_prefix())
+                .is_some_and(|hex| {
+                    hex.len() == 27 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                })
+        })
+}
+
 /// A validated request to create a token: it can only exist if valid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewClientToken {
@@ -184,6 +199,28 @@ mod tests {
             "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3-",
         ] {
             assert!(ClientTokenId::parse(text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn presented_tokens_name_their_environment_by_prefix() {
+        let hex = "0123456789abcdef0123456789a";
+        assert_eq!(
+            presented_token_environment(&format!("test_{hex}")),
+            Some(Environment::Sandbox)
+        );
+        assert_eq!(
+            presented_token_environment(&format!("live_{hex}")),
+            Some(Environment::Live)
+        );
+        for bad in [
+            format!("prod_{hex}"),
+            format!("test_{}", hex.to_uppercase()),
+            format!("test_{hex}0"),
+            format!("test_{}", &hex[1..]),
+            String::new(),
+        ] {
+            assert_eq!(presented_token_environment(&bad), None, "{bad}");
         }
     }
 

@@ -17,6 +17,7 @@ mod notification;
 mod notification_setting;
 mod notification_subscription;
 mod permission;
+pub mod pricing;
 mod redact;
 mod timestamp;
 mod validation;
@@ -44,13 +45,13 @@ pub use catalog::{
 };
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,
-    NAME_LENGTH, NewClientToken, token_value,
+    NAME_LENGTH, NewClientToken, presented_token_environment, token_value,
 };
 pub use clock::{Clock, ClockChange, ClockView, MAX_ADVANCE_SECONDS, SEEDED_START};
 pub use environment::Environment;
 pub use fixture::{fixture_conflicts, parse_fixtures, parse_seed};
 pub use id::{Id, IdKind, kind};
-pub use journal::{BODY_CAP, JournalEntry, JournalFilter, RecordedBody};
+pub use journal::{BODY_CAP, Credential, JournalEntry, JournalFilter, RecordedBody};
 pub use listing::{DEFAULT_PER_PAGE, Direction, ListQuery, MAX_PER_PAGE, PageQuery};
 pub use mint::{Mint, SEED_LENGTH, Seed};
 pub use notification::{

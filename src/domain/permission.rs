@@ -28,6 +28,11 @@ pub enum Permission {
     /// List and read API keys. Paddle documents no `api_key.write`.
     #[strum(serialize = "api_key.read")]
     ApiKeyRead,
+    /// Preview prices and transactions (`/pricing-preview`,
+    /// `/transactions/preview`). paddock keeps no transactions, so it knows
+    /// no `transaction.write`.
+    #[strum(serialize = "transaction.read")]
+    TransactionRead,
 }
 
 impl Permission {
@@ -119,7 +124,7 @@ mod tests {
             Permission::parse_list("client_token.write, client_token.read,client_token.write"),
             Ok(vec![ClientTokenRead, ClientTokenWrite])
         );
-        assert!(Permission::parse_list("transaction.read").is_err());
+        assert!(Permission::parse_list("transaction.write").is_err());
         assert!(Permission::parse_list("").is_err());
     }
 
@@ -129,6 +134,7 @@ mod tests {
             (ClientTokenRead, "client_token.read"),
             (ClientTokenWrite, "client_token.write"),
             (ApiKeyRead, "api_key.read"),
+            (TransactionRead, "transaction.read"),
         ] {
             assert_eq!(permission.as_str(), name);
             assert_eq!(permission.to_string(), name);
@@ -140,11 +146,16 @@ mod tests {
         }
         assert_eq!(
             Permission::ALL,
-            [ClientTokenRead, ClientTokenWrite, ApiKeyRead]
+            [
+                ClientTokenRead,
+                ClientTokenWrite,
+                ApiKeyRead,
+                TransactionRead
+            ]
         );
         assert_eq!(
             "client_token.Read".parse::<Permission>(),
-            Err("unknown permission `client_token.Read` (expected one of client_token.read,client_token.write,api_key.read)".to_owned())
+            Err("unknown permission `client_token.Read` (expected one of client_token.read,client_token.write,api_key.read,transaction.read)".to_owned())
         );
     }
 

@@ -19,7 +19,9 @@ use super::client::client_address;
 use super::context::{Caller, set_caller};
 use super::error::{Error, Result};
 use super::limiter::Verdict;
-use crate::domain::{ApiKey, KeyHash, Owner, Permission, PermissionMode, PresentedKey, Timestamp};
+use crate::domain::{
+    ApiKey, Credential, KeyHash, Owner, Permission, PermissionMode, PresentedKey, Timestamp,
+};
 
 /// The permission a handler needs.
 pub trait Access: Send + Sync + 'static {
@@ -94,7 +96,7 @@ impl FromRequestParts<AppState> for Authenticated {
         // rejected ones included.
         set_caller(Caller {
             account: key.account.clone(),
-            api_key_id: key.id.clone(),
+            credential: Credential::ApiKey(key.id.clone()),
             at: now,
         });
         if !key.accepts(&presented, now) {

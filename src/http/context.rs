@@ -1,6 +1,7 @@
 //! What paddock knows about the request being served: its id (sent back in
-//! `Request-Id`, `X-Request-Id` and `meta.request_id`) and, once a key is
-//! recognised, whose request it is, for the account's request journal.
+//! `Request-Id`, `X-Request-Id` and `meta.request_id`) and, once a key or a
+//! client-side token is recognised, whose request it is, for the account's
+//! request journal.
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -12,13 +13,14 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use super::AppState;
-use crate::domain::{ApiKeyId, JournalEntry, RecordedBody, Timestamp, redact_path, redact_query};
+use crate::domain::{Credential, JournalEntry, RecordedBody, Timestamp, redact_path, redact_query};
 
-/// Who made a request: the account and key of a recognised API key.
+/// Who made a request: the account, and the API key or client-side token
+/// it was recognised by.
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub account: String,
-    pub api_key_id: ApiKeyId,
+    pub credential: Credential,
     /// The account's clock reading when the key was judged: the journal's
     /// time for the request.
     pub at: Timestamp,
@@ -83,7 +85,7 @@ pub async fn track_request<F: Future<Output = Response>>(
             query: uri.query().map(|query| redact_query(query).into_owned()),
             status: parts.status.as_u16(),
             request_id: context.id,
-            api_key_id: caller.api_key_id.clone(),
+            credential: caller.credential.clone(),
             occurred_at: caller.at,
             request_body: (context.body.get())
                 .map_or_else(RecordedBody::default, RecordedBody::capture),
@@ -124,13 +126,18 @@ fn new_request_id() -> Uuid {
 }
 
 /// Notes whose request this is; the first caller set wins. The request's
-/// log span gets the account and key id, so every later line carries them.
+/// log span gets the account and key (or token) id, so every later line
+/// carries them.
 pub fn set_caller(caller: Caller) {
     let _ = CONTEXT.try_with(|context| {
         if context.caller.get().is_none() {
             let span = tracing::Span::current();
             span.record("account", caller.account.as_str());
-            span.record("api_key_id", caller.api_key_id.as_str());
+            let field = match &caller.credential {
+                Credential::ApiKey(_) => "api_key_id",
+                Credential::ClientToken(_) => "client_token_id",
+            };
+            span.record(field, caller.credential.as_str());
             let _ = context.caller.set(caller);
         }
     });

@@ -1,20 +1,21 @@
 //! Paddle behaviours paddock emulates on demand, for testing clients'
 //! resilience: Paddle's rate limit, and injected faults. Both are off unless
 //! configured, and apply only to the Paddle API (not health, metrics, admin).
-//! `Paddock-Delay` holds only requests made with a valid API key.
+//! `Paddock-Delay` holds only requests made with a valid API key (or, on
+//! the previews, client-side token).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::auth::Authenticated;
 use super::client::client_address;
+use super::client_auth::is_recognised;
 use super::error::Error;
 
 /// Paddle's window and lockout.
@@ -140,12 +141,13 @@ pub async fn emulate(State(state): State<AppState>, mut request: Request, next: 
                 return Error::BadRequest("Paddock-Delay must be a number of milliseconds.")
                     .into_response();
             };
-            // Only for a valid key: else anyone could hold connections open.
-            // The handler judges the key again, as it would without a delay.
+            // Only for a valid key or client-side token: else anyone could
+            // hold connections open. The handler judges it again, as it
+            // would without a delay.
             let (mut parts, body) = request.into_parts();
-            let authenticated = Authenticated::from_request_parts(&mut parts, &state).await;
+            let recognised = is_recognised(&mut parts, &state).await;
             request = Request::from_parts(parts, body);
-            if authenticated.is_ok() {
+            if recognised {
                 tokio::time::sleep(Duration::from_millis(millis).min(MAX_DELAY)).await;
             }
         }

@@ -12,10 +12,11 @@ use crate::domain::redact_text;
 pub use crate::error::{Error, Result};
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
-pub const CODES: [&str; 20] = [
+pub const CODES: [&str; 25] = [
     "authentication_missing",
     "authentication_malformed",
     "invalid_token",
+    "invalid_client_token",
     "forbidden",
     "not_found",
     "invalid_field",
@@ -26,6 +27,10 @@ pub const CODES: [&str; 20] = [
     "request_timeout",
     "client_token_revoked",
     "api_key_cannot_be_rotated",
+    "transaction_price_not_found",
+    "transaction_item_quantity_out_of_range",
+    "transaction_discount_not_found",
+    "transaction_price_different_billing_cycle",
     "invalid_url",
     "method_not_allowed",
     "not_implemented",
@@ -89,6 +94,12 @@ impl Error {
                 RequestError,
                 "invalid_token",
                 "Invalid or revoked API key.".to_owned(),
+            ),
+            Self::InvalidClientToken => (
+                StatusCode::FORBIDDEN,
+                RequestError,
+                "invalid_client_token",
+                "Invalid, revoked or expired client-side token.".to_owned(),
             ),
             Self::InvalidAdminToken => (
                 StatusCode::FORBIDDEN,
@@ -171,6 +182,38 @@ impl Error {
                 "forbidden",
                 "You aren't permitted to perform this request. An API key can rotate, and see the rotations of, only itself.".to_owned(),
             ),
+            Self::TransactionPriceNotFound(ids) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "transaction_price_not_found",
+                // The ids as sent, which may be a secret sent by mistake.
+                format!(
+                    "One or more provided price_ids could not be found, provided: {}",
+                    redact_text(ids)
+                ),
+            ),
+            Self::TransactionItemQuantityOutOfRange {
+                quantity,
+                minimum,
+                maximum,
+            } => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "transaction_item_quantity_out_of_range",
+                format!("Item quantity {quantity} is not within the range of {minimum} and {maximum}"),
+            ),
+            Self::TransactionDiscountNotFound => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "transaction_discount_not_found",
+                "Cannot find provided discount code/id".to_owned(),
+            ),
+            Self::TransactionPriceDifferentBillingCycle => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "transaction_price_different_billing_cycle",
+                "Invalid request.".to_owned(),
+            ),
             Self::InvalidUrl => (
                 StatusCode::NOT_FOUND,
                 RequestError,
@@ -232,6 +275,13 @@ impl Error {
                     })
                     .collect(),
             ),
+            // Paddle's reference names the field and its words.
+            Self::TransactionPriceDifferentBillingCycle => Some(vec![FieldErrorBody {
+                field: Cow::Borrowed("items.price.billing_cycle"),
+                message: Cow::Borrowed(
+                    "cannot have different billing cycle intervals and/or frequencies",
+                ),
+            }]),
             _ => None,
         };
         let body = Body {
@@ -266,6 +316,7 @@ fn docs_section(code: &str) -> &'static str {
     match code {
         "client_token_revoked" => "client_tokens",
         "api_key_cannot_be_rotated" => "api_keys",
+        _ if code.starts_with("transaction_") => "transactions",
         _ => "shared",
     }
 }
@@ -331,6 +382,15 @@ mod tests {
             Error::AuthenticationMalformed,
             Error::InvalidToken,
             Error::InvalidAdminToken,
+            Error::InvalidClientToken,
+            Error::TransactionPriceNotFound("pri_x".into()),
+            Error::TransactionItemQuantityOutOfRange {
+                quantity: 0,
+                minimum: 1,
+                maximum: 1,
+            },
+            Error::TransactionDiscountNotFound,
+            Error::TransactionPriceDifferentBillingCycle,
             Error::Forbidden(Permission::ClientTokenWrite),
             Error::NotFound("x".into()),
             Error::InvalidField(vec![]),
@@ -375,6 +435,14 @@ mod tests {
         assert_eq!(
             documentation_url("api_key_cannot_be_rotated"),
             "https://developer.paddle.com/v1/errors/api_keys/api_key_cannot_be_rotated"
+        );
+        assert_eq!(
+            documentation_url("invalid_client_token"),
+            "https://developer.paddle.com/v1/errors/shared/invalid_client_token"
+        );
+        assert_eq!(
+            documentation_url("transaction_price_not_found"),
+            "https://developer.paddle.com/v1/errors/transactions/transaction_price_not_found"
         );
         assert_eq!(
             documentation_url("too_many_requests"),

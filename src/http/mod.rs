@@ -4,8 +4,10 @@ mod admin;
 mod api_keys;
 mod auth;
 mod client;
+mod client_auth;
 mod client_tokens;
 mod context;
+mod cors;
 mod emulation;
 mod envelope;
 mod error;
@@ -18,6 +20,7 @@ mod metrics;
 mod openapi;
 mod paddle_js;
 mod panics;
+mod previews;
 mod readiness;
 mod root;
 mod ui;
@@ -34,6 +37,7 @@ use tracing::{Instrument, Span};
 
 pub use auth::{AdminToken, AdminTokenTooShort};
 pub use client::TrustedProxies;
+pub use cors::CorsOrigins;
 pub use emulation::{Emulation, Fault, RateLimiter};
 pub use error::Error;
 pub use extract::BODY_LIMIT;
@@ -90,6 +94,8 @@ pub struct Shared {
     pub body_timeout: Duration,
     /// Until set, only `/healthz` is served (the database isn't yet).
     pub readiness: Readiness,
+    /// The origins whose pages may call the browser-facing routes.
+    pub cors_origins: CorsOrigins,
 }
 
 /// The whole API, with its middleware.
@@ -97,10 +103,15 @@ pub fn router(state: AppState) -> Router {
     let paddle_api = (root::routes())
         .merge(client_tokens::routes())
         .merge(api_keys::routes());
-    let mut routes = Router::new().merge(paddle_api.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        emulation::emulate,
-    )));
+    let emulate = || middleware::from_fn_with_state(state.clone(), emulation::emulate);
+    // What Paddle.js calls from a page: CORS around everything else, so a
+    // page can read a refusal (a 403, a 429, an injected fault) too.
+    let browser_api = (previews::routes())
+        .route_layer(emulate())
+        .layer(state.cors_origins.layer());
+    let mut routes = Router::new()
+        .merge(paddle_api.route_layer(emulate()))
+        .merge(browser_api);
     if state.admin_token.is_some() {
         routes = routes
             .nest("/__paddock", admin::routes())
@@ -128,9 +139,9 @@ pub fn router(state: AppState) -> Router {
 
 /// The span every log line of a request is in, with the path and the query
 /// as sent but for their secrets (see `domain::redact`). The route template
-/// groups requests whatever their ids; `account` and `api_key_id` are filled
-/// in once a key is recognised (see `context::set_caller`), and the key
-/// itself never is.
+/// groups requests whatever their ids; `account` and `api_key_id` (or
+/// `client_token_id`) are filled in once a key or token is recognised (see
+/// `context::set_caller`), and the key or token itself never is.
 fn request_span(request: &Request) -> Span {
     let route =
         (request.extensions().get::<MatchedPath>()).map_or("unmatched", MatchedPath::as_str);
@@ -143,6 +154,7 @@ fn request_span(request: &Request) -> Span {
         request_id = %context::request_id(),
         account = tracing::field::Empty,
         api_key_id = tracing::field::Empty,
+        client_token_id = tracing::field::Empty,
     );
     if let Some(query) = request.uri().query().filter(|_| !span.is_disabled()) {
         span.record("query", tracing::field::display(redact_query(query)));

@@ -62,6 +62,13 @@ impl ClientTokens {
         token.ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
+    /// The token whose value is `value`, with its owner, whatever its
+    /// status: how Paddle.js's requests are recognised. Read from the
+    /// database every time, so a revocation by any replica counts at once.
+    pub async fn by_value(&self, value: &str) -> Result<Option<(Owner, ClientToken)>> {
+        Ok(self.store.client_token_by_value(value).await?)
+    }
+
     /// A page of the owner's tokens, with their total unless `skip_count`.
     pub async fn list(
         &self,

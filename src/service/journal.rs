@@ -86,7 +86,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::domain::{ApiKeyId, RecordedBody, Timestamp};
+    use crate::domain::{ApiKeyId, Credential, RecordedBody, Timestamp};
 
     fn entry(status: u16) -> JournalEntry {
         JournalEntry {
@@ -95,7 +95,9 @@ mod tests {
             query: None,
             status,
             request_id: Uuid::new_v4(),
-            api_key_id: ApiKeyId::parse("apikey_01gtgztp8f4kek3yd4g1wrksa3").unwrap(),
+            credential: Credential::ApiKey(
+                ApiKeyId::parse("apikey_01gtgztp8f4kek3yd4g1wrksa3").unwrap(),
+            ),
             occurred_at: Timestamp::now(),
             request_body: RecordedBody::default(),
             response_body: RecordedBody::default(),

@@ -16,6 +16,7 @@ mod journal;
 mod key_cache;
 mod mints;
 mod notifications;
+mod previews;
 mod provisioning;
 mod rotations;
 mod totals;
@@ -33,6 +34,7 @@ pub use journal::{DEFAULT_RETENTION, Journal};
 pub use key_cache::KeyCache;
 pub use mints::Mints;
 pub use notifications::Notifications;
+pub use previews::Previews;
 pub use provisioning::ProvisionError;
 pub use rotations::RotationListing;
 pub use totals::Totals;
@@ -55,6 +57,8 @@ pub struct Services {
     pub account_state: AccountStates,
     /// Each account's products, prices and tax rates.
     pub catalog: Catalogs,
+    /// Price and transaction previews (they write nothing).
+    pub previews: Previews,
 }
 
 impl Services {
@@ -83,6 +87,7 @@ impl Services {
             client_tokens: ClientTokens::new(store.clone(), totals.clone(), mints.clone()),
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),
+            previews: Previews::new(store.clone()),
             notifications: Notifications::new(store, secrets, mints.clone()),
             journal,
             mints,

@@ -13,7 +13,7 @@ use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, T
 use super::Backend;
 use super::group_commit::{Write, Written};
 use super::outbox::{Enqueued, write_events};
-use super::rows::ClientTokenRow;
+use super::rows::{ClientTokenRow, OwnedClientTokenRow};
 use super::sql::{keyset, values_statement};
 use super::token_cache::{BeforeWrite, TokenCache};
 use super::{
@@ -35,6 +35,10 @@ static SELECT_CLIENT_TOKEN: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {TOKEN_COLUMNS} from client_tokens where account = $1 and environment = $2 and id = $3"
     )
+});
+
+static SELECT_CLIENT_TOKEN_BY_VALUE: LazyLock<String> = LazyLock::new(|| {
+    format!("select account, environment, {TOKEN_COLUMNS} from client_tokens where token = $1")
 });
 
 /// One page, fetching one row more than asked to learn whether there are more.
@@ -177,6 +181,7 @@ where
     for<'q> Timestamp: Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<Timestamp>: Encode<'q, DB>,
     for<'r> ClientTokenRow: FromRow<'r, DB::Row>,
+    for<'r> OwnedClientTokenRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
@@ -279,6 +284,19 @@ where
             cache.fill(miss, owner, token);
         }
         Ok(token)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn client_token_by_value(
+        &self,
+        value: &str,
+    ) -> Result<Option<(Owner, ClientToken)>, StoreError> {
+        // The unique index on `token` answers it.
+        let row = sqlx::query_as::<_, OwnedClientTokenRow>(SELECT_CLIENT_TOKEN_BY_VALUE.as_str())
+            .bind(value)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(OwnedClientTokenRow::into_owned).transpose()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

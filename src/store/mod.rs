@@ -180,6 +180,15 @@ pub trait ClientTokenStore: Send + Sync {
         id: &ClientTokenId,
     ) -> Result<Option<ClientToken>, StoreError>;
 
+    /// The token whose value is `value`, of any account, with its owner:
+    /// how a client-side token sent by Paddle.js is recognised. Always
+    /// asked of the database, never of a cache, so that a revocation made
+    /// by any replica is seen by the next request.
+    async fn client_token_by_value(
+        &self,
+        value: &str,
+    ) -> Result<Option<(Owner, ClientToken)>, StoreError>;
+
     async fn list_client_tokens(
         &self,
         owner: &Owner,

@@ -211,9 +211,9 @@ async fn keys_are_shown_once_and_work_with_their_permissions(backend: Backend) {
             "Invalid type. Expected: array, given: string",
         ),
         (
-            json!({ "permissions": ["client_token.read", "transaction.read"] }),
+            json!({ "permissions": ["client_token.read", "transaction.write"] }),
             "permissions.1",
-            r#"permissions.1 must be one of the following: "client_token.read", "client_token.write", "api_key.read""#,
+            r#"permissions.1 must be one of the following: "client_token.read", "client_token.write", "api_key.read", "transaction.read""#,
         ),
         (
             json!({ "permissions": BOTH, "expires_at": "soon" }),

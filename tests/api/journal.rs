@@ -90,7 +90,8 @@ async fn entries_carry_the_query_the_bodies_and_the_answer(backend: Backend) {
         *first,
         json!({
             "method": "POST", "path": "/client-tokens", "query": null, "status": 201,
-            "request_id": created_id, "api_key_id": key_id(&key), "occurred_at": occurred_at,
+            "request_id": created_id, "api_key_id": key_id(&key), "client_token_id": null,
+            "occurred_at": occurred_at,
             "request_body": body, "request_body_truncated": false,
             "response_body": created, "response_body_truncated": false,
         })
@@ -328,7 +329,8 @@ async fn bad_filters_are_bad_request_naming_the_parameter(backend: Backend) {
             .admin(Method::GET, &format!("{path}{query}"))
             .send()
             .await;
-        let filters = "method, path, path_prefix, status, api_key_id, since, until";
+        let filters =
+            "method, path, path_prefix, status, api_key_id, client_token_id, since, until";
         expect_schema_errors(
             response.unwrap(),
             json!([

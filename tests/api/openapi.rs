@@ -58,7 +58,7 @@ async fn assert_operations_exist(app: &TestApp, document: &Value, token: &str) {
 
 /// Every operation of Paddle's API paddock serves: the document must list
 /// exactly these, and the server must allow no other method on their paths.
-const PADDLE_OPERATIONS: [(&str, &str); 10] = [
+const PADDLE_OPERATIONS: [(&str, &str); 12] = [
     ("/", "get"),
     ("/client-tokens", "get"),
     ("/client-tokens", "post"),
@@ -72,6 +72,8 @@ const PADDLE_OPERATIONS: [(&str, &str); 10] = [
         "/api-keys/{api_key_id}/rotations/{api_key_rotation_id}",
         "get",
     ),
+    ("/pricing-preview", "post"),
+    ("/transactions/preview", "post"),
 ];
 
 /// The operations a document lists, as (path, method).

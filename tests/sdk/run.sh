@@ -56,7 +56,7 @@ for backend in $backends; do
   # the key keeps working all run.
   key="pdl_sdbx_apikey_${SCHEMATHESIS_KEY_ID#apikey_}_$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
   DATABASE_URL="$url" PADDOCK_LISTEN="127.0.0.1:$port" PADDOCK_DATA_DIR="$root/target/sdk-data" \
-    PADDOCK_API_KEYS="$key=client_token.read,client_token.write,api_key.read|name=schemathesis|rotatable=true" \
+    PADDOCK_API_KEYS="$key=client_token.read,client_token.write,api_key.read,transaction.read|name=schemathesis|rotatable=true" \
     RUST_LOG=warn "$root/target/release/paddock" > /dev/null &
   pid=$!
   for _ in $(seq 1 100); do

@@ -1,9 +1,10 @@
 //! Which journal entries a question is about: `method`, `path`,
-//! `path_prefix`, `status`, `api_key_id`, `since`, `until`, each optional.
+//! `path_prefix`, `status`, `api_key_id`, `client_token_id`, `since`,
+//! `until`, each optional.
 
 use super::JournalEntry;
 use crate::domain::validation::message::Problem;
-use crate::domain::{ApiKeyId, FieldError, Timestamp, ValidationErrors};
+use crate::domain::{ApiKeyId, ClientTokenId, FieldError, Timestamp, ValidationErrors};
 
 /// A validated filter; the default matches every entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -14,6 +15,7 @@ pub struct JournalFilter {
     /// Any of these; empty for any status.
     statuses: Vec<StatusMatch>,
     api_key_id: Option<ApiKeyId>,
+    client_token_id: Option<ClientTokenId>,
     /// From this instant on, inclusive.
     since: Option<Timestamp>,
     /// Before this instant, exclusive.
@@ -28,12 +30,13 @@ enum StatusMatch {
 }
 
 impl JournalFilter {
-    pub const PARAMETERS: [&'static str; 7] = [
+    pub const PARAMETERS: [&'static str; 8] = [
         "method",
         "path",
         "path_prefix",
         "status",
         "api_key_id",
+        "client_token_id",
         "since",
         "until",
     ];
@@ -66,6 +69,9 @@ impl JournalFilter {
                 "api_key_id" => (ApiKeyId::parse(value))
                     .map(|id| filter.api_key_id = Some(id))
                     .ok_or_else(|| "must be a valid id (apikey_...)".to_owned()),
+                "client_token_id" => (ClientTokenId::parse(value))
+                    .map(|id| filter.client_token_id = Some(id))
+                    .ok_or_else(|| "must be a valid id (ctkn_...)".to_owned()),
                 "since" => parse_instant(value).map(|at| filter.since = Some(at)),
                 _ => parse_instant(value).map(|at| filter.until = Some(at)),
             };
@@ -88,7 +94,9 @@ impl JournalFilter {
             && self.path.as_ref().is_none_or(|p| *p == entry.path)
             && (self.path_prefix.as_ref()).is_none_or(|p| entry.path.starts_with(p.as_str()))
             && (self.statuses.is_empty() || self.statuses.iter().any(status))
-            && (self.api_key_id.as_ref()).is_none_or(|id| *id == entry.api_key_id)
+            && (self.api_key_id.as_ref()).is_none_or(|id| Some(id) == entry.credential.api_key_id())
+            && (self.client_token_id.as_ref())
+                .is_none_or(|id| Some(id) == entry.credential.client_token_id())
             && self.since.is_none_or(|since| entry.occurred_at >= since)
             && self.until.is_none_or(|until| entry.occurred_at < until)
     }
@@ -143,7 +151,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::domain::journal::RecordedBody;
+    use crate::domain::journal::{Credential, RecordedBody};
 
     fn entry(method: &str, path: &str, status: u16, at: &str) -> JournalEntry {
         JournalEntry {
@@ -152,7 +160,9 @@ mod tests {
             query: None,
             status,
             request_id: Uuid::new_v4(),
-            api_key_id: ApiKeyId::parse("apikey_01gtgztp8f4kek3yd4g1wrksa3").unwrap(),
+            credential: Credential::ApiKey(
+                ApiKeyId::parse("apikey_01gtgztp8f4kek3yd4g1wrksa3").unwrap(),
+            ),
             occurred_at: Timestamp::parse_rfc3339(at).unwrap(),
             request_body: RecordedBody::default(),
             response_body: RecordedBody::default(),
@@ -185,6 +195,10 @@ mod tests {
                 &[("api_key_id", "apikey_01gtgztp8f4kek3yd4g1wrksa4")],
                 [false, false],
             ),
+            (
+                &[("client_token_id", "ctkn_01gtgztp8f4kek3yd4g1wrksa3")],
+                [false, false],
+            ),
             (&[("since", "2026-01-01T11:00:00Z")], [false, true]),
             (&[("until", "2026-01-01T11:00:00Z")], [true, false]),
             (&[("since", "2026-01-01T12:00:00+02:00")], [true, true]),
@@ -213,6 +227,7 @@ mod tests {
             ("status", "6xx"),
             ("status", "201,"),
             ("api_key_id", "apikey_X"),
+            ("client_token_id", "ctkn_X"),
             ("since", "yesterday"),
             ("until", "2026-01-01"),
             ("stauts", "201"),

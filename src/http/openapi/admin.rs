@@ -272,6 +272,11 @@ fn journal_parameters(account: &Value) -> Value {
             None
         ),
         query(
+            "client_token_id",
+            "The client-side token that made the request (`ctkn_...`)",
+            None
+        ),
+        query(
             "since",
             "From this instant on (inclusive)",
             Some("date-time")

@@ -9,6 +9,7 @@
 mod admin;
 mod api_keys;
 mod client_tokens;
+mod previews;
 mod schemas;
 mod webhooks;
 
@@ -31,10 +32,12 @@ pub fn public_document() -> Value {
     let mut paths = api_keys::root_path();
     paths.extend(client_tokens::paths());
     paths.extend(api_keys::paths());
+    paths.extend(previews::paths());
     let mut components = schemas::shared();
     for more in [
         client_tokens::schemas(),
         api_keys::schemas(),
+        previews::schemas(),
         webhooks::schemas(),
     ] {
         components.extend(more);
@@ -42,16 +45,17 @@ pub fn public_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": "paddock: Paddle Billing's client-side token and API-key APIs",
+            "title": "paddock: Paddle Billing's client-side token and API-key APIs, and previews",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Paddle Billing's API root, client-side tokens, API keys and their rotations, as paddock serves them, and the webhooks it sends about them. Errors use Paddle's envelope. A `Skip-Count: true` header on list requests skips counting (`estimated_total` is then -1)."
+            "description": "Paddle Billing's API root, client-side tokens, API keys and their rotations, price and transaction previews, as paddock serves them, and the webhooks it sends about them. Errors use Paddle's envelope. A `Skip-Count: true` header on list requests skips counting (`estimated_total` is then -1)."
         },
         "servers": [{ "url": "/" }],
         "security": [{ "apiKey": [] }],
         "tags": [
             { "name": "api-root", "description": "Who is calling, and which API answers" },
             { "name": "client-tokens", "description": "Paddle's client-side tokens" },
-            { "name": "api-keys", "description": "Paddle's API keys, and rotations of their secrets" }
+            { "name": "api-keys", "description": "Paddle's API keys, and rotations of their secrets" },
+            { "name": "previews", "description": "Price and transaction previews, as Paddle.js calls them" }
         ],
         "paths": paths,
         "webhooks": webhooks::webhooks(),

@@ -12,6 +12,10 @@ pub fn security_schemes() -> Value {
         "apiKey": {
             "type": "http", "scheme": "bearer",
             "description": "An API key, pdl_sdbx_apikey_<ulid>_<secret> or pdl_live_apikey_..., with the permissions each operation names."
+        },
+        "clientToken": {
+            "type": "apiKey", "in": "header", "name": "Paddle-Clienttoken",
+            "description": "A client-side token (test_... or live_...), as Paddle.js sends it: the previews only."
         }
     })
 }

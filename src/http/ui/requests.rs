@@ -44,13 +44,13 @@ fn render(
     let filter = JournalFilter::parse(std::iter::empty()).map_err(crate::error::Error::from)?;
     let entries = state.services.journal.entries(account, &filter);
     let body = html! {
-        p.muted { "Requests made with this account's API keys, in both environments, newest first." }
+        p.muted { "Requests made with this account's API keys and client-side tokens, in both environments, newest first." }
         @if entries.is_empty() {
             p.muted #no-requests { "No requests recorded." }
         } @else {
             div.table-wrap {
                 table #requests {
-                    thead { tr { th { "When" } th { "Request" } th { "Status" } th { "API key" } th { "Bodies" } } }
+                    thead { tr { th { "When" } th { "Request" } th { "Status" } th { "Key or token" } th { "Bodies" } } }
                     tbody {
                         @for entry in entries.iter().rev().take(SHOWN) {
                             tr {
@@ -59,7 +59,7 @@ fn render(
                                     code { (entry.method) " " (entry.path) @if let Some(query) = &entry.query { "?" (query) } }
                                 }
                                 td data-label="Status" { (entry.status) }
-                                td data-label="API key" { code { (entry.api_key_id.as_str()) } }
+                                td data-label="Key or token" { code { (entry.credential.as_str()) } }
                                 td data-label="Bodies" {
                                     details {
                                         summary { "Show" }
