@@ -236,7 +236,7 @@ where
         rate_limiter: Arc::new(RateLimiter::default()),
         body_timeout: options.body_timeout,
         readiness: readiness.clone(),
-        cors_origins: options.cors_origins.clone(),
+        cors: options.cors_origins.layer(),
     });
     let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
     // Dropped (unsent) if start-up fails: that stops the server too.

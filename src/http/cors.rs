@@ -2,13 +2,34 @@
 //! makes with a client-side token (and the checkout routes to come). The
 //! rest of the API is for servers, and answers no CORS at all.
 //!
-//! The layer sits outside the routes' own middleware (rate limit, faults),
-//! so a page can read every answer, a 403 or a 429 included.
+//! The layer sits outside the routes' own middleware (rate limit, faults)
+//! and the router, so a page can read every answer on these paths, a 403,
+//! a 405 or a 429 included.
 
 use std::time::Duration;
 
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower::{Layer, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use super::AppState;
+
+/// The paths a page calls itself, with a client-side token.
+pub const BROWSER_PATHS: [&str; 2] = ["/pricing-preview", "/transactions/preview"];
+
+/// Middleware: CORS on [`BROWSER_PATHS`], nothing on any other path.
+pub async fn browser_cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !BROWSER_PATHS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    match state.cors.clone().layer(next).oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
 
 /// The request headers a page may send: Paddle.js's token, its JSON, the
 /// API version, and paddock's own header naming the page's environment.

@@ -94,8 +94,8 @@ pub struct Shared {
     pub body_timeout: Duration,
     /// Until set, only `/healthz` is served (the database isn't yet).
     pub readiness: Readiness,
-    /// The origins whose pages may call the browser-facing routes.
-    pub cors_origins: CorsOrigins,
+    /// CORS for the routes a page calls itself, from `PADDOCK_CORS_ORIGINS`.
+    pub cors: tower_http::cors::CorsLayer,
 }
 
 /// The whole API, with its middleware.
@@ -103,15 +103,11 @@ pub fn router(state: AppState) -> Router {
     let paddle_api = (root::routes())
         .merge(client_tokens::routes())
         .merge(api_keys::routes());
-    let emulate = || middleware::from_fn_with_state(state.clone(), emulation::emulate);
-    // What Paddle.js calls from a page: CORS around everything else, so a
-    // page can read a refusal (a 403, a 429, an injected fault) too.
-    let browser_api = (previews::routes())
-        .route_layer(emulate())
-        .layer(state.cors_origins.layer());
-    let mut routes = Router::new()
-        .merge(paddle_api.route_layer(emulate()))
-        .merge(browser_api);
+    let paddle_api = paddle_api.merge(previews::routes());
+    let mut routes = Router::new().merge(paddle_api.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        emulation::emulate,
+    )));
     if state.admin_token.is_some() {
         routes = routes
             .nest("/__paddock", admin::routes())
@@ -133,6 +129,13 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Inside `front`: a panic's 500 is counted, logged and journaled.
         .layer(panics::layer())
+        // Around everything a browser route answers, its refusals and a
+        // panic's 500 included (a layer on the routes themselves would miss
+        // the 405s the router answers for them).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cors::browser_cors,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state)
 }

@@ -55,10 +55,10 @@ pub struct Services {
     pub mints: Arc<Mints>,
     /// Whole accounts saved and loaded again.
     pub account_state: AccountStates,
-    /// Each account's products, prices and tax rates.
-    pub catalog: Catalogs,
     /// Price and transaction previews (they write nothing).
     pub previews: Previews,
+    /// Each account's products, prices and tax rates.
+    pub catalog: Catalogs,
 }
 
 impl Services {

@@ -76,7 +76,8 @@ pub async fn expect_error_with(
 }
 
 /// The `documentation_url` Paddle's responses carry for `code`: versioned,
-/// under the entity for an entity's own code; `too_many_requests` unversioned.
+/// under the entity for an entity's own code (the previews' `transaction_*`
+/// under `transactions`); `too_many_requests` unversioned.
 pub fn documentation_url(code: &str) -> String {
     match code {
         "too_many_requests" => format!("https://developer.paddle.com/errors/shared/{code}"),
@@ -85,6 +86,9 @@ pub fn documentation_url(code: &str) -> String {
         }
         "api_key_cannot_be_rotated" => {
             format!("https://developer.paddle.com/v1/errors/api_keys/{code}")
+        }
+        _ if code.starts_with("transaction_") => {
+            format!("https://developer.paddle.com/v1/errors/transactions/{code}")
         }
         _ => format!("https://developer.paddle.com/v1/errors/shared/{code}"),
     }

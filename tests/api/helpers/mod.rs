@@ -12,6 +12,7 @@ mod expect;
 mod keys;
 mod logs;
 mod pages;
+pub mod previews;
 mod process;
 mod proxy;
 mod receiver;
