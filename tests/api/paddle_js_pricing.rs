@@ -16,7 +16,7 @@ const PRODUCT: &str = "pro_01jshop00000000000000seats";
 /// Per seat, $30.00 a month.
 const SEATS: &str = "pri_01jshop00000000000000seats";
 /// Once, $19.99.
-const SETUP: &str = "pri_01jshop000000000000setup0";
+const SETUP: &str = "pri_01jshop0000000000000setup0";
 
 /// The shop's sandbox catalog, hard-coded ids and all, in the default
 /// account (the one the test keys belong to).
@@ -65,7 +65,7 @@ async fn open_shop(
 
 const CART: &str = "Paddle.PricePreview({
     items: [{ priceId: 'pri_01jshop00000000000000seats', quantity: 2 },
-            { priceId: 'pri_01jshop000000000000setup0', quantity: 1 }],
+            { priceId: 'pri_01jshop0000000000000setup0', quantity: 1 }],
     address: { countryCode: 'US' } })";
 
 /// The refusal of a bad, revoked or other-environment token, as the page
@@ -86,7 +86,6 @@ fn assert_refused(settled: &Value) {
 }
 
 #[tokio::test]
-#[ignore = "needs previews"]
 async fn a_page_on_another_origin_prices_a_cart_until_its_token_is_revoked() {
     let Some(browser) =
         Browser::start("a_page_on_another_origin_prices_a_cart_until_its_token_is_revoked").await
@@ -144,7 +143,6 @@ async fn a_page_on_another_origin_prices_a_cart_until_its_token_is_revoked() {
 }
 
 #[tokio::test]
-#[ignore = "needs previews"]
 async fn a_token_on_a_page_of_the_other_environment_is_refused() {
     let Some(browser) =
         Browser::start("a_token_on_a_page_of_the_other_environment_is_refused").await
