@@ -3,9 +3,10 @@
 //! allow. (`PROPTEST_CASES=100000 cargo test --test fuzz` for a longer run.)
 
 use paddock::domain::{
-    AccountState, ClientTokenId, ClockChange, Environment, JournalFilter, ListQuery, Mint,
-    NewApiKey, NewApiKeyRotation, NewClientToken, PresentedKey, Timestamp, contains_secret,
-    event_data_texts, parse_fixtures, redact_path, redact_query, redact_text,
+    AccountState, Amount, ClientTokenId, ClockChange, Environment, JournalFilter, ListQuery, Mint,
+    NewApiKey, NewApiKeyRotation, NewClientToken, PresentedKey, TaxRate, TaxRates, Timestamp,
+    contains_secret, event_data_texts, parse_catalog, parse_fixtures, redact_path, redact_query,
+    redact_text,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -42,12 +43,32 @@ fn account_state_document() -> impl Strategy<Value = Map<String, Value>> {
         prop::collection::vec(item, 0..3).prop_map(Value::from),
         json_value(),
     ];
-    let name = "(client_tokens|api_keys|api_key_rotations|notification_settings|events|deliveries|account|format)";
+    let name = "(client_tokens|api_keys|api_key_rotations|notification_settings|events|deliveries|\
+                products|prices|tax_rates|account|format)";
     prop::collection::btree_map(name, section, 0..8).prop_map(|sections| {
         let mut document: Map<String, Value> = sections.into_iter().collect();
-        document.insert("format".into(), "paddock.account.v1".into());
+        document.insert("format".into(), "paddock.account.v2".into());
         document
     })
+}
+
+/// Objects that look like catalog bodies: the real fields, nested, with
+/// any values.
+fn catalog_body() -> impl Strategy<Value = Map<String, Value>> {
+    let field = "(id|name|description|type|tax_category|image_url|status|product_id|\
+                 billing_cycle|trial_period|tax_mode|unit_price|unit_price_overrides|quantity|\
+                 amount|currency_code|country_codes|minimum|maximum|interval|frequency|rates|\
+                 [A-Z]{2}|[a-z_]{1,8})";
+    let leaf = prop::collection::btree_map(field, json_value(), 0..5)
+        .prop_map(|map| Value::Object(map.into_iter().collect()));
+    let item = prop::collection::btree_map(field, prop_oneof![leaf, json_value()], 0..8)
+        .prop_map(|map| Value::Object(map.into_iter().collect()));
+    let list = prop_oneof![
+        prop::collection::vec(item, 0..3).prop_map(Value::from),
+        json_value(),
+    ];
+    prop::collection::btree_map("(environment|products|prices|rates|[a-z]{1,4})", list, 0..4)
+        .prop_map(|map| map.into_iter().collect())
 }
 
 /// Objects that look like create bodies: the real fields, sometimes wrong.
@@ -401,6 +422,23 @@ proptest! {
         let text = serde_json::to_vec(&document).unwrap();
         let texts = event_data_texts(&text);
         let _ = AccountState::from_json("shop", &document, &texts, &Mint::real());
+    }
+
+    #[test]
+    fn catalog_bodies_never_panic(body in catalog_body()) {
+        let _ = parse_catalog(&body, &Mint::real());
+        let _ = TaxRates::from_body(&body);
+    }
+
+    #[test]
+    fn amounts_and_tax_rates_read_exactly_their_digits(text in "-?[0-9]{0,14}(\\.[0-9]{0,8})?") {
+        if let Ok(amount) = Amount::parse(&text) {
+            prop_assert_eq!(amount.to_string(), text.trim_start_matches('0').parse::<u64>().unwrap_or(0).to_string());
+        }
+        if let Some(rate) = TaxRate::parse(&text) {
+            prop_assert!(rate.ppm() <= 1_000_000);
+            prop_assert_eq!(TaxRate::parse(&rate.to_string()), Some(rate));
+        }
     }
 
     #[test]

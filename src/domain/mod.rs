@@ -24,9 +24,9 @@ mod validation;
 
 pub use account::{ACCOUNT_NAME_RULE, Account, NewAccount, account_in_path, is_valid_account_name};
 pub use account_state::{
-    ACCOUNT_STATE_FORMAT, AccountClientToken, AccountState, RecordedEvent,
-    SealedNotificationSetting, SealedRotation, StateCounts, StoredApiKey, TakenIds,
-    event_data_texts,
+    ACCOUNT_STATE_FORMAT, ACCOUNT_STATE_FORMAT_V1, AccountClientToken, AccountPrice,
+    AccountProduct, AccountState, RecordedEvent, SealedNotificationSetting, SealedRotation,
+    StateCounts, StoredApiKey, TakenIds, event_data_texts,
 };
 pub use api_key::{
     ApiKey, ApiKeyId, ApiKeyResource, ApiKeyRotation, ApiKeyRotationId, ApiKeyRotationResource,

@@ -10,8 +10,7 @@ use crate::error::{Error, Result};
 use crate::secrets::SecretBox;
 use crate::store::{Import, Store, StoreError};
 
-const NOT_EMPTY: &str =
-    "must have no client tokens, API keys, notification settings or events to import into";
+const NOT_EMPTY: &str = "must have no client tokens, API keys, notification settings, events or products to import into";
 
 #[derive(Clone)]
 pub struct AccountStates {

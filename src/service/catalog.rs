@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::Mints;
+use super::api_keys::SEQUENCE_SKIPS;
 use crate::domain::{
     Catalog, CatalogPrice, Environment, FieldError, Mint, Owner, PriceId, TaxRates,
     ValidationErrors, parse_catalog,
@@ -55,21 +56,30 @@ impl Catalogs {
             environment,
         };
         self.check_stored(&owner, &checked).await?;
-        let mint = self.mints.mint(account).await?;
-        let (_, catalog) = parse_catalog(body, &mint)?;
-        self.store.ensure_account(account, mint.now()).await?;
-        match self.store.insert_catalog(&owner, &catalog).await {
-            Ok(()) => Ok(CatalogListing {
-                environment,
-                catalog,
-            }),
-            // Loaded meanwhile by another request (or a seeded id repeated):
-            // said as for an id found taken before.
-            Err(StoreError::Conflict(constraint)) => {
-                self.check_stored(&owner, &catalog).await?;
-                Err(StoreError::Conflict(constraint).into())
+        let mut attempts = 0;
+        loop {
+            let mint = self.mints.mint(account).await?;
+            let (_, catalog) = parse_catalog(body, &mint)?;
+            self.store.ensure_account(account, mint.now()).await?;
+            match self.store.insert_catalog(&owner, &catalog).await {
+                Ok(()) => {
+                    return Ok(CatalogListing {
+                        environment,
+                        catalog,
+                    });
+                }
+                // An id given was loaded meanwhile by another request: said
+                // as for one found taken before. Else a minted one was (a
+                // seeded sequence restarted): the next draw is tried.
+                Err(StoreError::Conflict(constraint)) => {
+                    self.check_stored(&owner, &checked).await?;
+                    if attempts >= SEQUENCE_SKIPS {
+                        return Err(StoreError::Conflict(constraint).into());
+                    }
+                    attempts += 1;
+                }
+                Err(error) => return Err(error.into()),
             }
-            Err(error) => Err(error.into()),
         }
     }
 

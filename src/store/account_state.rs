@@ -10,6 +10,7 @@ use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, T
 
 use super::account_state_rows::{AccountTokenRow, ApiKeyRecordRow, SealedSettingRow, insert_state};
 use super::accounts::SELECT_ACCOUNT;
+use super::catalog::{export_catalog, import_catalog};
 use super::client_tokens::write_creations;
 use super::outbox::Enqueued;
 use super::rows::{AccountRow, DeliveryRow, EventRow, RotationRow};
@@ -76,11 +77,12 @@ const UPSERT_ACCOUNT: &str = "insert into accounts (name, created_at, seed, cloc
      draws = excluded.draws";
 
 /// Whether the account holds anything (rotations hang off its keys,
-/// deliveries off its events).
+/// deliveries off its events, prices off its products).
 const COUNT_OWNED: &str = "select (select count(*) from client_tokens where account = $1) \
      + (select count(*) from api_keys where account = $1) \
      + (select count(*) from notification_settings where account = $1) \
-     + (select count(*) from events where account = $1)";
+     + (select count(*) from events where account = $1) \
+     + (select count(*) from products where account = $1)";
 
 #[async_trait]
 impl<DB: Backend> AccountStateStore for SqlStore<DB>
@@ -105,6 +107,8 @@ where
     for<'r> DeliveryRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> (String, String): FromRow<'r, DB::Row>,
+    for<'r> (Option<String>,): FromRow<'r, DB::Row>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
 {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -128,6 +132,7 @@ where
         let events = rows::<_, EventRow>(&mut transaction, SELECT_EVENTS, account).await?;
         let deliveries = rows::<_, DeliveryRow>(&mut transaction, SELECT_DELIVERIES, account);
         let deliveries = deliveries.await?;
+        let (products, prices, tax_rates) = export_catalog(&mut transaction, account).await?;
         transaction.commit().await?;
         let sealed_rotation = |row| {
             let (rotation, sealed): (ApiKeyRotation, String) = TryFrom::try_from(row)?;
@@ -152,6 +157,9 @@ where
             notification_settings: collect(settings, TryFrom::try_from)?,
             events: collect(events, recorded_event)?,
             deliveries: collect(deliveries, Delivery::try_from)?,
+            products,
+            prices,
+            tax_rates,
         }))
     }
 
@@ -195,6 +203,7 @@ where
             .collect();
         let queued = write_creations(&mut transaction, &creations).await?;
         insert_state(&mut transaction, state).await?;
+        import_catalog(&mut transaction, state).await?;
         // History, not news: nothing new is queued, but the pending
         // deliveries loaded are due.
         let pending = (state.deliveries.iter())

@@ -4,11 +4,14 @@
 
 use async_trait::async_trait;
 use sqlx::error::BoxDynError;
-use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Type};
+use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
 use super::sql::values_statement;
 use super::{Backend, SqlStore, StoreError};
-use crate::domain::{Catalog, CatalogPrice, Owner, Price, PriceId, Product, TaxRates};
+use crate::domain::{
+    AccountPrice, AccountProduct, AccountState, Catalog, CatalogPrice, Environment, Owner, Price,
+    PriceId, Product, TaxRates,
+};
 
 /// Followed by `values` rows, in this column order.
 const INSERT_PRODUCTS: &str = "insert into products (account, environment, id, entity) ";
@@ -105,48 +108,10 @@ where
 {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_catalog(&self, owner: &Owner, catalog: &Catalog) -> Result<(), StoreError> {
-        let (account, environment) = (owner.account.as_str(), owner.environment.as_str());
         let mut transaction = self.writer().begin().await?;
-        // Products first: prices reference them.
-        for chunk in catalog.products.chunks(DB::ROWS_PER_INSERT) {
-            let mut arguments = DB::Arguments::default();
-            for product in chunk {
-                let entity = to_json(product)?;
-                let bound: Result<(), BoxDynError> = (|| {
-                    arguments.add(account)?;
-                    arguments.add(environment)?;
-                    arguments.add(product.id.as_str())?;
-                    arguments.add(entity)
-                })();
-                bound.map_err(sqlx::Error::Encode)?;
-            }
-            let statement = values_statement(INSERT_PRODUCTS, chunk.len(), 4);
-            // Its text varies with the number of rows: kept out of the
-            // statement cache.
-            sqlx::query_with(AssertSqlSafe(statement), arguments)
-                .persistent(false)
-                .execute(&mut *transaction)
-                .await?;
-        }
-        for chunk in catalog.prices.chunks(DB::ROWS_PER_INSERT) {
-            let mut arguments = DB::Arguments::default();
-            for price in chunk {
-                let entity = to_json(price)?;
-                let bound: Result<(), BoxDynError> = (|| {
-                    arguments.add(account)?;
-                    arguments.add(environment)?;
-                    arguments.add(price.id.as_str())?;
-                    arguments.add(price.product_id.as_str())?;
-                    arguments.add(entity)
-                })();
-                bound.map_err(sqlx::Error::Encode)?;
-            }
-            let statement = values_statement(INSERT_PRICES, chunk.len(), 5);
-            sqlx::query_with(AssertSqlSafe(statement), arguments)
-                .persistent(false)
-                .execute(&mut *transaction)
-                .await?;
-        }
+        let products: Vec<&Product> = catalog.products.iter().collect();
+        let prices: Vec<&Price> = catalog.prices.iter().collect();
+        insert_rows(&mut transaction, owner, &products, &prices).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -245,6 +210,159 @@ where
             .await?;
         Ok(DB::rows_affected(&result) == 1)
     }
+}
+
+/// Inserts an owner's products, then its prices (which reference them),
+/// in multi-row statements.
+async fn insert_rows<DB: Backend>(
+    transaction: &mut Transaction<'_, DB>,
+    owner: &Owner,
+    products: &[&Product],
+    prices: &[&Price],
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+{
+    let (account, environment) = (owner.account.as_str(), owner.environment.as_str());
+    for chunk in products.chunks(DB::ROWS_PER_INSERT) {
+        let mut arguments = DB::Arguments::default();
+        for product in chunk {
+            let entity = to_json(product)?;
+            let bound: Result<(), BoxDynError> = (|| {
+                arguments.add(account)?;
+                arguments.add(environment)?;
+                arguments.add(product.id.as_str())?;
+                arguments.add(entity)
+            })();
+            bound.map_err(sqlx::Error::Encode)?;
+        }
+        let statement = values_statement(INSERT_PRODUCTS, chunk.len(), 4);
+        // Its text varies with the number of rows: kept out of the
+        // statement cache.
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
+            .persistent(false)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    for chunk in prices.chunks(DB::ROWS_PER_INSERT) {
+        let mut arguments = DB::Arguments::default();
+        for price in chunk {
+            let entity = to_json(price)?;
+            let bound: Result<(), BoxDynError> = (|| {
+                arguments.add(account)?;
+                arguments.add(environment)?;
+                arguments.add(price.id.as_str())?;
+                arguments.add(price.product_id.as_str())?;
+                arguments.add(entity)
+            })();
+            bound.map_err(sqlx::Error::Encode)?;
+        }
+        let statement = values_statement(INSERT_PRICES, chunk.len(), 5);
+        sqlx::query_with(AssertSqlSafe(statement), arguments)
+            .persistent(false)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
+}
+
+const SELECT_ACCOUNT_PRODUCTS: &str =
+    "select environment, entity from products where account = $1 order by id, environment";
+const SELECT_ACCOUNT_PRICES: &str =
+    "select environment, entity from prices where account = $1 order by id, environment";
+
+fn environment(text: &str) -> Result<Environment, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("environment `{text}`")))
+}
+
+/// The account's catalog of both environments and its tax rates, read in
+/// `transaction` (an export's snapshot).
+pub(super) async fn export_catalog<DB: Backend>(
+    transaction: &mut Transaction<'_, DB>,
+    account: &str,
+) -> Result<(Vec<AccountProduct>, Vec<AccountPrice>, TaxRates), StoreError>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'r> (String, String): FromRow<'r, DB::Row>,
+    for<'r> (Option<String>,): FromRow<'r, DB::Row>,
+{
+    let products: Vec<(String, String)> = sqlx::query_as(SELECT_ACCOUNT_PRODUCTS)
+        .bind(account)
+        .fetch_all(&mut **transaction)
+        .await?;
+    let prices: Vec<(String, String)> = sqlx::query_as(SELECT_ACCOUNT_PRICES)
+        .bind(account)
+        .fetch_all(&mut **transaction)
+        .await?;
+    let rates: Option<(Option<String>,)> = sqlx::query_as(SELECT_TAX_RATES)
+        .bind(account)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    let products = (products.iter())
+        .map(|(env, text)| {
+            Ok(AccountProduct {
+                environment: environment(env)?,
+                product: from_json("a stored product", text)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let prices = (prices.iter())
+        .map(|(env, text)| {
+            Ok(AccountPrice {
+                environment: environment(env)?,
+                price: from_json("a stored price", text)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let rates = match rates {
+        Some((Some(text),)) => from_json("stored tax rates", &text)?,
+        _ => TaxRates::default(),
+    };
+    Ok((products, prices, rates))
+}
+
+/// Loads a document's catalog and tax rates into its (empty) account, in
+/// the import's `transaction`.
+pub(super) async fn import_catalog<DB: Backend>(
+    transaction: &mut Transaction<'_, DB>,
+    state: &AccountState,
+) -> Result<(), StoreError>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB> + Default,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+{
+    for environment in [Environment::Sandbox, Environment::Live] {
+        let owner = Owner {
+            account: state.account.name.clone(),
+            environment,
+        };
+        let products: Vec<&Product> = (state.products.iter())
+            .filter(|item| item.environment == environment)
+            .map(|item| &item.product)
+            .collect();
+        let prices: Vec<&Price> = (state.prices.iter())
+            .filter(|item| item.environment == environment)
+            .map(|item| &item.price)
+            .collect();
+        insert_rows(transaction, &owner, &products, &prices).await?;
+    }
+    let rates = &state.tax_rates;
+    let text = (!rates.is_empty()).then(|| to_json(rates)).transpose()?;
+    sqlx::query(SET_TAX_RATES)
+        .bind(text)
+        .bind(state.account.name.as_str())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -94,6 +94,19 @@ pub(crate) async fn build_shop(app: &TestApp, receiver: &mut Receiver) -> Shop {
         .unwrap();
     let rotation = expect_data(response, StatusCode::CREATED).await;
 
+    // A catalog in each environment, the same ids in both, and tax rates.
+    let (product, price) = (
+        "pro_01kzvyz95263x6amf3w4cgbqh4",
+        "pri_01kzvyz9e21z9vbhd7xqq3csyh",
+    );
+    app.load_catalog("shop", sample_catalog(product, price))
+        .await;
+    let mut live_catalog = sample_catalog(product, price);
+    live_catalog["environment"] = json!("live");
+    app.load_catalog("shop", live_catalog).await;
+    app.set_tax_rates("shop", json!({ "GB": "0.2", "US": "0.08875" }))
+        .await;
+
     // The sandbox setting hears of A and B made and B revoked.
     for _ in 0..4 {
         receiver.next().await;
@@ -174,10 +187,13 @@ async fn an_exported_account_loads_whole_into_another_server(backend: Backend) {
         "events",
         "format",
         "notification_settings",
+        "prices",
+        "products",
+        "tax_rates",
     ];
     expected.sort();
     assert_eq!(fields, expected);
-    assert_eq!(exported["format"], "paddock.account.v1");
+    assert_eq!(exported["format"], "paddock.account.v2");
     assert_eq!(exported["account"]["name"], "shop");
     assert_eq!(exported["account"]["seed"], "shop");
     assert!(
@@ -214,6 +230,12 @@ async fn an_exported_account_loads_whole_into_another_server(backend: Backend) {
     );
     assert_eq!(count("events"), 14, "{}", exported["events"]);
     assert_eq!(exported["api_key_rotations"][0]["status"], "pending");
+    assert_eq!((count("products"), count("prices")), (2, 2));
+    assert_eq!(exported["prices"][0]["environment"], "live");
+    assert_eq!(
+        exported["tax_rates"],
+        json!({ "GB": "0.2", "US": "0.08875" })
+    );
 
     // Digests, never a key that works; secrets sealed.
     let document = exported.to_string();
@@ -243,7 +265,7 @@ async fn an_exported_account_loads_whole_into_another_server(backend: Backend) {
     let response = import(&second, "shop", &exported).await;
     let counts = json!({
         "account": "shop", "client_tokens": 4, "api_keys": 3, "api_key_rotations": 1,
-        "notification_settings": 1, "events": 14, "deliveries": 4
+        "notification_settings": 1, "events": 14, "deliveries": 4, "products": 2, "prices": 2
     });
     assert_eq!(expect_data(response, StatusCode::CREATED).await, counts);
     assert_eq!(export(&second, "shop").await, exported);
@@ -310,6 +332,14 @@ async fn an_exported_account_loads_whole_into_another_server(backend: Backend) {
     expect_data(response, StatusCode::OK).await;
     let after = export(&second, "shop").await;
     assert_eq!(after["api_key_rotations"][0]["status"], "completed");
+
+    // The catalog came along, each environment's its own.
+    for environment in ["sandbox", "live"] {
+        assert_eq!(
+            second.catalog("shop", environment).await,
+            first.catalog("shop", environment).await
+        );
+    }
 }
 
 /// 1,200 fixture tokens: a body far over the 64 KiB other requests may

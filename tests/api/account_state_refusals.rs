@@ -16,8 +16,7 @@ on_both_backends!(
     import_refuses_secrets_sealed_with_another_key,
 );
 
-const NOT_EMPTY: &str =
-    "must have no client tokens, API keys, notification settings or events to import into";
+const NOT_EMPTY: &str = "must have no client tokens, API keys, notification settings, events or products to import into";
 const TAKEN: &str = "is already taken by another account";
 const UNOPENED: &str = "can't be opened with this server's secret key (the exporting server's PADDOCK_SECRET_KEY is needed)";
 
@@ -110,7 +109,7 @@ async fn import_refuses_a_malformed_document_in_the_validators_words(backend: Ba
     let response = import(&app, "shop", &body).await;
     let errors = json!([
         { "field": "(root)", "message": "Additional property colour is not allowed" },
-        { "field": "format", "message": "format must be one of the following: \"paddock.account.v1\"" },
+        { "field": "format", "message": "format must be one of the following: \"paddock.account.v2\", \"paddock.account.v1\"" },
         { "field": "api_keys", "message": "Invalid type. Expected: array, given: object" },
         { "field": "account", "message": "created_at is required" },
         { "field": "client_tokens.0.id", "message": "Does not match pattern '^ctkn_[0-9a-z]{26}$'" },

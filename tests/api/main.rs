@@ -17,6 +17,7 @@ mod api_root;
 mod authentication;
 mod bad_input;
 mod catalog;
+mod catalog_state;
 mod cors;
 mod create;
 mod drills;

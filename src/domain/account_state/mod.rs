@@ -2,8 +2,9 @@
 //! on this server or another: the account, its client tokens, its API keys
 //! (digests only: never a secret that works) and their rotations, its
 //! notification settings (secrets sealed, as stored), its events and their
-//! deliveries. No HTTP and no SQL here.
+//! deliveries, its catalog and tax rates. No HTTP and no SQL here.
 
+mod catalog;
 mod fields;
 mod items;
 mod parse;
@@ -14,14 +15,19 @@ use serde_json::value::RawValue;
 
 use super::{
     Account, ApiKeyId, ApiKeyRotation, ApiKeyRotationId, ClientToken, Delivery, Environment,
-    EventType, KeyHash, NotificationSetting, Permission, RotationStatus, Timestamp,
+    EventType, KeyHash, NotificationSetting, Permission, Price, Product, RotationStatus, TaxRates,
+    Timestamp,
 };
 
 pub use parse::event_data_texts;
 pub use rules::TakenIds;
 
 /// What the document says it is, so that a later format can be told apart.
-pub const ACCOUNT_STATE_FORMAT: &str = "paddock.account.v1";
+/// Version 2 added the catalog and the tax rates.
+pub const ACCOUNT_STATE_FORMAT: &str = "paddock.account.v2";
+
+/// The format before the catalog: still read (it has no catalog to load).
+pub const ACCOUNT_STATE_FORMAT_V1: &str = "paddock.account.v1";
 
 /// The `format` marker: always [`ACCOUNT_STATE_FORMAT`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -44,6 +50,27 @@ pub struct AccountState {
     pub notification_settings: Vec<SealedNotificationSetting>,
     pub events: Vec<RecordedEvent>,
     pub deliveries: Vec<Delivery>,
+    pub products: Vec<AccountProduct>,
+    pub prices: Vec<AccountPrice>,
+    /// The account's rate per country (`{"GB": "0.2"}`), for both
+    /// environments.
+    pub tax_rates: TaxRates,
+}
+
+/// A product and the environment it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountProduct {
+    pub environment: Environment,
+    #[serde(flatten)]
+    pub product: Product,
+}
+
+/// A price and the environment it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountPrice {
+    pub environment: Environment,
+    #[serde(flatten)]
+    pub price: Price,
 }
 
 /// A client token and the environment it belongs to.
@@ -148,6 +175,8 @@ pub struct StateCounts {
     pub notification_settings: usize,
     pub events: usize,
     pub deliveries: usize,
+    pub products: usize,
+    pub prices: usize,
 }
 
 impl AccountState {
@@ -160,6 +189,8 @@ impl AccountState {
             notification_settings: self.notification_settings.len(),
             events: self.events.len(),
             deliveries: self.deliveries.len(),
+            products: self.products.len(),
+            prices: self.prices.len(),
         }
     }
 }

@@ -10,18 +10,23 @@ use super::super::account::{ACCOUNT_NAME_PATTERN, is_valid_account_name};
 use super::super::fixture::parse_fixture;
 use super::super::id::kind;
 use super::super::validation::{self, Checked, Fields, Problem, child};
-use super::super::{Account, Clock, FieldError, Mint, Seed, ValidationErrors};
+use super::super::{Account, Clock, FieldError, Mint, Seed, TaxRates, ValidationErrors};
+use super::catalog::{parse_account_price, parse_account_product};
 use super::fields::{as_array, as_object, parse_id};
 use super::items::{parse_api_key, parse_delivery, parse_event, parse_rotation, parse_setting};
-use super::{ACCOUNT_STATE_FORMAT, AccountClientToken, AccountState, Format};
+use super::{
+    ACCOUNT_STATE_FORMAT, ACCOUNT_STATE_FORMAT_V1, AccountClientToken, AccountState, Format,
+};
 
-const SECTIONS: [&str; 6] = [
+const SECTIONS: [&str; 8] = [
     "client_tokens",
     "api_keys",
     "api_key_rotations",
     "notification_settings",
     "events",
     "deliveries",
+    "products",
+    "prices",
 ];
 
 impl AccountState {
@@ -35,15 +40,25 @@ impl AccountState {
         event_data: &[Box<RawValue>],
         mint: &Mint,
     ) -> Result<Self, ValidationErrors> {
-        let mut known = vec!["format", "account"];
+        let mut known = vec!["format", "account", "tax_rates"];
         known.extend(SECTIONS);
         let mut fields = Fields::new(body, &known);
         fields.required("format", format);
         let account_object = fields.required("account", as_object);
         let lists = SECTIONS.map(|name| fields.optional(name, as_array).flatten());
+        let tax_rates = fields.optional("tax_rates", as_object).flatten();
         let mut errors = Errors(fields.finish(Some(())).err().into_iter().collect());
         let account = account_object.and_then(|o| errors.take(parse_account(account, o)));
-        let [tokens, keys, rotations, settings, events, deliveries] = lists;
+        let [
+            tokens,
+            keys,
+            rotations,
+            settings,
+            events,
+            deliveries,
+            products,
+            prices,
+        ] = lists;
         let client_tokens = errors.take(section(SECTIONS[0], tokens, |path, _, object| {
             parse_client_token(path, object, mint)
         }));
@@ -67,9 +82,22 @@ impl AccountState {
         let deliveries = errors.take(section(SECTIONS[5], deliveries, |path, _, object| {
             parse_delivery(path, object)
         }));
+        let products = errors.take(section(SECTIONS[6], products, |path, _, object| {
+            parse_account_product(path, object, mint)
+        }));
+        let prices = errors.take(section(SECTIONS[7], prices, |path, _, object| {
+            parse_account_price(path, object, mint)
+        }));
+        let tax_rates = match tax_rates {
+            Some(found) => errors.take(TaxRates::from_json("tax_rates", found)),
+            None => Some(TaxRates::default()),
+        };
         if let Some(errors) = ValidationErrors::combine(errors.0) {
             return Err(errors);
         }
+        let (Some(products), Some(prices), Some(tax_rates)) = (products, prices, tax_rates) else {
+            return Err(ValidationErrors::Schema(Vec::new()));
+        };
         let state = match (account, client_tokens, api_keys, api_key_rotations) {
             (Some(account), Some(client_tokens), Some(api_keys), Some(api_key_rotations)) => {
                 match (notification_settings, events, deliveries) {
@@ -82,6 +110,9 @@ impl AccountState {
                         notification_settings,
                         events,
                         deliveries,
+                        products,
+                        prices,
+                        tax_rates,
                     },
                     _ => return Err(ValidationErrors::Schema(Vec::new())),
                 }
@@ -171,10 +202,12 @@ fn section<T>(
     }
 }
 
+/// This format, or the one before the catalog (read as having none).
 fn format(value: &Value) -> Checked<()> {
+    let formats = [ACCOUNT_STATE_FORMAT, ACCOUNT_STATE_FORMAT_V1];
     match value {
-        Value::String(text) if text == ACCOUNT_STATE_FORMAT => Ok(()),
-        Value::String(_) => Err(vec![Problem::OneOf(vec![ACCOUNT_STATE_FORMAT])]),
+        Value::String(text) if formats.contains(&text.as_str()) => Ok(()),
+        Value::String(_) => Err(vec![Problem::OneOf(formats.to_vec())]),
         _ => Err(vec![Problem::expected("string", value)]),
     }
 }

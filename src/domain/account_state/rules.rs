@@ -162,6 +162,7 @@ impl AccountState {
             missing,
             message,
         );
+        self.check_catalog(&mut errors);
         rules(errors)
     }
 

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Id, Timestamp, kind};
 
 pub use money::{Amount, AmountError, COUNTRY_CODES, CountryCode, CurrencyCode, MAX_AMOUNT, Money};
-pub use parse::{parse_catalog, parse_catalog_query, parse_price, parse_product};
+pub use parse::{REPEATED, parse_catalog, parse_catalog_query, parse_price, parse_product};
 pub use tax::{TaxRate, TaxRates};
 
 pub type ProductId = Id<kind::Product>;

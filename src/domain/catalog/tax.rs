@@ -109,8 +109,7 @@ impl TaxRates {
 }
 
 impl TaxRates {
-    /// The admin API's body, `{"rates": {"GB": "0.2", ...}}`: each key a
-    /// country code, each rate a string from `"0"` to `"1"`.
+    /// The admin API's body, `{"rates": {"GB": "0.2", ...}}`.
     pub fn from_body(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut fields = Fields::new(body, &["rates"]);
         let found = fields.required("rates", |value| match value {
@@ -118,17 +117,20 @@ impl TaxRates {
             _ => Err(vec![Problem::expected("object", value)]),
         });
         let found = fields.finish(found)?;
+        Self::from_json("rates", found)
+    }
+
+    /// The object at `path`, `{"GB": "0.2", ...}`: each key a country
+    /// code, each rate a string from `"0"` to `"1"`.
+    pub fn from_json(path: &str, found: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let (mut rates, mut errors) = (BTreeMap::new(), Vec::new());
         for (country, rate) in found {
             let Some(code) = CountryCode::parse(country) else {
                 // As a schema naming each country, and no other, says it.
-                errors.push(FieldError::new(
-                    "rates",
-                    message::additional_property(country),
-                ));
+                errors.push(FieldError::new(path, message::additional_property(country)));
                 continue;
             };
-            let path = format!("rates.{country}");
+            let field = format!("{path}.{country}");
             let problem = match rate {
                 Value::String(text) => match TaxRate::parse(text) {
                     Some(rate) => {
@@ -139,7 +141,7 @@ impl TaxRates {
                 },
                 _ => Problem::expected("string", rate),
             };
-            errors.push(FieldError::new(&path, problem.message(&path)));
+            errors.push(FieldError::new(&field, problem.message(&field)));
         }
         match errors.is_empty() {
             true => Ok(Self(rates)),

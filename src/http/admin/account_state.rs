@@ -22,7 +22,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `GET /__paddock/accounts/{account}/export`: the account's whole state
-/// (`format` `paddock.account.v1`), read as of one instant. API keys are
+/// (`format` `paddock.account.v2`), read as of one instant. API keys are
 /// digests and secrets are sealed: nothing in it works as a key.
 async fn export(
     State(state): State<AppState>,

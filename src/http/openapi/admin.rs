@@ -5,9 +5,9 @@ use serde_json::{Value, json};
 
 use super::{error_responses, public_document};
 use crate::domain::{
-    ACCOUNT_STATE_FORMAT, CatalogStatus, CatalogType, CurrencyCode, EventType, Interval,
-    KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS, Permission, SEED_LENGTH,
-    TaxCategory, TaxMode,
+    ACCOUNT_STATE_FORMAT, ACCOUNT_STATE_FORMAT_V1, CatalogStatus, CatalogType, CurrencyCode,
+    EventType, Interval, KEY_DESCRIPTION_LENGTH, KEY_NAME_LENGTH, MAX_ADVANCE_SECONDS, Permission,
+    SEED_LENGTH, TaxCategory, TaxMode,
 };
 
 /// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
@@ -129,19 +129,22 @@ pub fn admin_document() -> Value {
             "parameters": journal_parameters(&account),
             "get": operation("How many of the account's journaled requests match: `{\"count\": N}`", None)
         },
-        "/__paddock/accounts/{account}/export": { "parameters": [account.clone()], "get": operation("The account's whole state (format paddock.account.v1): API keys as digests, secrets sealed", None) },
+        "/__paddock/accounts/{account}/export": { "parameters": [account.clone()], "get": operation("The account's whole state (format paddock.account.v2): API keys as digests, secrets sealed; its catalog and tax rates", None) },
         "/__paddock/accounts/{account}/import": {
             "parameters": [account.clone()],
             "post": operation("Load an export's data into an empty account, all or nothing; the path's account wins", Some(json!({
                 "type": "object", "additionalProperties": false, "required": ["format", "account"], "properties": {
-                    "format": { "type": "string", "enum": [ACCOUNT_STATE_FORMAT] },
+                    "format": { "type": "string", "enum": [ACCOUNT_STATE_FORMAT, ACCOUNT_STATE_FORMAT_V1] },
                     "account": { "type": "object" },
                     "client_tokens": { "type": "array", "items": { "type": "object" } },
                     "api_keys": { "type": "array", "items": { "type": "object" } },
                     "api_key_rotations": { "type": "array", "items": { "type": "object" } },
                     "notification_settings": { "type": "array", "items": { "type": "object" } },
                     "events": { "type": "array", "items": { "type": "object" } },
-                    "deliveries": { "type": "array", "items": { "type": "object" } }
+                    "deliveries": { "type": "array", "items": { "type": "object" } },
+                    "products": { "type": "array", "items": { "type": "object" } },
+                    "prices": { "type": "array", "items": { "type": "object" } },
+                    "tax_rates": { "type": "object" }
                 }
             })))
         },
