@@ -27,15 +27,19 @@ test.beforeAll(async () => {
   shop = await serveShop();
   await admin('POST', '/accounts', { name: ACCOUNT });
   await admin('POST', `/accounts/${ACCOUNT}/reset`);
-  await admin('POST', `/accounts/${ACCOUNT}/catalog`, {
-    environment: 'sandbox',
-    products: [{ id: PRODUCT, name: 'Team seats', tax_category: 'standard' }],
-    prices: [{
-      id: PRICE, product_id: PRODUCT, description: 'Per seat, monthly',
-      unit_price: { amount: '3000', currency_code: 'USD' },
-      billing_cycle: { interval: 'month', frequency: 1 },
-    }],
-  });
+  // A reset keeps the catalog: load it the first time only.
+  const catalog = await admin('GET', `/accounts/${ACCOUNT}/catalog?environment=sandbox`);
+  if (!catalog.prices.some((price) => price.id === PRICE)) {
+    await admin('POST', `/accounts/${ACCOUNT}/catalog`, {
+      environment: 'sandbox',
+      products: [{ id: PRODUCT, name: 'Team seats', tax_category: 'standard' }],
+      prices: [{
+        id: PRICE, product_id: PRODUCT, description: 'Per seat, monthly',
+        unit_price: { amount: '3000', currency_code: 'USD' },
+        billing_cycle: { interval: 'month', frequency: 1 },
+      }],
+    });
+  }
   const key = { environment: 'sandbox', permissions: ['client_token.write'] };
   apiKey = (await admin('POST', `/accounts/${ACCOUNT}/api-keys`, key)).key;
 });
