@@ -1,15 +1,18 @@
 //! A page on another origin prices a cart through the Paddle.js stand-in,
 //! against paddock's catalog, with a client-side token made through the
 //! API: camelCase in and out, exact amounts; refused once the token is
-//! revoked, or on a page of the other environment. Skipped with a notice
-//! when chromedriver is absent, unless `PADDOCK_REQUIRE_BROWSER=1`.
+//! revoked, or on a page of the other environment; unreadable from an
+//! origin paddock doesn't list. Skipped with a notice when chromedriver is
+//! absent, unless `PADDOCK_REQUIRE_BROWSER=1`.
 
+use paddock::app::ServeOptions;
+use paddock::http::CorsOrigins;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, Browser, PADDLE_JS, Pages, TestApp, documentation_url, expect_data, page, script_tag,
-    settle,
+    Backend, Browser, PADDLE_JS, Pages, TestApp, console_lines, default_options, documentation_url,
+    expect_data, page, script_tag, settle,
 };
 
 const PRODUCT: &str = "pro_01jshop00000000000000seats";
@@ -171,4 +174,40 @@ async fn a_token_on_a_page_of_the_other_environment_is_refused() {
     let settled = settle(&browser, CART).await;
     let lines = &settled["resolved"]["data"]["details"]["lineItems"];
     assert_eq!(lines[0]["formattedTotals"]["total"], "$60.00", "{settled}");
+}
+
+#[tokio::test]
+async fn a_page_from_an_origin_paddock_does_not_list_cannot_read_its_answers() {
+    let Some(browser) =
+        Browser::start("a_page_from_an_origin_paddock_does_not_list_cannot_read_its_answers").await
+    else {
+        return;
+    };
+    let pages = Pages::start().await;
+    let options = ServeOptions {
+        cors_origins: CorsOrigins::parse("http://shop.test").unwrap(),
+        ..default_options()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    stock_the_shop(&app).await;
+    let token = app.create("Pricing page").await;
+    open_shop(
+        &browser,
+        &app,
+        &pages,
+        Some("sandbox"),
+        token["token"].as_str().unwrap(),
+    )
+    .await;
+
+    // The browser withholds the answer: the promise rejects with its own
+    // TypeError, and the stand-in says where it tried.
+    let settled = settle(&browser, CART).await;
+    assert_eq!(
+        settled,
+        json!({ "rejected": { "message": "Failed to fetch" } })
+    );
+    let lines = console_lines(&browser).await.join("\n");
+    let tried = format!("paddock did not answer at {}", app.url("/pricing-preview"));
+    assert!(lines.contains(&tried), "{lines}");
 }
