@@ -1,6 +1,7 @@
 //! The catalog and the tax rates a preview prices with: loaded and read
 //! through the admin API, read by the previews.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -90,7 +91,9 @@ impl Catalogs {
         ids.extend(catalog.prices.iter().map(|p| p.id.as_str()));
         ids.extend(catalog.prices.iter().map(|p| p.product_id.as_str()));
         let stored = self.store.stored_catalog_ids(owner, &ids).await?;
-        let is_stored = |id: &str| stored.iter().any(|s| s == id);
+        let stored: HashSet<&str> = stored.iter().map(String::as_str).collect();
+        let loaded: HashSet<&str> = (catalog.products.iter()).map(|p| p.id.as_str()).collect();
+        let is_stored = |id: &str| stored.contains(id);
         let mut errors = Vec::new();
         for (index, product) in catalog.products.iter().enumerate() {
             if is_stored(product.id.as_str()) {
@@ -102,8 +105,7 @@ impl Catalogs {
                 errors.push(FieldError::new(format!("prices.{index}.id"), TAKEN));
             }
             let product = price.product_id.as_str();
-            let loaded_with = catalog.products.iter().any(|p| p.id == price.product_id);
-            if !loaded_with && !is_stored(product) {
+            if !loaded.contains(product) && !is_stored(product) {
                 let field = format!("prices.{index}.product_id");
                 errors.push(FieldError::new(field, NO_PRODUCT));
             }

@@ -6,8 +6,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, TestApp, assert_timestamp, expect_data, expect_invalid_fields, expect_not_found,
-    expect_schema_errors, sample_catalog,
+    Backend, Dashboard, TestApp, assert_timestamp, expect_data, expect_invalid_fields,
+    expect_not_found, expect_schema_errors, sample_catalog,
 };
 use crate::on_both_backends;
 
@@ -18,6 +18,7 @@ on_both_backends!(
     another_accounts_or_environments_catalog_is_invisible,
     prices_may_name_a_product_loaded_before,
     tax_rates_are_none_until_set_and_replaced_whole,
+    the_dashboard_lists_the_catalog_read_only,
 );
 
 const PRO: &str = "pro_01kzvyz95263x6amf3w4cgbqh4";
@@ -327,4 +328,50 @@ async fn tax_rates_are_none_until_set_and_replaced_whole(backend: Backend) {
         expect_data(tax("shop").send().await.unwrap(), StatusCode::OK).await,
         none
     );
+}
+
+async fn the_dashboard_lists_the_catalog_read_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut body = sample_catalog(PRO, PRI);
+    body["prices"].as_array_mut().unwrap().push(json!({
+        "description": "Lifetime <b>deal</b>", "product_id": PRO, "status": "archived",
+        "unit_price": {"amount": "12000", "currency_code": "JPY"}
+    }));
+    app.load_catalog("shop", body).await;
+    app.set_tax_rates("shop", json!({"GB": "0.2"})).await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let response = dashboard.get("/accounts/shop/sandbox/catalog").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    for shown in [
+        PRO,
+        PRI,
+        "Solo",
+        "saas",
+        "Monthly",
+        "5.00 USD",
+        "GB: 4.00 GBP",
+        "every 1 month",
+        "1–100",
+        "account_setting",
+        "12000 JPY",
+        "one-time",
+        "archived",
+        "Lifetime &lt;b&gt;deal&lt;/b&gt;",
+        "0.2",
+    ] {
+        assert!(page.contains(shown), "{shown} in the page");
+    }
+    // Read-only: no form but sign-out's.
+    assert_eq!(page.matches("<form").count(), 1);
+    // The live environment has none; the navigation leads there.
+    let live = dashboard.get("/accounts/shop/live/catalog").await;
+    let live = live.text().await.unwrap();
+    assert!(live.contains("No products in this environment."));
+    assert!(page.contains(r#"href="/__paddock/ui/accounts/shop/sandbox/catalog""#));
+    // Signed out, nothing is shown.
+    let outsider = Dashboard::new(&app)
+        .get("/accounts/shop/sandbox/catalog")
+        .await;
+    assert_eq!(outsider.status(), StatusCode::SEE_OTHER);
 }

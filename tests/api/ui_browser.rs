@@ -9,7 +9,9 @@ use paddock::app::ServeOptions;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{ADMIN_TOKEN, Browser, Receiver, TestApp, UI, default_options, expect_data};
+use crate::helpers::{
+    ADMIN_TOKEN, Browser, Receiver, TestApp, UI, default_options, expect_data, sample_catalog,
+};
 
 /// A dispatcher that looks often, so deliveries show up quickly.
 async fn app() -> TestApp {
@@ -157,6 +159,23 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     assert!(!source.contains(&key), "the key is shown once");
     assert!(source.contains("Storefront backend"));
     browser.screenshots("api-keys").await;
+
+    // The catalog loaded through the admin API, listed read-only.
+    let (product, price) = (
+        "pro_01kzvyz95263x6amf3w4cgbqh4",
+        "pri_01kzvyz9e21z9vbhd7xqq3csyh",
+    );
+    app.load_catalog("acme", sample_catalog(product, price))
+        .await;
+    browser
+        .click_to_load("nav.sections a[href$='/catalog']")
+        .await;
+    let listed = browser.text(&format!("#{price}")).await;
+    assert!(
+        listed.contains("5.00 USD") && listed.contains("GB: 4.00 GBP"),
+        "{listed}"
+    );
+    browser.screenshots("catalog").await;
 
     // That request is in the account's request log.
     browser

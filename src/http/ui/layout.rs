@@ -22,14 +22,16 @@ pub enum Section {
     ClientTokens,
     ApiKeys,
     Notifications,
+    Catalog,
     Requests,
 }
 
 impl Section {
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 5] = [
         Section::ClientTokens,
         Section::ApiKeys,
         Section::Notifications,
+        Section::Catalog,
         Section::Requests,
     ];
 
@@ -38,6 +40,7 @@ impl Section {
             Section::ClientTokens => "client-tokens",
             Section::ApiKeys => "api-keys",
             Section::Notifications => "notifications",
+            Section::Catalog => "catalog",
             Section::Requests => "requests",
         }
     }
@@ -47,6 +50,7 @@ impl Section {
             Section::ClientTokens => "Client-side tokens",
             Section::ApiKeys => "API keys",
             Section::Notifications => "Notifications",
+            Section::Catalog => "Catalog",
             Section::Requests => "Request log",
         }
     }

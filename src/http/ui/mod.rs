@@ -7,6 +7,7 @@
 
 mod accounts;
 mod api_keys;
+mod catalog;
 mod extract;
 mod form;
 mod layout;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         tokens::routes(),
         api_keys::routes(),
         notifications::routes(),
+        catalog::routes(),
         requests::routes(),
     ] {
         routes = routes.merge(section);
