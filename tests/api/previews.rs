@@ -15,6 +15,7 @@ on_both_backends!(
     a_transaction_preview_totals_what_it_includes,
     refusals_are_paddles_and_change_nothing,
     inline_prices_and_bad_bodies_are_refused_plainly,
+    answers_have_exactly_the_documented_fields,
 );
 
 const PRICES: &str = "/pricing-preview";
@@ -175,7 +176,7 @@ async fn a_transaction_preview_totals_what_it_includes(backend: Backend) {
             }],
             "totals": {
                 "subtotal": "500", "tax": "44", "discount": "0", "total": "544",
-                "grand_total": "544", "fee": null, "credit": "0", "credit_to_balance": "0",
+                "grand_total": "544", "grand_total_tax": "44", "fee": null, "credit": "0", "credit_to_balance": "0",
                 "balance": "544", "earnings": null, "currency_code": "USD"
             },
             "line_items": [
@@ -402,4 +403,64 @@ async fn inline_prices_and_bad_bodies_are_refused_plainly(backend: Backend) {
     )
     .await;
     assert_eq!(everything(&app, "shop").await, before);
+}
+
+/// The keys of an object, sorted.
+fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+/// The schema's `required`, sorted: every documented field is sent.
+fn required(schema: &Value) -> Vec<String> {
+    let mut names: Vec<String> = (schema["required"].as_array().unwrap().iter())
+        .map(|name| name.as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn answers_have_exactly_the_documented_fields(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.load_recorded_catalog("shop", "sandbox").await;
+    let (_, token) = app.client_token_of("shop", "sandbox").await;
+    let document = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    let document: Value = document.json().await.unwrap();
+    let schemas = &document["components"]["schemas"];
+    let mut body = cart(MONTHLY, 1);
+    body["address"] = json!({ "country_code": "GB" });
+    let prices = app.preview_data(PRICES, &token, body.clone()).await;
+    let transaction = app.preview_data(TRANSACTION, &token, body).await;
+    let price_line = &prices["details"]["line_items"][0];
+    let transaction_line = &transaction["details"]["line_items"][0];
+    let price_schema = &schemas["PricePreview"];
+    let line_schema = &price_schema["properties"]["details"]["properties"]["line_items"]["items"];
+    let transaction_schema = &schemas["TransactionPreview"];
+    let details = &transaction_schema["properties"]["details"]["properties"];
+    for (schema, value) in [
+        (price_schema, &prices),
+        (line_schema, price_line),
+        (&schemas["Price"], &price_line["price"]),
+        (&schemas["Product"], &price_line["product"]),
+        (transaction_schema, &transaction),
+        (
+            &transaction_schema["properties"]["items"]["items"],
+            &transaction["items"][0],
+        ),
+        (&details["totals"], &transaction["details"]["totals"]),
+        (&details["line_items"]["items"], transaction_line),
+        (
+            &details["tax_rates_used"]["items"],
+            &transaction["details"]["tax_rates_used"][0],
+        ),
+    ] {
+        assert_eq!(required(schema), keys(value), "{value}");
+        assert_eq!(keys(&schema["properties"]), keys(value), "{value}");
+    }
 }

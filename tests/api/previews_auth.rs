@@ -287,3 +287,23 @@ async fn rate_limits_and_faults_apply_to_previews() {
     );
     assert_eq!(limited.headers()["retry-after"], "60");
 }
+
+#[tokio::test]
+async fn permission_modes_apply_to_transaction_read() {
+    let options = ServeOptions {
+        permission_mode: paddock::domain::PermissionMode::Log,
+        ..default_options()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    app.load_recorded_catalog("shop", "sandbox").await;
+    // A key without transaction.read is let through, and logged, in `log` mode.
+    let without = app
+        .account_key("shop", "sandbox", &["client_token.read"])
+        .await;
+    let response = (app.request(Method::POST, PRICES, &without))
+        .json(&cart(MONTHLY, 1))
+        .send()
+        .await
+        .unwrap();
+    expect_data(response, StatusCode::OK).await;
+}

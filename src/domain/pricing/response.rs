@@ -129,6 +129,9 @@ struct GrandTotals {
     discount: Minor,
     total: Minor,
     grand_total: Minor,
+    /// The tax in `grand_total` (Paddle's newer answers; the Python SDK
+    /// requires it).
+    grand_total_tax: Minor,
     fee: Option<Minor>,
     credit: Minor,
     credit_to_balance: Minor,
@@ -190,6 +193,7 @@ impl<'a> TransactionPreview<'a> {
                     discount: sum.discount,
                     total: sum.total,
                     grand_total: sum.total,
+                    grand_total_tax: sum.tax,
                     fee: None,
                     credit: Minor(0),
                     credit_to_balance: Minor(0),

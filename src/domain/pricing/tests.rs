@@ -308,7 +308,7 @@ fn a_transaction_sums_what_it_includes_and_trials_count_zero() {
         data["details"]["totals"],
         json!({
             "subtotal": "1000", "tax": "89", "discount": "0", "total": "1089",
-            "grand_total": "1089", "fee": null, "credit": "0", "credit_to_balance": "0",
+            "grand_total": "1089", "grand_total_tax": "89", "fee": null, "credit": "0", "credit_to_balance": "0",
             "balance": "1089", "earnings": null, "currency_code": "USD"
         })
     );
@@ -335,7 +335,7 @@ fn a_transaction_sums_what_it_includes_and_trials_count_zero() {
         &[
             r#"{"customer_id":null,"address_id":null,"business_id":null,"currency_code":"USD","address":{"postal_code":"10001","country_code":"US"},"customer_ip_address":null,"discount_id":null,"items":[{"price":{"id":"#,
             r#"},"quantity":2,"proration":null,"include_in_totals":true}"#,
-            r#""details":{"tax_rates_used":[{"tax_rate":"0.08875","totals":{"subtotal":"1000","discount":"0","tax":"89","total":"1089"}}],"totals":{"subtotal":"1000","tax":"89","discount":"0","total":"1089","grand_total":"1089","fee":null,"credit":"0","credit_to_balance":"0","balance":"1089","earnings":null,"currency_code":"USD"},"line_items":[{"price_id":"#,
+            r#""details":{"tax_rates_used":[{"tax_rate":"0.08875","totals":{"subtotal":"1000","discount":"0","tax":"89","total":"1089"}}],"totals":{"subtotal":"1000","tax":"89","discount":"0","total":"1089","grand_total":"1089","grand_total_tax":"89","fee":null,"credit":"0","credit_to_balance":"0","balance":"1089","earnings":null,"currency_code":"USD"},"line_items":[{"price_id":"#,
             r#","quantity":2,"totals":{"subtotal":"1000","tax":"89","discount":"0","total":"1089"},"product":{"#,
             r#"},"tax_rate":"0.08875","unit_totals":{"subtotal":"500","tax":"44","discount":"0","total":"544"}}"#,
             r#"]},"ignore_trials":false,"available_payment_methods":["card","paypal","apple_pay"]}"#,

@@ -177,10 +177,10 @@ pub fn schemas() -> Map<String, Value> {
             } },
             "totals": {
                 "type": "object", "additionalProperties": false,
-                "required": ["subtotal", "tax", "discount", "total", "grand_total", "fee", "credit", "credit_to_balance", "balance", "earnings", "currency_code"],
+                "required": ["subtotal", "tax", "discount", "total", "grand_total", "grand_total_tax", "fee", "credit", "credit_to_balance", "balance", "earnings", "currency_code"],
                 "properties": {
                     "subtotal": amount, "tax": amount, "discount": amount, "total": amount, "grand_total": amount,
-                    "fee": { "type": "null" }, "credit": amount, "credit_to_balance": amount, "balance": amount,
+                    "grand_total_tax": amount, "fee": { "type": "null" }, "credit": amount, "credit_to_balance": amount, "balance": amount,
                     "earnings": { "type": "null" }, "currency_code": { "type": "string" }
                 }
             },
