@@ -1,6 +1,6 @@
 //! The README and docs/ tell the truth about the repository: every link
 //! resolves inside a clone, every page is one click from the index, every
-//! test a guarantee names exists, and the worked example is the one CI runs.
+//! test a guarantee names exists, and the worked examples are the ones CI runs.
 //! The README stays a front door: short, with a token made early on.
 
 use std::collections::BTreeSet;
@@ -173,6 +173,27 @@ fn the_docs_pytest_example_is_the_one_ci_runs() {
         );
     }
     assert!(read("tests/sdk/run.sh").contains("(cd docs/examples/pytest && "));
+}
+
+#[test]
+fn the_docs_playwright_example_is_the_one_ci_runs() {
+    let page = read("docs/paddle-js.md");
+    for (file, language) in [
+        ("package.json", "json"),
+        ("playwright.config.js", "js"),
+        ("serve.js", "js"),
+        ("app/index.html", "html"),
+        ("pricing.spec.js", "js"),
+    ] {
+        let text = read(&format!("docs/examples/playwright/{file}"));
+        assert!(
+            page.contains(&format!("`{file}`:\n\n```{language}\n{text}```")),
+            "docs/paddle-js.md's copy of {file} differs from the file"
+        );
+    }
+    let lock = read("docs/examples/playwright/package-lock.json");
+    assert!(lock.contains("\"node_modules/@paddle/paddle-js\": {\n      \"version\": \"1.6.5\""));
+    assert!(read("tests/sdk/run.sh").contains("(cd docs/examples/playwright && "));
 }
 
 /// The Markdown pages under docs/, by file name.

@@ -1,4 +1,5 @@
-//! Absolute URLs back to this server, for `meta.pagination.next`.
+//! Absolute URLs back to this server, for `meta.pagination.next` and the
+//! Paddle.js stand-in's default address.
 //!
 //! The official SDKs follow `next` as given (or splice in their own base
 //! URL), so it must name the server the client is talking to.
@@ -27,6 +28,16 @@ impl Links {
         self.public_url.as_deref()
     }
 
+    /// This server's URL, no trailing slash: `--public-url`, else the
+    /// request's `Host`, else the listen address.
+    pub fn base(&self, headers: &HeaderMap) -> String {
+        match (&self.public_url, host(headers)) {
+            (Some(url), _) => url.clone(),
+            (None, Some(host)) => format!("http://{host}"),
+            (None, None) => self.fallback.clone(),
+        }
+    }
+
     /// The list URL `path` with the same query, its `after` replaced by
     /// `cursor`.
     pub fn next_page(
@@ -36,11 +47,7 @@ impl Links {
         raw_query: &str,
         cursor: Option<&str>,
     ) -> String {
-        let base = match (&self.public_url, host(headers)) {
-            (Some(url), _) => url.clone(),
-            (None, Some(host)) => format!("http://{host}"),
-            (None, None) => self.fallback.clone(),
-        };
+        let base = self.base(headers);
         let mut params: Vec<&str> = raw_query
             .split('&')
             .filter(|param| !param.is_empty() && param.split('=').next() != Some("after"))

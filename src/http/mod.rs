@@ -18,6 +18,7 @@ mod links;
 mod meta;
 mod metrics;
 mod openapi;
+mod paddle_js;
 mod panics;
 mod previews;
 mod readiness;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::public))
         .route("/openapi-admin.json", get(openapi::admin))
+        .route(paddle_js::PATH, get(paddle_js::serve))
         .fallback(|| async { Error::InvalidUrl })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

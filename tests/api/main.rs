@@ -32,6 +32,8 @@ mod list;
 mod metrics;
 mod openapi;
 mod operations;
+mod paddle_js;
+mod paddle_js_pricing;
 mod permission_modes;
 mod persistence;
 mod postgres_tls;

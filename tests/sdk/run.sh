@@ -22,6 +22,8 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
   -r tests/sdk/python/requirements.txt -r tests/conformance/requirements.txt
 (cd tests/sdk/node && npm ci --silent --no-audit --no-fund)
+# The Playwright example drives Debian's Chromium: no browser download.
+(cd docs/examples/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
 
 pid=""
 database=""
@@ -66,6 +68,8 @@ for backend in $backends; do
   (cd tests/sdk/python && "$venv/bin/pytest" -q -p no:cacheprovider)
   # The worked example for test suites, as docs/pytest.md shows it.
   (cd docs/examples/pytest && "$venv/bin/pytest" -q -p no:cacheprovider)
+  # The worked example for browsers, as docs/paddle-js.md shows it.
+  (cd docs/examples/playwright && CHROMIUM="$(command -v chromium)" npx --no-install playwright test)
   (cd tests/sdk/node && node --test)
 
   echo "== schemathesis on $backend"

@@ -1,7 +1,8 @@
 //! Shared test harness: a real paddock server on a random port, over a fresh
 //! database per test, with API keys of every kind the contract talks about;
 //! and what tests put around it: the `paddock` binary as a child process, a
-//! proxy that cuts the database off, a receiver for notifications.
+//! proxy that cuts the database off, a receiver for notifications, a page
+//! server on another origin for the browser.
 
 mod app;
 mod catalog;
@@ -10,6 +11,7 @@ mod database;
 mod expect;
 mod keys;
 mod logs;
+mod pages;
 pub mod previews;
 mod process;
 mod proxy;
@@ -24,6 +26,7 @@ pub use database::*;
 pub use expect::*;
 pub use keys::Keys;
 pub use logs::*;
+pub use pages::{PADDLE_JS, Pages, console_lines, page, script_tag, settle};
 pub use process::{Paddock, run_paddock};
 pub use proxy::Proxy;
 pub use receiver::{Received, Receiver};

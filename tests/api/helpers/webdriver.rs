@@ -217,6 +217,13 @@ impl Browser {
             .await
     }
 
+    /// Runs `script` in the page and waits until it calls its last
+    /// argument, WebDriver's callback, with the result: for promises.
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.post("/execute/async", json!({ "script": script, "args": [] }))
+            .await
+    }
+
     /// Whether an alert (a `window.alert`) is open.
     pub async fn alert_open(&self) -> bool {
         let response: Value = (self.http.get(format!("{}/alert/text", self.session)))
