@@ -9,6 +9,7 @@ mod accounts;
 mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
+mod bounded;
 mod client_tokens;
 #[cfg(test)]
 mod commit_tests;

@@ -57,7 +57,13 @@ impl SqliteWriter {
 }
 
 impl CommitWrites for SqliteWriter {
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+    /// SQLite is in this process: its commit's outcome is always known, so
+    /// it has no use for the deadline.
+    async fn commit_writes(
+        &self,
+        writes: &[&Write],
+        _deadline: tokio::time::Instant,
+    ) -> Result<Committed, StoreError> {
         let mut connection = Unfinished(Some(self.pool.acquire().await?));
         let deferred = self.wal.is_some();
         let outcome = commit(connection.get(), writes, deferred).await;

@@ -29,6 +29,7 @@ mod list;
 mod metrics;
 mod openapi;
 mod operations;
+mod outages;
 mod permission_modes;
 mod persistence;
 mod postgres_tls;

@@ -22,7 +22,7 @@ pub use expect::*;
 pub use keys::Keys;
 pub use logs::*;
 pub use process::{Paddock, run_paddock};
-pub use proxy::Proxy;
+pub use proxy::{Proxy, Trap};
 pub use receiver::{Received, Receiver};
 pub use tls::{ServerIdentity, TestCa};
 pub use webdriver::Browser;

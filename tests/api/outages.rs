@@ -1,0 +1,213 @@
+//! Postgres outages as they meet a write: creates in flight when the
+//! database goes, a commit whose answer is lost (it landed, or it never
+//! arrived), and a network that silently drops every packet. Every answer
+//! comes within 2 s, and a create is answered with what the database holds
+//! wherever that can be learnt (docs/guarantees.md).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, Trap, expect_data};
+use crate::postgres_only;
+
+postgres_only!(
+    creates_in_flight_when_the_database_goes_are_answered_within_2_s,
+    a_create_whose_answer_is_lost_but_which_landed_is_answered_201,
+    a_create_whose_request_is_lost_is_503_and_never_stored,
+    a_silent_network_is_answered_within_2_s_and_service_resumes,
+);
+
+const BOUND: Duration = Duration::from_secs(2);
+
+/// A create: its status, how long it took, and its body.
+async fn create(app: &TestApp, name: &str) -> (StatusCode, Duration, Value) {
+    let asked = Instant::now();
+    let response = (app.request(Method::POST, "/client-tokens", &app.keys.sandbox))
+        .json(&json!({ "name": name }))
+        .send()
+        .await
+        .expect("every request is answered");
+    let status = response.status();
+    let body: Value = response.json().await.expect("a JSON body");
+    (status, asked.elapsed(), body)
+}
+
+/// A success, or Paddle's 503, within the bound.
+fn expect_served_or_unavailable(status: StatusCode, took: Duration, body: &Value) {
+    assert!(took < BOUND, "{status} after {took:?}: {body}");
+    match status {
+        StatusCode::OK | StatusCode::CREATED => {}
+        StatusCode::SERVICE_UNAVAILABLE => {
+            assert_eq!(body["error"]["type"], "api_error", "{body}");
+            assert_eq!(body["error"]["code"], "service_unavailable", "{body}");
+        }
+        other => panic!("{other}: {body}"),
+    }
+}
+
+/// Waits (10 s at most) until a create succeeds again.
+async fn until_served(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while create(app, "Probe").await.0 != StatusCode::CREATED {
+        assert!(Instant::now() < deadline, "paddock did not recover");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Every token answered 201 is stored, as answered.
+async fn expect_stored(app: &TestApp, created: &[Value]) {
+    for token in created {
+        let path = format!("/client-tokens/{}", token["id"].as_str().unwrap());
+        let stored = expect_data(app.get(&path, &app.keys.sandbox).await, StatusCode::OK).await;
+        assert_eq!(&stored, token, "a create answered 201 is kept");
+    }
+}
+
+/// The tokens of the sandbox named `name`.
+async fn named(app: &TestApp, name: &str) -> Vec<Value> {
+    let all = app
+        .get("/client-tokens?per_page=200", &app.keys.sandbox)
+        .await;
+    let all = expect_data(all, StatusCode::OK).await;
+    let all = all.as_array().unwrap().iter();
+    all.filter(|token| token["name"] == name).cloned().collect()
+}
+
+/// Creates queued behind both committers when the database goes (eight
+/// clients creating as fast as they are answered) are answered 201 or 503
+/// within 2 s, every 201 is kept. Rounds: `PADDOCK_OUTAGE_RUNS` (3 by
+/// default), each cutting at a different moment.
+async fn creates_in_flight_when_the_database_goes_are_answered_within_2_s() {
+    let runs: u32 = std::env::var("PADDOCK_OUTAGE_RUNS").map_or(3, |runs| runs.parse().unwrap());
+    let app = Arc::new(TestApp::spawn_behind_proxy().await);
+    let proxy = app.proxy.as_ref().unwrap();
+    let mut in_flight_at_the_cut = 0;
+    for run in 0..runs {
+        proxy.restore();
+        until_served(&app).await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients: Vec<_> = (0..8)
+            .map(|_| {
+                let (app, stop) = (app.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let mut answers = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let asked = Instant::now();
+                        let (status, took, body) = create(&app, "In flight").await;
+                        answers.push((asked, status, took, body));
+                    }
+                    answers
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(150 + 67 * u64::from(run % 4))).await;
+        proxy.sever();
+        let cut = Instant::now();
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut created = Vec::new();
+        for client in clients {
+            for (asked, status, took, body) in client.await.expect("no client panicked") {
+                expect_served_or_unavailable(status, took, &body);
+                in_flight_at_the_cut += usize::from(asked < cut && asked + took > cut);
+                if status == StatusCode::CREATED {
+                    created.push(body["data"].clone());
+                }
+            }
+        }
+        proxy.restore();
+        until_served(&app).await;
+        expect_stored(&app, &created).await;
+    }
+    assert!(
+        in_flight_at_the_cut >= 1,
+        "no create was in flight at a cut"
+    );
+    println!("{in_flight_at_the_cut} creates in flight at {runs} cuts, each answered within 2 s");
+}
+
+/// Postgres commits a create but its answer never reaches paddock (the
+/// connection is cut after the request went through): paddock learns on a
+/// fresh connection that it landed and answers 201, once.
+async fn a_create_whose_answer_is_lost_but_which_landed_is_answered_201() {
+    let app = TestApp::spawn_behind_proxy_in_plain_text().await;
+    app.create("Before").await;
+    let proxy = app.proxy.as_ref().unwrap();
+    let name = "Answer lost on the way back";
+    proxy.arm(Trap::LoseReply(name.as_bytes().to_vec()));
+    let (status, took, body) = create(&app, name).await;
+    assert!(proxy.sprung(), "the create's commit went by the trap");
+    assert_eq!(status, StatusCode::CREATED, "after {took:?}: {body}");
+    assert!(took < BOUND, "{took:?}");
+    expect_stored(&app, &[body["data"].clone()]).await;
+    assert_eq!(named(&app, name).await.len(), 1);
+}
+
+/// The create never reaches Postgres (the connection is cut once it was
+/// sent): 503, and it is not stored, then or later.
+async fn a_create_whose_request_is_lost_is_503_and_never_stored() {
+    let app = TestApp::spawn_behind_proxy_in_plain_text().await;
+    app.create("Before").await;
+    let proxy = app.proxy.as_ref().unwrap();
+    let name = "Request lost on the way out";
+    proxy.arm(Trap::LoseRequest(name.as_bytes().to_vec()));
+    let (status, took, body) = create(&app, name).await;
+    assert!(proxy.sprung(), "the create's commit went by the trap");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(took < BOUND, "{took:?}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(named(&app, name).await, Vec::<Value>::new());
+}
+
+/// The network to Postgres drops every packet, without a reset: no
+/// connection fails, nothing answers. Reads and creates are still answered
+/// within 2 s (503), and service resumes when the network does.
+async fn a_silent_network_is_answered_within_2_s_and_service_resumes() {
+    let app = Arc::new(TestApp::spawn_behind_proxy().await);
+    let token = app.create("Before the silence").await;
+    let path = format!("/client-tokens/{}", token["id"].as_str().unwrap());
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|client| {
+            let (app, path, stop) = (app.clone(), path.clone(), stop.clone());
+            tokio::spawn(async move {
+                let (mut answers, mut created) = (0, Vec::new());
+                while !stop.load(Ordering::Relaxed) {
+                    let (status, took, body) = if client % 2 == 0 {
+                        let asked = Instant::now();
+                        let response = app.get(&path, &app.keys.sandbox).await;
+                        let status = response.status();
+                        (status, asked.elapsed(), response.json().await.unwrap())
+                    } else {
+                        create(&app, "Into the silence").await
+                    };
+                    expect_served_or_unavailable(status, took, &body);
+                    if status == StatusCode::CREATED {
+                        created.push(body["data"].clone());
+                    }
+                    answers += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                (answers, created)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let proxy = app.proxy.as_ref().unwrap();
+    proxy.silence();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    proxy.restore();
+    until_served(&app).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut created = Vec::new();
+    for client in clients {
+        let (answers, mut made) = client.await.expect("no client panicked");
+        assert!(answers >= 3, "{answers} answers in 5 s");
+        created.append(&mut made);
+    }
+    expect_stored(&app, &created).await;
+}
