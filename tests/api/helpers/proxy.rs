@@ -16,6 +16,9 @@ enum Mode {
     Open,
     /// Connections dropped, new ones hung up on.
     Severed,
+    /// As a stopped server: connections dropped, new ones refused (the
+    /// port is closed).
+    Stopped,
     /// Nothing forwarded and nothing refused: connections stay open, silent.
     Silent,
 }
@@ -56,7 +59,19 @@ impl Proxy {
         let trap = Arc::new(Mutex::new(None));
         let (watcher, traps, springs) = (mode.clone(), trap.clone(), sprung.clone());
         tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
+            let mut listener = listener;
+            let mut modes = watcher.subscribe();
+            loop {
+                let accepted = tokio::select! {
+                    accepted = listener.accept() => accepted,
+                    _ = async { modes.wait_for(|mode| *mode == Mode::Stopped).await.is_ok() } => {
+                        drop(listener);
+                        let _ = modes.wait_for(|mode| *mode != Mode::Stopped).await;
+                        listener = TcpListener::bind(address).await.unwrap();
+                        continue;
+                    }
+                };
+                let Ok((client, _)) = accepted else { return };
                 let state = watcher.subscribe();
                 let (trap, sprung) = (traps.clone(), springs.clone());
                 tokio::spawn(forward(client, target, state, trap, sprung));
@@ -73,6 +88,12 @@ impl Proxy {
     /// Drops every connection and refuses new ones.
     pub fn sever(&self) {
         self.mode.send_replace(Mode::Severed);
+    }
+
+    /// Drops every connection and closes the port, as a stopped database
+    /// server does: new connections are refused.
+    pub fn stop(&self) {
+        self.mode.send_replace(Mode::Stopped);
     }
 
     /// Forwards nothing more, and answers no new connection, without
@@ -108,7 +129,7 @@ async fn forward(
     let mode = *state.borrow_and_update();
     match mode {
         Mode::Open => {}
-        Mode::Severed => return, // hang up at once
+        Mode::Severed | Mode::Stopped => return, // hang up at once
         Mode::Silent => {
             let _ = state.wait_for(|mode| *mode != Mode::Silent).await;
             return;
