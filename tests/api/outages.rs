@@ -18,6 +18,7 @@ postgres_only!(
     creates_in_flight_when_the_database_goes_are_answered_within_2_s,
     a_create_whose_answer_is_lost_but_which_landed_is_answered_201,
     a_create_whose_request_is_lost_is_503_and_never_stored,
+    a_revoke_is_answered_with_what_its_lost_commit_did,
     a_silent_network_is_answered_within_2_s_and_service_resumes,
 );
 
@@ -171,6 +172,37 @@ async fn a_create_whose_request_is_lost_is_503_and_never_stored() {
     assert!(took < BOUND, "{took:?}");
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(named(&app, name).await, Vec::<Value>::new());
+}
+
+/// A revoke commits in a transaction of its own: when its `COMMIT` never
+/// arrives, it is 503 and the token stays active; when `COMMIT`'s answer
+/// is lost, paddock learns from the transaction's id that it committed
+/// and answers 200, revoked.
+async fn a_revoke_is_answered_with_what_its_lost_commit_did() {
+    let app = TestApp::spawn_behind_proxy_in_plain_text().await;
+    let token = app.create("To revoke").await;
+    let id = token["id"].as_str().unwrap();
+    let path = format!("/client-tokens/{id}");
+    let proxy = app.proxy.as_ref().unwrap();
+
+    proxy.arm(Trap::LoseRequest(b"COMMIT".to_vec()));
+    let asked = Instant::now();
+    let response = app.revoke(id).await;
+    assert!(proxy.sprung(), "the revoke's commit went by the trap");
+    assert!(asked.elapsed() < BOUND, "{:?}", asked.elapsed());
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let stored = expect_data(app.get(&path, &app.keys.sandbox).await, StatusCode::OK).await;
+    assert_eq!(stored["status"], "active");
+
+    proxy.arm(Trap::LoseReply(b"COMMIT".to_vec()));
+    let asked = Instant::now();
+    let response = app.revoke(id).await;
+    assert!(proxy.sprung(), "the revoke's commit went by the trap");
+    assert!(asked.elapsed() < BOUND, "{:?}", asked.elapsed());
+    let revoked = expect_data(response, StatusCode::OK).await;
+    assert_eq!(revoked["status"], "revoked");
+    let stored = expect_data(app.get(&path, &app.keys.sandbox).await, StatusCode::OK).await;
+    assert_eq!(stored, revoked);
 }
 
 /// The network to Postgres drops every packet, without a reset: no
