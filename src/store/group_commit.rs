@@ -81,9 +81,15 @@ pub(super) enum Written {
 
 /// Commits a group of writes in one transaction, answering each in order
 /// (`sqlite_commit`, `postgres_commit`).
-/// The group must be answered by `deadline`: a committer that can't know
-/// its outcome by then fails it ([`StoreError::Unavailable`]).
+/// The group must be answered by `deadline` where the committer
+/// [`ANSWERS_BY_DEADLINE`](CommitWrites::ANSWERS_BY_DEADLINE): one that can't
+/// know its outcome by then fails it ([`StoreError::Unavailable`]).
 pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
+    /// Whether the committer answers by the deadline. One that doesn't
+    /// (SQLite, in this process: it always learns its outcome) is waited
+    /// for once it has taken a write, rather than answered 503 meanwhile.
+    const ANSWERS_BY_DEADLINE: bool;
+
     fn commit_writes<'a>(
         &'a self,
         writes: &'a [&'a Write],
@@ -109,6 +115,8 @@ pub(super) struct GroupCommit {
     /// Rung after a group that queued deliveries, and by the store's other
     /// writes (`SqlStore::commit`).
     doorbell: Doorbell,
+    /// [`CommitWrites::ANSWERS_BY_DEADLINE`] of the committers.
+    answers_by_deadline: bool,
 }
 
 struct Pending {
@@ -145,7 +153,7 @@ impl GroupCommit {
     /// Starts `committers` tasks that commit groups through `pool`, side by
     /// side. They stop once the `GroupCommit` is closed or dropped, and the
     /// writes already queued are answered.
-    pub(super) fn start(pool: impl CommitWrites, committers: usize) -> Self {
+    pub(super) fn start<C: CommitWrites>(pool: C, committers: usize) -> Self {
         let (queue, pending) = mpsc::channel(4 * GROUP_LIMIT);
         let pending = Arc::new(Mutex::new(pending));
         let doorbell = Doorbell::default();
@@ -156,6 +164,7 @@ impl GroupCommit {
         Self {
             queue: std::sync::Mutex::new(Some(queue)),
             doorbell,
+            answers_by_deadline: C::ANSWERS_BY_DEADLINE,
         }
     }
 
@@ -201,7 +210,10 @@ impl GroupCommit {
         if withdrawn.is_ok() {
             return Err(timed_out());
         }
-        // A committer has it, and answers by the deadline.
+        // A committer has it, and knows what became of it.
+        if !self.answers_by_deadline {
+            return outcome.await.map_err(|_| stopped())?;
+        }
         match tokio::time::timeout(ANSWER_GRACE, outcome).await {
             Ok(answered) => answered.map_err(|_| stopped())?,
             Err(_) => {
@@ -356,6 +368,8 @@ mod tests {
     }
 
     impl CommitWrites for Counting {
+        const ANSWERS_BY_DEADLINE: bool = true;
+
         async fn commit_writes(
             &self,
             writes: &[&Write],
@@ -375,6 +389,8 @@ mod tests {
     struct Unsynced(Arc<crate::store::wal_sync::WalSync>);
 
     impl CommitWrites for Unsynced {
+        const ANSWERS_BY_DEADLINE: bool = false;
+
         async fn commit_writes(
             &self,
             writes: &[&Write],
@@ -386,6 +402,84 @@ mod tests {
                 syncing: Some(self.0.sync()),
             })
         }
+    }
+
+    /// Stalls its first commit for 3 s (a database gone quiet); records the
+    /// name of every token it was given.
+    #[derive(Clone, Default)]
+    struct Stalling {
+        given: Arc<std::sync::Mutex<Vec<String>>>,
+    }
+
+    impl CommitWrites for Stalling {
+        const ANSWERS_BY_DEADLINE: bool = true;
+
+        async fn commit_writes(
+            &self,
+            writes: &[&Write],
+            _deadline: Instant,
+        ) -> Result<Committed, StoreError> {
+            let first = {
+                let mut given = self.given.lock().unwrap();
+                let first = given.is_empty();
+                for write in writes {
+                    if let Write::Create { token, .. } = write {
+                        given.push(token.name.clone());
+                    }
+                }
+                first
+            };
+            if first {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                return Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut));
+            }
+            Ok(Committed {
+                written: writes.iter().map(|_| Written::Created).collect(),
+                queued: Enqueued::default(),
+                syncing: None,
+            })
+        }
+    }
+
+    fn create(name: &str) -> Write {
+        let new = NewClientToken {
+            name: name.to_owned(),
+            description: None,
+        };
+        Write::Create {
+            owner: Owner {
+                account: "default".to_owned(),
+                environment: Environment::Sandbox,
+            },
+            token: ClientToken::create(new, Environment::Sandbox, &Mint::real()),
+            events: Vec::new(),
+        }
+    }
+
+    /// A write queued behind a committer that is stuck is answered 503 at
+    /// its deadline, within the 2 s bound, and is never committed after:
+    /// the committer, once free, skips it.
+    #[tokio::test]
+    async fn a_write_no_committer_took_by_its_deadline_is_503_and_never_committed() {
+        let stalling = Stalling::default();
+        let group = Arc::new(GroupCommit::start(stalling.clone(), 1));
+        let stuck = tokio::spawn({
+            let group = group.clone();
+            async move { group.submit(create("stuck")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let asked = Instant::now();
+        let queued = group.submit(create("queued")).await;
+        let took = asked.elapsed();
+        assert!(
+            matches!(queued, Err(StoreError::Unavailable(_))),
+            "{queued:?}"
+        );
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        assert!(stuck.await.unwrap().is_err());
+        // The committer is free again: the next write is committed, alone.
+        group.submit(create("later")).await.unwrap();
+        assert_eq!(*stalling.given.lock().unwrap(), ["stuck", "later"]);
     }
 
     /// A write is acknowledged only once its commit is durable: where the

@@ -124,6 +124,10 @@ const REVOKE: &str = "with wanted as (\
      null, null, null, null, null, null";
 
 impl CommitWrites for Pool<Postgres> {
+    /// Across a network that may fail: bounded, and what became of a commit
+    /// whose answer was lost is learnt by the deadline where it can be.
+    const ANSWERS_BY_DEADLINE: bool = true;
+
     /// Durable on return: Postgres syncs within the commit.
     async fn commit_writes(
         &self,

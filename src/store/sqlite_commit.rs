@@ -58,7 +58,10 @@ impl SqliteWriter {
 
 impl CommitWrites for SqliteWriter {
     /// SQLite is in this process: its commit's outcome is always known, so
-    /// it has no use for the deadline.
+    /// it is waited for (a commit takes milliseconds; the busy timeout
+    /// bounds a wait for the file's lock).
+    const ANSWERS_BY_DEADLINE: bool = false;
+
     async fn commit_writes(
         &self,
         writes: &[&Write],
