@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sqlx::{Connection, PgConnection};
 use tokio::time::Instant;
 
-use super::StoreError;
+use super::{Backend, StoreError};
 
 /// How long a read on the request path may wait for its answer: the
 /// statement timeout (1.5 s) and a little.
@@ -73,3 +73,20 @@ pub(super) async fn release(connection: &mut PgConnection) -> bool {
         Ok(Ok(()))
     )
 }
+
+/// A read on the request path, bounded by its backend's
+/// [`Backend::READ_BOUND`] if it has one: `.fetch_all(&self.reader)
+/// .bounded::<DB>().await?`.
+pub(super) trait BoundedRead<T, E>: Future<Output = Result<T, E>> + Sized {
+    async fn bounded<DB: Backend>(self) -> Result<T, StoreError>
+    where
+        E: Into<StoreError>,
+    {
+        match DB::READ_BOUND {
+            Some(bound) => by(Instant::now() + bound, self).await,
+            None => self.await.map_err(Into::into),
+        }
+    }
+}
+
+impl<T, E, F: Future<Output = Result<T, E>>> BoundedRead<T, E> for F {}

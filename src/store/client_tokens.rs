@@ -11,6 +11,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction};
 
 use super::Backend;
+use super::bounded::BoundedRead;
 use super::group_commit::{Write, Written};
 use super::outbox::{Enqueued, write_events};
 use super::rows::ClientTokenRow;
@@ -305,6 +306,7 @@ where
         }
         let mut tokens = select
             .fetch_all(&self.reader)
+            .bounded::<DB>()
             .await?
             .into_iter()
             .map(ClientToken::try_from)
@@ -332,6 +334,7 @@ where
             .bind(second)
             .bind(COUNT_CAP as i64)
             .fetch_one(&self.reader)
+            .bounded::<DB>()
             .await?;
         Ok(total as u64)
     }

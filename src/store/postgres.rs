@@ -43,6 +43,8 @@ impl Backend for Postgres {
     /// Read committed (the default) takes a new snapshot per statement.
     const SNAPSHOT: Option<&'static str> =
         Some("set transaction isolation level repeatable read, read only");
+
+    const READ_BOUND: Option<Duration> = Some(bounded::READ_BOUND);
 }
 
 /// Tokens by id, with their owners: one statement for a batch of reads.

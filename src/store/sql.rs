@@ -36,6 +36,10 @@ pub trait Backend: Database + HasStatementCache {
     /// are read as of one instant (an account's export). SQLite's read
     /// transactions are snapshots already.
     const SNAPSHOT: Option<&'static str> = None;
+
+    /// How long a read on the request path may wait for its answer, where
+    /// a network can lose it (Postgres; see `bounded`).
+    const READ_BOUND: Option<std::time::Duration> = None;
 }
 
 /// `insert` followed by `values ($1, $2, ..), ..`: `rows` rows of `columns`

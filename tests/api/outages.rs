@@ -206,26 +206,33 @@ async fn a_revoke_is_answered_with_what_its_lost_commit_did() {
 }
 
 /// The network to Postgres drops every packet, without a reset: no
-/// connection fails, nothing answers. Reads and creates are still answered
-/// within 2 s (503), and service resumes when the network does.
+/// connection fails, nothing answers. Reads by id, lists and creates are
+/// still answered within 2 s (503), and service resumes when the network
+/// does.
 async fn a_silent_network_is_answered_within_2_s_and_service_resumes() {
     let app = Arc::new(TestApp::spawn_behind_proxy().await);
     let token = app.create("Before the silence").await;
     let path = format!("/client-tokens/{}", token["id"].as_str().unwrap());
     let stop = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..4)
+    let clients: Vec<_> = (0..6)
         .map(|client| {
             let (app, path, stop) = (app.clone(), path.clone(), stop.clone());
             tokio::spawn(async move {
                 let (mut answers, mut created) = (0, Vec::new());
                 while !stop.load(Ordering::Relaxed) {
-                    let (status, took, body) = if client % 2 == 0 {
-                        let asked = Instant::now();
-                        let response = app.get(&path, &app.keys.sandbox).await;
-                        let status = response.status();
-                        (status, asked.elapsed(), response.json().await.unwrap())
-                    } else {
-                        create(&app, "Into the silence").await
+                    let read = |path: String| {
+                        let app = app.clone();
+                        async move {
+                            let asked = Instant::now();
+                            let response = app.get(&path, &app.keys.sandbox).await;
+                            let status = response.status();
+                            (status, asked.elapsed(), response.json().await.unwrap())
+                        }
+                    };
+                    let (status, took, body) = match client % 3 {
+                        0 => read(path.clone()).await,
+                        1 => read("/client-tokens?per_page=5".to_owned()).await,
+                        _ => create(&app, "Into the silence").await,
                     };
                     expect_served_or_unavailable(status, took, &body);
                     if status == StatusCode::CREATED {
