@@ -234,6 +234,9 @@ where
             .bind(at)
             .bind(unless_since)
             .execute(self.writer())
+            // On the request path (a key's first use in the hour); a use
+            // not recorded is recorded next time.
+            .bounded::<DB>()
             .await?;
         Ok(())
     }
