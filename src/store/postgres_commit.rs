@@ -230,7 +230,7 @@ async fn trips(
             suspect,
         });
         let queued = insert(connection, &creations, &events, &settings).await?;
-        let written = writes.iter().map(|_| Written::Created).collect();
+        let (written, _) = sent.take().expect("set before the commit").outcome;
         return Ok((written, queued));
     }
     let mut transaction = connection.begin().await?;
