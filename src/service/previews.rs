@@ -40,8 +40,10 @@ impl Previews {
         if request.discount_id.is_some() {
             return Err(Error::TransactionDiscountNotFound);
         }
-        let prices = self.prices(owner, request).await?;
-        let rates = self.store.tax_rates(owner).await?;
+        // Side by side, so the two reads take one read's time (and bound).
+        let (prices, rates) = tokio::try_join!(self.prices(owner, request), async {
+            Ok(self.store.tax_rates(owner).await?)
+        })?;
         let priced = price(request, &prices, &rates).map_err(refusal)?;
         let written = match request.kind {
             PreviewKind::Prices => serde_json::value::to_raw_value(&PricePreview::of(&priced)),

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
+use super::bounded::BoundedRead;
 use super::rows::AccountRow;
 use super::{AccountStore, Backend, SqlStore, StoreError};
 use crate::domain::{Account, Clock, Seed, Timestamp};
@@ -55,6 +56,7 @@ where
         let row = sqlx::query_as::<_, AccountRow>(SELECT_ACCOUNT.as_str())
             .bind(name)
             .fetch_optional(self.writer())
+            .bounded::<DB>()
             .await?;
         row.map(Account::try_from).transpose()
     }

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::api_keys::{key_in, page};
+use super::bounded::BoundedRead;
 use super::outbox::write_events;
 use super::rows::{ApiKeyRow, RotationRow};
 use super::sql::keyset;
@@ -182,6 +183,7 @@ where
             .bind(key.as_str())
             .bind(id.as_str())
             .fetch_optional(&self.reader)
+            .bounded::<DB>()
             .await?
             .map(TryFrom::try_from)
             .transpose()
@@ -207,6 +209,7 @@ where
         let rotations = select
             .persistent(false)
             .fetch_all(&self.reader)
+            .bounded::<DB>()
             .await?
             .into_iter()
             .map(TryFrom::try_from)
@@ -220,6 +223,7 @@ where
             .bind(key.as_str())
             .bind(COUNT_CAP as i64)
             .fetch_one(&self.reader)
+            .bounded::<DB>()
             .await?;
         Ok(total as u64)
     }

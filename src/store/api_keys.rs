@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
+use super::bounded::BoundedRead;
 use super::outbox::write_events;
 use super::rows::ApiKeyRow;
 use super::sql::keyset;
@@ -141,6 +142,7 @@ where
         sqlx::query_as::<_, ApiKeyRow>(SELECT_API_KEY.as_str())
             .bind(id.as_str())
             .fetch_optional(&self.reader)
+            .bounded::<DB>()
             .await?
             .map(ApiKey::try_from)
             .transpose()
@@ -172,6 +174,7 @@ where
         }
         let keys = select
             .fetch_all(&self.reader)
+            .bounded::<DB>()
             .await?
             .into_iter()
             .map(ApiKey::try_from)
@@ -186,6 +189,7 @@ where
             .bind(owner.environment.as_str())
             .bind(COUNT_CAP as i64)
             .fetch_one(&self.reader)
+            .bounded::<DB>()
             .await?;
         Ok(total as u64)
     }
@@ -230,6 +234,9 @@ where
             .bind(at)
             .bind(unless_since)
             .execute(self.writer())
+            // On the request path (a key's first use in the hour); a use
+            // not recorded is recorded next time.
+            .bounded::<DB>()
             .await?;
         Ok(())
     }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sqlx::error::BoxDynError;
 use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
+use super::bounded::BoundedRead;
 use super::sql::values_statement;
 use super::{Backend, SqlStore, StoreError};
 use crate::domain::{
@@ -179,7 +180,7 @@ where
             for id in chunk {
                 query = query.bind(id.as_str());
             }
-            for (price, product) in query.fetch_all(&self.reader).await? {
+            for (price, product) in query.fetch_all(&self.reader).bounded::<DB>().await? {
                 let price: Price = from_json("a stored price", &price)?;
                 let product: Product = from_json("a stored product", &product)?;
                 found.push(CatalogPrice { price, product });
@@ -193,6 +194,7 @@ where
         let row: Option<(Option<String>,)> = sqlx::query_as(SELECT_TAX_RATES)
             .bind(owner.account.as_str())
             .fetch_optional(&self.reader)
+            .bounded::<DB>()
             .await?;
         match row {
             Some((Some(text),)) => from_json("stored tax rates", &text),

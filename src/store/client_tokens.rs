@@ -11,6 +11,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction};
 
 use super::Backend;
+use super::bounded::BoundedRead;
 use super::group_commit::{Write, Written};
 use super::outbox::{Enqueued, write_events};
 use super::rows::{ClientTokenRow, OwnedClientTokenRow};
@@ -295,6 +296,7 @@ where
         let row = sqlx::query_as::<_, OwnedClientTokenRow>(SELECT_CLIENT_TOKEN_BY_VALUE.as_str())
             .bind(value)
             .fetch_optional(&self.reader)
+            .bounded::<DB>()
             .await?;
         row.map(OwnedClientTokenRow::into_owned).transpose()
     }
@@ -323,6 +325,7 @@ where
         }
         let mut tokens = select
             .fetch_all(&self.reader)
+            .bounded::<DB>()
             .await?
             .into_iter()
             .map(ClientToken::try_from)
@@ -350,6 +353,7 @@ where
             .bind(second)
             .bind(COUNT_CAP as i64)
             .fetch_one(&self.reader)
+            .bounded::<DB>()
             .await?;
         Ok(total as u64)
     }

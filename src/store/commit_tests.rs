@@ -52,7 +52,9 @@ async fn written_by(
     writes: &[Write],
 ) -> Result<Vec<Written>, StoreError> {
     let writes: Vec<_> = writes.iter().collect();
-    committer.commit_writes(&writes).await.map(|c| c.written)
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let committed = committer.commit_writes(&writes, deadline).await;
+    committed.map(|c| c.written)
 }
 
 /// A creation and revocations of its token in one group: the creation comes

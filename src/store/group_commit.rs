@@ -4,11 +4,20 @@
 //! instead of queueing for one each. A write is still answered only once its
 //! own commit has succeeded (and made durable), and the dispatcher's
 //! doorbell is rung then, for a group that queued deliveries.
+//!
+//! A write has [`WRITE_BUDGET`] from its submission. One still queued at
+//! its deadline is withdrawn and answered 503, and no committer takes it
+//! after that; one a committer took is answered by the committer, which
+//! works to the deadline (on Postgres, learning whether a commit whose
+//! answer was lost landed). So no write is answered 503 and committed after.
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::time::Instant;
 
 use super::outbox::{Doorbell, Enqueued};
 use super::wal_sync::Syncing;
@@ -17,6 +26,16 @@ use crate::domain::{ClientToken, ClientTokenId, Event, Owner, Timestamp};
 
 /// The most writes one commit takes.
 const GROUP_LIMIT: usize = 64;
+
+/// How long a write may take from its submission to its answer, inside
+/// the 2 s paddock answers within (the request's parsing and the answer's
+/// rendering take the rest).
+pub(super) const WRITE_BUDGET: Duration = Duration::from_millis(1750);
+
+/// How much longer than its deadline the caller of a write a committer took
+/// waits for the committer's answer: the committer answers at the deadline
+/// at the latest; this is for the answer to arrive.
+const ANSWER_GRACE: Duration = Duration::from_millis(150);
 
 /// A write waiting for its group.
 pub(super) enum Write {
@@ -62,10 +81,19 @@ pub(super) enum Written {
 
 /// Commits a group of writes in one transaction, answering each in order
 /// (`sqlite_commit`, `postgres_commit`).
+/// The group must be answered by `deadline` where the committer
+/// [`ANSWERS_BY_DEADLINE`](CommitWrites::ANSWERS_BY_DEADLINE): one that can't
+/// know its outcome by then fails it ([`StoreError::Unavailable`]).
 pub(super) trait CommitWrites: Clone + Send + Sync + 'static {
+    /// Whether the committer answers by the deadline. One that doesn't
+    /// (SQLite, in this process: it always learns its outcome) is waited
+    /// for once it has taken a write, rather than answered 503 meanwhile.
+    const ANSWERS_BY_DEADLINE: bool;
+
     fn commit_writes<'a>(
         &'a self,
         writes: &'a [&'a Write],
+        deadline: Instant,
     ) -> impl Future<Output = Result<Committed, StoreError>> + Send + 'a;
 }
 
@@ -87,11 +115,32 @@ pub(super) struct GroupCommit {
     /// Rung after a group that queued deliveries, and by the store's other
     /// writes (`SqlStore::commit`).
     doorbell: Doorbell,
+    /// [`CommitWrites::ANSWERS_BY_DEADLINE`] of the committers.
+    answers_by_deadline: bool,
 }
 
 struct Pending {
     write: Write,
     answer: oneshot::Sender<Result<Written, StoreError>>,
+    /// Who has the write: [`QUEUED`], [`TAKEN`] by a committer, or
+    /// [`WITHDRAWN`] by its caller at its deadline.
+    claim: Arc<AtomicU8>,
+    deadline: Instant,
+}
+
+const QUEUED: u8 = 0;
+const TAKEN: u8 = 1;
+const WITHDRAWN: u8 = 2;
+
+impl Pending {
+    /// Whether a committer may commit it: its caller still waits, and
+    /// hasn't withdrawn it. Once taken, the caller waits for the answer.
+    fn take(&self) -> bool {
+        !self.answer.is_closed()
+            && (self.claim)
+                .compare_exchange(QUEUED, TAKEN, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+    }
 }
 
 impl std::fmt::Debug for Pending {
@@ -104,7 +153,7 @@ impl GroupCommit {
     /// Starts `committers` tasks that commit groups through `pool`, side by
     /// side. They stop once the `GroupCommit` is closed or dropped, and the
     /// writes already queued are answered.
-    pub(super) fn start(pool: impl CommitWrites, committers: usize) -> Self {
+    pub(super) fn start<C: CommitWrites>(pool: C, committers: usize) -> Self {
         let (queue, pending) = mpsc::channel(4 * GROUP_LIMIT);
         let pending = Arc::new(Mutex::new(pending));
         let doorbell = Doorbell::default();
@@ -115,6 +164,7 @@ impl GroupCommit {
         Self {
             queue: std::sync::Mutex::new(Some(queue)),
             doorbell,
+            answers_by_deadline: C::ANSWERS_BY_DEADLINE,
         }
     }
 
@@ -132,16 +182,45 @@ impl GroupCommit {
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues the write for the next group and waits for its commit.
+    /// Queues the write for the next group and waits for its commit, for
+    /// [`WRITE_BUDGET`] at most: a write no committer took by then is
+    /// withdrawn and fails as [`StoreError::Unavailable`].
     pub(super) async fn submit(&self, write: Write) -> Result<Written, StoreError> {
-        let (answer, outcome) = oneshot::channel();
+        let deadline = Instant::now() + WRITE_BUDGET;
+        let (answer, mut outcome) = oneshot::channel();
         let stopped = || StoreError::Unavailable(sqlx::Error::PoolClosed);
+        let timed_out = || StoreError::Unavailable(sqlx::Error::PoolTimedOut);
         let queue = self.sender().clone().ok_or_else(stopped)?;
-        queue
-            .send(Pending { write, answer })
-            .await
-            .map_err(|_| stopped())?;
-        outcome.await.map_err(|_| stopped())?
+        let claim = Arc::new(AtomicU8::new(QUEUED));
+        let pending = Pending {
+            write,
+            answer,
+            claim: claim.clone(),
+            deadline,
+        };
+        match tokio::time::timeout_at(deadline, queue.send(pending)).await {
+            Ok(sent) => sent.map_err(|_| stopped())?,
+            Err(_) => return Err(timed_out()),
+        }
+        if let Ok(answered) = tokio::time::timeout_at(deadline, &mut outcome).await {
+            return answered.map_err(|_| stopped())?;
+        }
+        let withdrawn =
+            claim.compare_exchange(QUEUED, WITHDRAWN, Ordering::AcqRel, Ordering::Acquire);
+        if withdrawn.is_ok() {
+            return Err(timed_out());
+        }
+        // A committer has it, and knows what became of it.
+        if !self.answers_by_deadline {
+            return outcome.await.map_err(|_| stopped())?;
+        }
+        match tokio::time::timeout(ANSWER_GRACE, outcome).await {
+            Ok(answered) => answered.map_err(|_| stopped())?,
+            Err(_) => {
+                tracing::error!("a committer did not answer a write by its deadline");
+                Err(timed_out())
+            }
+        }
     }
 }
 
@@ -162,7 +241,14 @@ async fn commit_groups(
         .await
         > 0
     {
-        match commit(&pool, &group).await {
+        // Writes withdrawn or given up by their callers are not committed.
+        let (taken, withdrawn): (Vec<_>, Vec<_>) = group.drain(..).partition(Pending::take);
+        drop(withdrawn);
+        group = taken;
+        let Some(deadline) = group.iter().map(|pending| pending.deadline).min() else {
+            continue;
+        };
+        match commit(&pool, &group, deadline).await {
             Ok(Committed {
                 written,
                 queued,
@@ -197,7 +283,7 @@ async fn commit_groups(
             Err(_) => {
                 let mut alone = group.drain(..);
                 while let Some(pending) = alone.next() {
-                    let outcome = commit(&pool, std::slice::from_ref(&pending)).await;
+                    let outcome = commit(&pool, std::slice::from_ref(&pending), deadline).await;
                     if let Err(error @ StoreError::Unavailable(_)) = &outcome {
                         // Gone meanwhile: the rest fail now rather than each
                         // waiting out a connection attempt of its own.
@@ -250,9 +336,13 @@ fn answer_unavailable(group: &mut Vec<Pending>, error: &StoreError) {
     }
 }
 
-async fn commit(pool: &impl CommitWrites, group: &[Pending]) -> Result<Committed, StoreError> {
+async fn commit(
+    pool: &impl CommitWrites,
+    group: &[Pending],
+    deadline: Instant,
+) -> Result<Committed, StoreError> {
     let writes: Vec<&Write> = group.iter().map(|pending| &pending.write).collect();
-    let committed = pool.commit_writes(&writes).await?;
+    let committed = pool.commit_writes(&writes, deadline).await?;
     if committed.written.len() == writes.len() {
         Ok(committed)
     } else {
@@ -265,7 +355,7 @@ async fn commit(pool: &impl CommitWrites, group: &[Pending]) -> Result<Committed
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use super::*;
     use crate::domain::{Environment, Mint, NewClientToken};
@@ -278,7 +368,13 @@ mod tests {
     }
 
     impl CommitWrites for Counting {
-        async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+        const ANSWERS_BY_DEADLINE: bool = true;
+
+        async fn commit_writes(
+            &self,
+            writes: &[&Write],
+            _deadline: Instant,
+        ) -> Result<Committed, StoreError> {
             self.commits.fetch_add(1, Ordering::SeqCst);
             Ok(Committed {
                 written: writes.iter().map(|_| Written::Created).collect(),
@@ -293,13 +389,97 @@ mod tests {
     struct Unsynced(Arc<crate::store::wal_sync::WalSync>);
 
     impl CommitWrites for Unsynced {
-        async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+        const ANSWERS_BY_DEADLINE: bool = false;
+
+        async fn commit_writes(
+            &self,
+            writes: &[&Write],
+            _deadline: Instant,
+        ) -> Result<Committed, StoreError> {
             Ok(Committed {
                 written: writes.iter().map(|_| Written::Created).collect(),
                 queued: Enqueued::default(),
                 syncing: Some(self.0.sync()),
             })
         }
+    }
+
+    /// Stalls its first commit for 3 s (a database gone quiet); records the
+    /// name of every token it was given.
+    #[derive(Clone, Default)]
+    struct Stalling {
+        given: Arc<std::sync::Mutex<Vec<String>>>,
+    }
+
+    impl CommitWrites for Stalling {
+        const ANSWERS_BY_DEADLINE: bool = true;
+
+        async fn commit_writes(
+            &self,
+            writes: &[&Write],
+            _deadline: Instant,
+        ) -> Result<Committed, StoreError> {
+            let first = {
+                let mut given = self.given.lock().unwrap();
+                let first = given.is_empty();
+                for write in writes {
+                    if let Write::Create { token, .. } = write {
+                        given.push(token.name.clone());
+                    }
+                }
+                first
+            };
+            if first {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                return Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut));
+            }
+            Ok(Committed {
+                written: writes.iter().map(|_| Written::Created).collect(),
+                queued: Enqueued::default(),
+                syncing: None,
+            })
+        }
+    }
+
+    fn create(name: &str) -> Write {
+        let new = NewClientToken {
+            name: name.to_owned(),
+            description: None,
+        };
+        Write::Create {
+            owner: Owner {
+                account: "default".to_owned(),
+                environment: Environment::Sandbox,
+            },
+            token: ClientToken::create(new, Environment::Sandbox, &Mint::real()),
+            events: Vec::new(),
+        }
+    }
+
+    /// A write queued behind a committer that is stuck is answered 503 at
+    /// its deadline, within the 2 s bound, and is never committed after:
+    /// the committer, once free, skips it.
+    #[tokio::test]
+    async fn a_write_no_committer_took_by_its_deadline_is_503_and_never_committed() {
+        let stalling = Stalling::default();
+        let group = Arc::new(GroupCommit::start(stalling.clone(), 1));
+        let stuck = tokio::spawn({
+            let group = group.clone();
+            async move { group.submit(create("stuck")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let asked = Instant::now();
+        let queued = group.submit(create("queued")).await;
+        let took = asked.elapsed();
+        assert!(
+            matches!(queued, Err(StoreError::Unavailable(_))),
+            "{queued:?}"
+        );
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        assert!(stuck.await.unwrap().is_err());
+        // The committer is free again: the next write is committed, alone.
+        group.submit(create("later")).await.unwrap();
+        assert_eq!(*stalling.given.lock().unwrap(), ["stuck", "later"]);
     }
 
     /// A write is acknowledged only once its commit is durable: where the

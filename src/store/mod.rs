@@ -9,6 +9,7 @@ mod accounts;
 mod api_key_events;
 mod api_key_rotations;
 mod api_keys;
+mod bounded;
 mod catalog;
 mod client_tokens;
 #[cfg(test)]
@@ -47,6 +48,7 @@ use crate::domain::{
 
 pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
+pub use bounded::too_late;
 pub use catalog::CatalogStore;
 pub use connect::{
     Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, describe, open, redact_url,

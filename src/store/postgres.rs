@@ -5,6 +5,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgQueryResult, PgSslMode};
 use sqlx::{Connection, Postgres};
 
+use super::bounded;
 use super::group_commit::GroupCommit;
 use super::postgres_tls::{connect_options, tls_failure};
 use super::read_batch::{ReadBatch, ReadTokens};
@@ -42,6 +43,8 @@ impl Backend for Postgres {
     /// Read committed (the default) takes a new snapshot per statement.
     const SNAPSHOT: Option<&'static str> =
         Some("set transaction isolation level repeatable read, read only");
+
+    const READ_BOUND: Option<Duration> = Some(bounded::READ_BOUND);
 }
 
 /// Tokens by id, with their owners: one statement for a batch of reads.
@@ -49,11 +52,20 @@ const SELECT_CLIENT_TOKENS_BY_ID: &str = "select account, environment, id, token
      description, status, revoked_at, created_at, updated_at from client_tokens where id = any($1)";
 
 impl ReadTokens for sqlx::Pool<Postgres> {
+    /// Within [`bounded::READ_BOUND`]; a connection cut off mid-read is closed.
     async fn read_tokens(&self, ids: &[&str]) -> Result<Vec<(Owner, ClientToken)>, StoreError> {
-        let rows: Vec<OwnedClientTokenRow> = sqlx::query_as(SELECT_CLIENT_TOKENS_BY_ID)
+        let deadline = tokio::time::Instant::now() + bounded::READ_BOUND;
+        let mut connection = bounded::by(deadline, self.acquire()).await?;
+        let read = sqlx::query_as(SELECT_CLIENT_TOKENS_BY_ID)
             .bind(ids)
-            .fetch_all(self)
-            .await?;
+            .fetch_all(&mut *connection);
+        let rows: Vec<OwnedClientTokenRow> = match bounded::by(deadline, read).await {
+            Err(error @ StoreError::Unavailable(_)) => {
+                connection.close_on_drop();
+                return Err(error);
+            }
+            read => read?,
+        };
         rows.into_iter()
             .map(OwnedClientTokenRow::into_owned)
             .collect()
@@ -87,6 +99,9 @@ impl PostgresStore {
                     }
                     Ok(true)
                 })
+            })
+            .after_release(|connection, _| {
+                Box::pin(async move { Ok(bounded::release(connection).await) })
             })
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with(options);

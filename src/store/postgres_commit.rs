@@ -17,20 +17,40 @@
 //! revocation are made in Rust from the revoked token, so it takes a
 //! transaction of four trips: begin, revoke (reading the settings too),
 //! insert, commit; five if it creates tokens too, inserted first.
+//!
+//! A group is committed by its deadline (`group_commit`), less the time
+//! kept to learn what became of a commit whose answer never came (see
+//! `landing`): the session and, in a transaction, its transaction id ride
+//! on the first reads, so that costs no trip while all goes well.
 
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
 use sqlx::{Connection, FromRow, PgConnection, Pool, Postgres, Row};
+use tokio::time::Instant;
 
+use self::landing::{Check, Suspect};
+use super::bounded;
 use super::group_commit::{CommitWrites, Committed, Write, Written};
 use super::outbox::Enqueued;
 use super::rows::ClientTokenRow;
 use super::{Creation, Revocation, StoreError};
 use crate::domain::{ClientToken, Delivery, Event, Owner, Subscriber, Timestamp, subscribers};
 
-/// The settings of the owners bound as two arrays (accounts, environments).
-const OWNERS_SETTINGS: &str = "select account, environment, id, active, subscribed_events \
+/// The settings of the owners bound as two arrays (accounts, environments),
+/// after a row of `kind` `session` whose `pid` is the session's.
+const OWNERS_SETTINGS: &str = "select 'session' as kind, pg_backend_pid() as pid, \
+     null as account, null as environment, null as id, null::boolean as active, \
+     null as subscribed_events \
+     union all \
+     select 'setting', null, account, environment, id, active, subscribed_events \
      from notification_settings \
      where (account, environment) in (select * from unnest($1::text[], $2::text[])) order by id";
+
+/// Time kept back from a group's deadline to learn whether a commit whose
+/// answer never came landed.
+const LANDING_RESERVE: Duration = Duration::from_millis(400);
 
 /// Inserts new tokens ($1 to $10), events ($11 to $16) and their deliveries
 /// ($17 to $20, due at $21), each column an array. The inserts see none of
@@ -55,7 +75,8 @@ const INSERT_WRITTEN: &str = "with tokens as (\
 /// Revokes, in order, the tokens bound as arrays of accounts, environments,
 /// ids and instants, and reads the settings of the owners bound as $5 and
 /// $6. Rows say what they are in `kind`: `revoked` by the write numbered
-/// `ordinal` (from 1), `found` as that write left it, or a `setting`.
+/// `ordinal` (from 1), `found` as that write left it, a `setting`, or the
+/// `session`: its process id as `ordinal`, its transaction's id as `id`.
 ///
 /// Only an active token is revoked, so concurrent revokes agree on one
 /// winner; within the group, its first write of a token wins (one update
@@ -97,12 +118,23 @@ const REVOKE: &str = "with wanted as (\
      union all \
      select 'setting', null, id, null, null, null, null, null, null, null, account, \
      environment, active, subscribed_events from notification_settings \
-     where (account, environment) in (select * from unnest($5::text[], $6::text[]))";
+     where (account, environment) in (select * from unnest($5::text[], $6::text[])) \
+     union all \
+     select 'session', pg_backend_pid(), txid_current()::text, null, null, null, null, null, \
+     null, null, null, null, null, null";
 
 impl CommitWrites for Pool<Postgres> {
+    /// Across a network that may fail: bounded, and what became of a commit
+    /// whose answer was lost is learnt by the deadline where it can be.
+    const ANSWERS_BY_DEADLINE: bool = true;
+
     /// Durable on return: Postgres syncs within the commit.
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
-        let (written, queued) = commit(self, writes).await?;
+    async fn commit_writes(
+        &self,
+        writes: &[&Write],
+        deadline: Instant,
+    ) -> Result<Committed, StoreError> {
+        let (written, queued) = commit(self, writes, deadline).await?;
         Ok(Committed {
             written,
             queued,
@@ -111,30 +143,102 @@ impl CommitWrites for Pool<Postgres> {
     }
 }
 
+/// What a group wrote, once committed.
+type Outcome = (Vec<Written>, Enqueued);
+
+/// A commit sent whose answer may not come: what it wrote, and how to
+/// learn whether it landed.
+struct Sent {
+    outcome: Outcome,
+    suspect: Suspect,
+}
+
 async fn commit(
     pool: &Pool<Postgres>,
     writes: &[&Write],
-) -> Result<(Vec<Written>, Enqueued), StoreError> {
-    let mut connection = pool.acquire().await?;
+    deadline: Instant,
+) -> Result<Outcome, StoreError> {
+    let commit_by = deadline - LANDING_RESERVE;
+    if Instant::now() >= commit_by {
+        return Err(bounded::too_late());
+    }
+    let mut connection = bounded::by(commit_by, pool.acquire()).await?;
+    let mut sent = None;
+    let error = match bounded::by(commit_by, trips(&mut connection, writes, &mut sent)).await {
+        Ok(outcome) => return Ok(outcome),
+        Err(error) => error,
+    };
+    if !matches!(error, StoreError::Unavailable(_)) {
+        // Postgres answered: the transaction is over, the connection fine.
+        return Err(error);
+    }
+    // Cut, or cut off by the deadline mid-statement: not for another use.
+    connection.close_on_drop();
+    drop(connection);
+    let Some(Sent { outcome, suspect }) = sent else {
+        return Err(error);
+    };
+    match landing::landed(pool, &suspect, deadline).await {
+        Some(true) => {
+            tracing::warn!(%error, "a commit's answer was lost, but it landed");
+            Ok(outcome)
+        }
+        Some(false) => Err(error),
+        None => {
+            tracing::error!(%error, "a commit's answer was lost, and whether it landed can't be learnt");
+            Err(error)
+        }
+    }
+}
+
+/// The group's trips. Before the one that commits, `sent` is set to what
+/// it wrote and how to learn whether it landed.
+async fn trips(
+    connection: &mut PoolConnection<Postgres>,
+    writes: &[&Write],
+    sent: &mut Option<Sent>,
+) -> Result<Outcome, StoreError> {
     let owners = Owners::of(writes);
     let creations: Vec<_> = writes.iter().filter_map(|write| write.creation()).collect();
     if creations.len() == writes.len() {
-        let settings = sqlx::query(OWNERS_SETTINGS)
+        let rows = sqlx::query(OWNERS_SETTINGS)
             .bind(&owners.accounts)
             .bind(&owners.environments)
-            .fetch_all(&mut *connection)
+            .fetch_all(&mut **connection)
             .await?;
-        let settings = Settings::read(&settings)?;
+        let (sessions, settings): (Vec<_>, Vec<_>) = rows
+            .iter()
+            .partition(|row| row.try_get("kind").ok() == Some("session"));
+        let session = sessions
+            .first()
+            .ok_or_else(|| StoreError::Corrupt("the settings' read answered no session".into()))?;
+        let settings = Settings::read(settings)?;
         let events = creation_events(writes);
-        let queued = insert(&mut connection, &creations, &events, &settings).await?;
-        return Ok((writes.iter().map(|_| Written::Created).collect(), queued));
+        // One statement, its own transaction: its tokens are there or not.
+        let ids = creations
+            .iter()
+            .map(|c| c.token.id.as_str().to_owned())
+            .collect();
+        let suspect = Suspect {
+            pid: session.try_get("pid")?,
+            check: Check::Tokens(ids),
+        };
+        let written: Vec<_> = writes.iter().map(|_| Written::Created).collect();
+        let queued = Enqueued::new(count_deliveries(&events, &settings));
+        *sent = Some(Sent {
+            outcome: (written, queued),
+            suspect,
+        });
+        let queued = insert(connection, &creations, &events, &settings).await?;
+        let (written, _) = sent.take().expect("set before the commit").outcome;
+        return Ok((written, queued));
     }
     let mut transaction = connection.begin().await?;
     if !creations.is_empty() {
         // Before the revocations, which may be of these tokens.
         let _no_events = insert(&mut transaction, &creations, &[], &Settings::default()).await?;
     }
-    let (revocations, settings) = revoke(&mut transaction, writes, &owners).await?;
+    let (revocations, settings, session) = revoke(&mut transaction, writes, &owners).await?;
     let mut events = creation_events(writes);
     let mut written = Vec::with_capacity(writes.len());
     for (write, revocation) in writes.iter().zip(revocations) {
@@ -153,8 +257,13 @@ async fn commit(
         }
     }
     let queued = insert(&mut transaction, &[], &events, &settings).await?;
+    *sent = Some(Sent {
+        outcome: (written, queued),
+        suspect: session,
+    });
     transaction.commit().await?;
-    Ok((written, queued))
+    let sent = sent.take().expect("set before the commit");
+    Ok(sent.outcome)
 }
 
 /// The distinct owners of a group, as the two arrays the statements bind.
@@ -281,6 +390,12 @@ async fn insert(
     Ok(queued)
 }
 
+/// How many deliveries [`insert`] queues for `events`.
+fn count_deliveries(events: &[(&Owner, Event)], settings: &Settings) -> usize {
+    let each = |(owner, event): &(&Owner, Event)| settings.subscribed(owner, event).count();
+    events.iter().map(each).sum()
+}
+
 /// One column of `rows`, to bind as an array.
 fn column<'r, R, T>(rows: &'r [R], value: impl Fn(&'r R) -> T) -> Vec<T> {
     rows.iter().map(value).collect()
@@ -295,7 +410,7 @@ async fn revoke(
     connection: &mut PgConnection,
     writes: &[&Write],
     owners: &Owners,
-) -> Result<(Revocations, Settings), StoreError> {
+) -> Result<(Revocations, Settings, Suspect), StoreError> {
     let mut revokes = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // Each revocation's ordinal among the revocations, back to its write.
     let mut indexes = Vec::new();
@@ -319,10 +434,23 @@ async fn revoke(
         .await?;
     let mut revocations: Revocations = writes.iter().map(|_| None).collect();
     let mut settings = Vec::new();
+    let mut session = None;
     for row in &rows {
         let kind: &str = row.try_get("kind")?;
         if kind == "setting" {
             settings.push(row);
+            continue;
+        }
+        if kind == "session" {
+            let pid: i64 = row.try_get("ordinal")?;
+            let xid: &str = row.try_get("id")?;
+            session = Some(Suspect {
+                pid: i32::try_from(pid).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                check: Check::Transaction(
+                    xid.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("a transaction id {xid}")))?,
+                ),
+            });
             continue;
         }
         let ordinal: i64 = row.try_get("ordinal")?;
@@ -333,8 +461,10 @@ async fn revoke(
         let token = ClientToken::try_from(ClientTokenRow::from_row(row)?)?;
         revocations[*index] = Some((kind == "revoked", token));
     }
-    Ok((revocations, Settings::read(settings)?))
+    let session = session.ok_or_else(|| StoreError::Corrupt("no session row".into()))?;
+    Ok((revocations, Settings::read(settings)?, session))
 }
 
+mod landing;
 #[cfg(test)]
 mod tests;

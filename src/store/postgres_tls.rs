@@ -12,6 +12,14 @@ use sqlx::postgres::{PgConnectOptions, PgSslMode};
 /// answers within 2 s, whatever the database does. Migrations run without it.
 pub(super) const STATEMENT_TIMEOUT: &str = "1500ms";
 
+/// Postgres's TCP keepalive for paddock's sessions: idle 5 s, then 3
+/// probes 2 s apart.
+const SERVER_KEEPALIVE: [(&str, &str); 3] = [
+    ("tcp_keepalives_idle", "5"),
+    ("tcp_keepalives_interval", "2"),
+    ("tcp_keepalives_count", "3"),
+];
+
 /// The URL's options, TLS as libpq takes it: `sslmode` (`disable`, `prefer`
 /// by default, `require`, `verify-ca`, `verify-full`) and `sslrootcert`.
 /// sqlx (0.9) reads both; the gaps closed here: as in libpq, `require`
@@ -25,6 +33,13 @@ pub(super) fn connect_options(url: &str) -> Result<PgConnectOptions, sqlx::Error
     let mut options = PgConnectOptions::from_str(url)?;
     if !url.contains("statement_timeout") {
         options = options.options([("statement_timeout", STATEMENT_TIMEOUT)]);
+    }
+    // sqlx (0.9) sets no TCP keepalive of its own; Postgres's, per session,
+    // ends a session whose client the network has silently lost (in ~11 s)
+    // and rolls back what it held. paddock's own waits are bounded in
+    // `bounded`.
+    if !url.contains("tcp_keepalives") {
+        options = options.options(SERVER_KEEPALIVE);
     }
     let settings = UrlTls::of(url);
     match settings.root_cert.as_deref() {

@@ -72,8 +72,14 @@ impl ReadBatch {
             id: id.clone(),
             answer,
         };
-        queue.send(read).await.map_err(|_| stopped())?;
-        outcome.await.map_err(|_| stopped())?
+        // Bounded on the caller's side too: behind a batch held by a silent
+        // network, a read waits no longer than that batch may.
+        let answered = async {
+            queue.send(read).await.map_err(|_| stopped())?;
+            outcome.await.map_err(|_| stopped())?
+        };
+        let deadline = tokio::time::Instant::now() + super::bounded::READ_BOUND;
+        super::bounded::by(deadline, answered).await
     }
 }
 

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use sqlx::database::HasStatementCache;
 use sqlx::{Database, Executor, Pool};
 
+use super::bounded::BoundedRead;
 use super::group_commit::GroupCommit;
 use super::read_batch::ReadBatch;
 use super::token_cache::TokenCache;
@@ -36,6 +37,10 @@ pub trait Backend: Database + HasStatementCache {
     /// are read as of one instant (an account's export). SQLite's read
     /// transactions are snapshots already.
     const SNAPSHOT: Option<&'static str> = None;
+
+    /// How long a read on the request path may wait for its answer, where
+    /// a network can lose it (Postgres; see `bounded`).
+    const READ_BOUND: Option<std::time::Duration> = None;
 }
 
 /// `insert` followed by `values ($1, $2, ..), ..`: `rows` rows of `columns`
@@ -180,7 +185,8 @@ where
 {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
-        self.reader.execute("select 1").await?;
+        // `/readyz` answers within the bound too.
+        self.reader.execute("select 1").bounded::<DB>().await?;
         Ok(())
     }
 

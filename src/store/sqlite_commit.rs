@@ -57,7 +57,16 @@ impl SqliteWriter {
 }
 
 impl CommitWrites for SqliteWriter {
-    async fn commit_writes(&self, writes: &[&Write]) -> Result<Committed, StoreError> {
+    /// SQLite is in this process: its commit's outcome is always known, so
+    /// it is waited for (a commit takes milliseconds; the busy timeout
+    /// bounds a wait for the file's lock).
+    const ANSWERS_BY_DEADLINE: bool = false;
+
+    async fn commit_writes(
+        &self,
+        writes: &[&Write],
+        _deadline: tokio::time::Instant,
+    ) -> Result<Committed, StoreError> {
         let mut connection = Unfinished(Some(self.pool.acquire().await?));
         let deferred = self.wal.is_some();
         let outcome = commit(connection.get(), writes, deferred).await;

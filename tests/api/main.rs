@@ -32,6 +32,7 @@ mod list;
 mod metrics;
 mod openapi;
 mod operations;
+mod outages;
 mod paddle_js;
 mod paddle_js_pricing;
 mod permission_modes;

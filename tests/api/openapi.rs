@@ -334,4 +334,27 @@ async fn the_admin_document_matches_the_admin_api() {
     // And nothing admin leaks into the public document.
     let public = self::document(&app, "/openapi.json").await;
     assert!(!public.to_string().contains("__paddock"));
+
+    // Locked out for wrong tokens, every operation answers 429 (the right
+    // token included), and each documents it.
+    for _ in 0..6 {
+        let wrong = app.request(Method::GET, "/__paddock/accounts", "wrong-admin-token");
+        wrong.send().await.unwrap();
+    }
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let concrete = concrete(path)
+            .replace("{account}", "default")
+            .replace("{id}", "unknown");
+        let operations = item.as_object().unwrap().iter();
+        for (method, operation) in operations.filter(|(method, _)| *method != "parameters") {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app.request(method.clone(), &concrete, ADMIN_TOKEN).send();
+            let status = response.await.unwrap().status();
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{method} {concrete}");
+            assert!(
+                operation["responses"].get("429").is_some(),
+                "{method} {path} doesn't document its 429"
+            );
+        }
+    }
 }

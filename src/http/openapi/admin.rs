@@ -10,9 +10,10 @@ use crate::domain::{
     SEED_LENGTH, TaxCategory, TaxMode,
 };
 
-/// `{data, meta}` on success; the admin API's errors use Paddle's envelope.
+/// `{data, meta}` on success; the admin API's errors use Paddle's envelope:
+/// 429 for an address locked out for wrong admin tokens (`http::limiter`).
 fn admin_responses() -> Value {
-    let mut responses = error_responses(&["400", "403", "404"]);
+    let mut responses = error_responses(&["400", "403", "404", "429"]);
     responses.insert("200".to_owned(), json!({ "description": "`{data, meta}`" }));
     responses.insert(
         "201".to_owned(),

@@ -72,6 +72,13 @@ impl TestApp {
         .await
     }
 
+    /// [`TestApp::spawn_behind_proxy`] without TLS, so that the proxy sees
+    /// what goes by (a [`super::Trap`]'s marker).
+    pub async fn spawn_behind_proxy_in_plain_text() -> Self {
+        let url = (None, "sslmode=disable".to_owned());
+        Self::start_new(Backend::Postgres, default_options(), true, url).await
+    }
+
     /// Starts paddock on Postgres with `params` as the database URL's query
     /// (`sslmode=require`), and `host` (a name for it) if given.
     pub async fn spawn_on_postgres_with(host: Option<&str>, params: &str) -> Self {

@@ -28,7 +28,7 @@ pub use keys::Keys;
 pub use logs::*;
 pub use pages::{PADDLE_JS, Pages, console_lines, page, script_tag, settle};
 pub use process::{Paddock, run_paddock};
-pub use proxy::Proxy;
+pub use proxy::{Proxy, Trap};
 pub use receiver::{Received, Receiver};
 pub use tls::{ServerIdentity, TestCa};
 pub use webdriver::Browser;
