@@ -255,7 +255,7 @@ fn encoded_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
             let start = at + bytes[at..].iter().take_while(|b| !in_run(**b)).count();
             let end = start + bytes[start..].iter().take_while(|b| in_run(**b)).count();
             at = end;
-            if end > start && bytes[start..end].iter().any(|b| matches!(b, b'%' | b'\\')) {
+            if bytes[start..end].iter().any(|b| matches!(b, b'%' | b'\\')) {
                 return Some(start..end);
             }
         }

@@ -211,3 +211,76 @@ fn whole_string_secrets_are_replaced_in_place_as_the_parse_would() {
     }
     assert_eq!(redact_whole_strings(r#"{"a":1}"#).unwrap(), r#"{"a":1}"#);
 }
+
+/// The shortest secret looked for (eight characters) counts, and each one
+/// given is looked for, not only the first.
+#[test]
+fn every_secret_the_process_was_given_from_eight_characters_is_redacted() {
+    let (shortest, another) = ("Qv7-zX9w", "a-second-secret-given-to-this-test");
+    assert_eq!(shortest.len(), MIN_KNOWN_SECRET);
+    redact_from_now_on(shortest);
+    redact_from_now_on(another);
+    assert_eq!(
+        redact_text(&format!("{shortest} {another}")),
+        "[redacted] [redacted]"
+    );
+}
+
+/// A body that is a secret and nothing else isn't a JSON string in place:
+/// it is left to the parse, which redacts it as text.
+#[test]
+fn a_body_that_is_a_bare_secret_is_left_to_the_parse() {
+    for bare in [KEY, SECRET, TOKEN] {
+        assert_eq!(redact_whole_strings(bare), None, "{bare}");
+        assert_eq!(redact_whole_strings(&format!("{bare}\"")), None, "{bare}");
+    }
+}
+
+/// A path that only looks as if it could hold a secret (an API key's id)
+/// is kept as sent, uncopied.
+#[test]
+fn a_path_without_a_secret_is_kept_uncopied() {
+    let id = "/api-keys/apikey_01gtgztp8f4kek3yd4g1wrksa3/rotations";
+    assert!(may_hide_secret(id));
+    assert!(matches!(redact_path(id), Cow::Borrowed(path) if path == id));
+}
+
+/// Escapes anywhere in a key, not only at its start: each `a` written as
+/// `\u0061`, as a JSON writer that escapes some letters would.
+#[test]
+fn a_key_with_some_letters_escaped_is_still_a_key() {
+    let escaped = KEY.replace('a', r"\u0061");
+    assert!(!escaped.contains("apikey_"));
+    assert_eq!(redact_text(&escaped), REDACTED);
+    assert_eq!(redact_text(&format!(r#""{escaped}""#)), r#""[redacted]""#);
+}
+
+/// Stars hide an API key's id, and only its first characters: a key whose
+/// shown part holds anything else (its secret's `_`, capitals) is redacted
+/// stars and all, and a `key` field is kept only in Paddle's exact form.
+#[test]
+fn only_an_ids_first_characters_before_stars_pass_as_obfuscated() {
+    for starred in ["pdl_sdbx_apikey_01gt_Q6TG****", "pdl_live_apikey_01GT****"] {
+        assert_eq!(redact_text(starred), "[redacted]****", "{starred}");
+    }
+    let mut body =
+        json!({ "a": { "key": "pdl_sdbx_apikey_01gt*****" }, "b": { "key": OBFUSCATED } });
+    redact_json(&mut body);
+    assert_eq!(
+        body,
+        json!({ "a": { "key": REDACTED }, "b": { "key": OBFUSCATED } })
+    );
+}
+
+/// The cheap test before the search passes ordinary text by (paths, ids,
+/// bodies), so that the journal keeps it as sent without searching it.
+#[test]
+fn ordinary_text_is_not_searched() {
+    for plain in [
+        "/client-tokens/ctkn_01gtgztp8f4kek3yd4g1wrksa3",
+        r#"{"name":"Checkout","status":"active"}"#,
+        "per_page=2&order_by=id",
+    ] {
+        assert!(!may_hide_secret(plain), "{plain}");
+    }
+}
