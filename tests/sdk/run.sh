@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Drives a release build of paddock with Paddle's official SDKs (Python and
-# Node), then schemathesis against its /openapi.json, once per storage
-# backend. Installs what it needs (a venv under target/, npm ci) from the
-# registries; leaves no process running.
+# Node), the docs' pytest and Playwright examples (the latter with
+# @paddle/paddle-js on paddock's Paddle.js stand-in, in Debian's chromium),
+# then schemathesis against its /openapi.json, once per storage backend.
+# Installs what it needs (a venv under target/, npm ci) from the registries;
+# leaves no process running.
 #
 #   bash tests/sdk/run.sh            # SQLite, and Postgres at 127.0.0.1:5432
 #   SDK_BACKENDS=sqlite bash tests/sdk/run.sh
