@@ -131,7 +131,7 @@ const INSERT_DELIVERIES: &str = "insert into deliveries (notification_id, event_
 
 /// Inserts `rows` with `insert` (followed by `values` rows of `columns`),
 /// in a few multi-row statements; `bind` adds one row's values.
-async fn insert_rows<DB: Backend, T: Sync>(
+pub(super) async fn insert_rows<DB: Backend, T: Sync>(
     transaction: &mut Transaction<'_, DB>,
     (insert, columns): (&str, usize),
     rows: &[T],

@@ -3,11 +3,10 @@
 //! as its JSON, beside the columns its lookups need.
 
 use async_trait::async_trait;
-use sqlx::error::BoxDynError;
 use sqlx::{Arguments, AssertSqlSafe, Encode, Executor, FromRow, IntoArguments, Transaction, Type};
 
+use super::account_state_rows::insert_rows as insert_values;
 use super::bounded::BoundedRead;
-use super::sql::values_statement;
 use super::{Backend, SqlStore, StoreError};
 use crate::domain::{
     AccountPrice, AccountProduct, AccountState, Catalog, CatalogPrice, Environment, Owner, Price,
@@ -229,46 +228,28 @@ where
     for<'q> String: Encode<'q, DB> + Type<DB>,
 {
     let (account, environment) = (owner.account.as_str(), owner.environment.as_str());
-    for chunk in products.chunks(DB::ROWS_PER_INSERT) {
-        let mut arguments = DB::Arguments::default();
-        for product in chunk {
-            let entity = to_json(product)?;
-            let bound: Result<(), BoxDynError> = (|| {
-                arguments.add(account)?;
-                arguments.add(environment)?;
-                arguments.add(product.id.as_str())?;
-                arguments.add(entity)
-            })();
-            bound.map_err(sqlx::Error::Encode)?;
-        }
-        let statement = values_statement(INSERT_PRODUCTS, chunk.len(), 4);
-        // Its text varies with the number of rows: kept out of the
-        // statement cache.
-        sqlx::query_with(AssertSqlSafe(statement), arguments)
-            .persistent(false)
-            .execute(&mut **transaction)
-            .await?;
-    }
-    for chunk in prices.chunks(DB::ROWS_PER_INSERT) {
-        let mut arguments = DB::Arguments::default();
-        for price in chunk {
-            let entity = to_json(price)?;
-            let bound: Result<(), BoxDynError> = (|| {
-                arguments.add(account)?;
-                arguments.add(environment)?;
-                arguments.add(price.id.as_str())?;
-                arguments.add(price.product_id.as_str())?;
-                arguments.add(entity)
-            })();
-            bound.map_err(sqlx::Error::Encode)?;
-        }
-        let statement = values_statement(INSERT_PRICES, chunk.len(), 5);
-        sqlx::query_with(AssertSqlSafe(statement), arguments)
-            .persistent(false)
-            .execute(&mut **transaction)
-            .await?;
-    }
-    Ok(())
+    let products_into = (INSERT_PRODUCTS, 4);
+    insert_values(
+        transaction,
+        products_into,
+        products,
+        |arguments, product| {
+            arguments.add(account)?;
+            arguments.add(environment)?;
+            arguments.add(product.id.as_str())?;
+            arguments.add(serde_json::to_string(product)?)
+        },
+    )
+    .await?;
+    let prices_into = (INSERT_PRICES, 5);
+    insert_values(transaction, prices_into, prices, |arguments, price| {
+        arguments.add(account)?;
+        arguments.add(environment)?;
+        arguments.add(price.id.as_str())?;
+        arguments.add(price.product_id.as_str())?;
+        arguments.add(serde_json::to_string(price)?)
+    })
+    .await
 }
 
 const SELECT_ACCOUNT_PRODUCTS: &str =
