@@ -6,6 +6,7 @@
 
 mod app;
 mod catalog;
+pub mod checkout;
 mod dashboard;
 mod database;
 mod expect;
