@@ -17,11 +17,10 @@ use super::client_auth::ClientTokenCaller;
 use super::envelope::Envelope;
 use super::error::{Error, Result};
 use super::extract::{IdPath, JsonObject, PathId, query_pairs};
-use crate::domain::CheckoutId;
 use crate::domain::checkout::{
-    CardDetails, CheckoutUpdate, CustomerDetails, OpenCheckout, parse_authentication, parse_items,
+    Authentication, CardDetails, CheckoutId, CheckoutItem, CheckoutUpdate, CheckoutView,
+    CustomerDetails, OpenCheckout,
 };
-use crate::service::CheckoutView;
 
 pub use super::cors::CHECKOUT_PATH;
 
@@ -122,7 +121,7 @@ async fn items(
     IdPath(id): IdPath<CheckoutId>,
     JsonObject(body): JsonObject,
 ) -> Result<Envelope<CheckoutView>> {
-    let items = parse_items(&body)?;
+    let items = CheckoutItem::list_from_json(&body)?;
     let view = state.services.checkouts.update_items(&id, items).await?;
     Ok(Envelope::ok(view))
 }
@@ -156,9 +155,9 @@ async fn authenticate(
     IdPath(id): IdPath<CheckoutId>,
     JsonObject(body): JsonObject,
 ) -> Result<Envelope<CheckoutView>> {
-    let accepted = parse_authentication(&body)?;
+    let answer = Authentication::from_json(&body)?;
     let view = (state.services.checkouts)
-        .authenticate(&id, accepted)
+        .authenticate(&id, answer.accepted)
         .await?;
     Ok(Envelope::ok(view))
 }

@@ -6,14 +6,12 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 
-use crate::domain::CheckoutId;
-use crate::domain::checkout::Outcome;
+use crate::domain::checkout::{AdminCheckoutView, CheckoutId, Outcome};
 use crate::http::AppState;
 use crate::http::auth::Admin;
 use crate::http::envelope::Envelope;
 use crate::http::error::Result;
 use crate::http::extract::{IdPath, JsonObject};
-use crate::service::AdminCheckoutView;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
