@@ -173,7 +173,7 @@
       holder.append(frame);
       document.body.append(holder);
     }
-    current = { id: view.id, frame, holder, data: view.checkout, successUrl: settings.successUrl || null };
+    current = { id: view.id, frame, holder, data: view.checkout, successUrl: settings.successUrl || null, completed: false };
   }
 
   /** Messages from the checkout frame: Paddle.js events, or the page's close button. */
@@ -188,6 +188,7 @@
     if (typeof payload.event_name !== 'string') return;
     if (payload.callback_data) current.data = payload.callback_data;
     emit({ name: payload.event_name, data: payload.callback_data });
+    if (payload.event_name === 'checkout.completed') current.completed = true;
     if (payload.event_name === 'checkout.completed' && current.successUrl) {
       const url = current.successUrl;
       // After the callback has run (emit defers it the same way).
@@ -207,6 +208,8 @@
     current = null;
     closing.holder.remove();
     emit({ name: 'checkout.closed', data: closing.data });
+    // A completed checkout is over already: paddock would refuse to close it.
+    if (closing.completed) return;
     const url = paddock.url + '/transaction-checkout/' + encodeURIComponent(closing.id) + '/close';
     // Sent even when the page is being left.
     fetch(url, { method: 'POST', keepalive: true, credentials: 'omit' }).catch(() =>
