@@ -42,7 +42,10 @@ pub fn routes() -> Router<AppState> {
             "/transaction-checkout/{checkout_id}",
             get(read).patch(update),
         )
-        .route("/transaction-checkout/{checkout_id}/customer", post(customer))
+        .route(
+            "/transaction-checkout/{checkout_id}/customer",
+            post(customer),
+        )
         .route("/transaction-checkout/{checkout_id}/items", put(items))
         .route("/transaction-checkout/{checkout_id}/pay", post(pay))
         .route(
@@ -94,7 +97,11 @@ fn events_after(query: &str) -> Result<Option<u64>> {
         match name.as_str() {
             "after" => match value.parse::<u64>() {
                 Ok(sequence) => after = Some(sequence),
-                Err(_) => return Err(Error::BadRequest("after must be an event's sequence number.")),
+                Err(_) => {
+                    return Err(Error::BadRequest(
+                        "after must be an event's sequence number.",
+                    ));
+                }
             },
             _ => return Err(Error::BadRequest("The only query parameter is after.")),
         }

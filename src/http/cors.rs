@@ -164,7 +164,12 @@ mod tests {
         ] {
             assert!(is_checkout_path(path), "{path}");
         }
-        for path in ["/transaction-checkouts", "/transaction-checkout-x", "/checkout/che_01", "/"] {
+        for path in [
+            "/transaction-checkouts",
+            "/transaction-checkout-x",
+            "/checkout/che_01",
+            "/",
+        ] {
             assert!(!is_checkout_path(path), "{path}");
         }
     }

@@ -96,7 +96,10 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
     .await;
     // Newest last in the admin list, both with their transaction.
     let list = checkouts.list("shop").await;
-    let ids: Vec<&str> = list.iter().map(|view| view["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = list
+        .iter()
+        .map(|view| view["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [id.as_str(), inline["id"].as_str().unwrap()]);
     assert_eq!(list[0]["transaction"]["id"], view["transaction_id"]);
     assert_eq!(list[0]["transaction"]["status"], "draft");
@@ -136,7 +139,9 @@ async fn refused_requests_write_nothing(backend: Backend) {
     let mut discounted = items(&[(MONTHLY, 1)]);
     discounted["discount_id"] = json!("dsc_01h8v7mzw1qtqv1y7c9kkdj9ve");
     expect_error(
-        checkouts.open_with(&shop.token, "sandbox", discounted).await,
+        checkouts
+            .open_with(&shop.token, "sandbox", discounted)
+            .await,
         StatusCode::BAD_REQUEST,
         "request_error",
         "transaction_discount_not_found",
@@ -148,7 +153,10 @@ async fn refused_requests_write_nothing(backend: Backend) {
         let response = (checkouts.open_with(&shop.token, "sandbox", items(&[(price, 1)]))).await;
         let detail = format!("Price with ID '{price}' could not be found.");
         let body = expect_json(response, StatusCode::NOT_FOUND).await;
-        assert_eq!(body["error"]["code"], "transaction_price_not_found", "{body}");
+        assert_eq!(
+            body["error"]["code"], "transaction_price_not_found",
+            "{body}"
+        );
         let _ = detail;
     }
     assert_eq!(checkouts.list("shop").await, Vec::<Value>::new());
@@ -234,14 +242,24 @@ async fn each_test_card_has_its_outcome(backend: Backend) {
     );
     // A declined checkout may be paid again, with another card.
     let id = id_of(&declined);
-    let again = expect_data(checkouts.pay(&id, crate::helpers::checkout::card(SUCCESS_CARD)).await, StatusCode::OK).await;
+    let again = expect_data(
+        checkouts
+            .pay(&id, crate::helpers::checkout::card(SUCCESS_CARD))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(again["state"], "completed");
     // A card that isn't one of the test cards is refused.
     let other = checkouts.open(&shop, items(&[(ONCE, 1)])).await;
     let other = id_of(&other);
     let response = checkouts.set_customer(&other, new_york_customer()).await;
     expect_data(response, StatusCode::OK).await;
-    let response = (checkouts.pay(&other, crate::helpers::checkout::card("4111 1111 1111 1111"))).await;
+    let response = (checkouts.pay(
+        &other,
+        crate::helpers::checkout::card("4111 1111 1111 1111"),
+    ))
+    .await;
     let body = expect_json(response, StatusCode::BAD_REQUEST).await;
     assert_eq!(body["error"]["errors"][0]["field"], "card_number", "{body}");
 }
@@ -251,7 +269,11 @@ async fn three_d_secure_is_accepted_or_refused(backend: Backend) {
     let shop = app.open_shop("shop", "sandbox").await;
     let checkouts = app.checkouts();
     for (accept, state, payment) in [
-        (true, "completed", json!({ "status": "captured", "error_code": null })),
+        (
+            true,
+            "completed",
+            json!({ "status": "captured", "error_code": null }),
+        ),
         (
             false,
             "open",
@@ -273,7 +295,11 @@ async fn three_d_secure_is_accepted_or_refused(backend: Backend) {
         let answered = expect_data(answered, StatusCode::OK).await;
         assert_eq!(answered["state"], state);
         assert_eq!(answered["payment"], payment);
-        let last = if accept { "checkout.completed" } else { "checkout.payment.failed" };
+        let last = if accept {
+            "checkout.completed"
+        } else {
+            "checkout.payment.failed"
+        };
         assert_eq!(names(&answered).last().unwrap(), last);
     }
 }
@@ -302,12 +328,16 @@ async fn the_admin_api_completes_or_declines(backend: Backend) {
     let paid = expect_data(checkouts.complete_with(&other, body).await, StatusCode::OK).await;
     assert_eq!(paid["customer"]["email"], "admin@shop.test");
     assert_eq!(paid["address"]["country_code"], "GB");
-    let response = checkouts.complete_with(&other, json!({ "outcome": "maybe" })).await;
+    let response = checkouts
+        .complete_with(&other, json!({ "outcome": "maybe" }))
+        .await;
     let body = expect_json(response, StatusCode::BAD_REQUEST).await;
     assert_eq!(body["error"]["code"], "invalid_field", "{body}");
     // Unknown checkout and account.
     let unknown = "che_01kzvyz95263x6amf3w4cgbqh4";
-    let response = checkouts.complete_with(unknown, json!({ "outcome": "paid" })).await;
+    let response = checkouts
+        .complete_with(unknown, json!({ "outcome": "paid" }))
+        .await;
     expect_not_found(response, unknown).await;
     let response = checkouts.list_response("nobody").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
@@ -333,9 +363,19 @@ async fn a_completed_checkout_refuses_every_write(backend: Backend) {
     };
     refused(checkouts.pay(&id, card(SUCCESS_CARD)).await).await;
     refused(checkouts.set_customer(&id, new_york_customer()).await).await;
-    refused(checkouts.update_items(&id, json!([{ "price_id": ONCE, "quantity": 2 }])).await).await;
+    refused(
+        checkouts
+            .update_items(&id, json!([{ "price_id": ONCE, "quantity": 2 }]))
+            .await,
+    )
+    .await;
     refused(checkouts.authenticate(&id, true).await).await;
-    refused(checkouts.complete_with(&id, json!({ "outcome": "paid" })).await).await;
+    refused(
+        checkouts
+            .complete_with(&id, json!({ "outcome": "paid" }))
+            .await,
+    )
+    .await;
     refused(checkouts.close(&id).await).await;
     // Nothing changed.
     let view = expect_data(checkouts.get(&id).await, StatusCode::OK).await;
@@ -371,7 +411,10 @@ async fn after_gives_only_newer_events(backend: Backend) {
         .map(|event| event["sequence"].as_u64().unwrap())
         .collect();
     assert_eq!(sequences, [3, 4, 5]);
-    assert_eq!(view["events"], json!(paid["events"].as_array().unwrap()[2..]));
+    assert_eq!(
+        view["events"],
+        json!(paid["events"].as_array().unwrap()[2..])
+    );
     let view = expect_data(after("5").await.unwrap(), StatusCode::OK).await;
     assert_eq!(view["events"], json!([]));
     assert_eq!(view["state"], "completed");

@@ -18,10 +18,12 @@ async fn the_page_is_served_framable_and_marked() {
     let shop = app.open_shop("shop", "sandbox").await;
     let view = app.checkouts().open(&shop, items(&[(ONCE, 1)])).await;
     let id = view["id"].as_str().unwrap();
-    let response = (app.client.get(app.url(&format!("/checkout/{id}?parent_origin=http%3A%2F%2Fshop.test"))))
-        .send()
-        .await
-        .unwrap();
+    let response = (app.client.get(app.url(&format!(
+        "/checkout/{id}?parent_origin=http%3A%2F%2Fshop.test"
+    ))))
+    .send()
+    .await
+    .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
@@ -32,16 +34,36 @@ async fn the_page_is_served_framable_and_marked() {
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"<span data-testid="test-mode">Test mode — paddock</span>"#));
     for testid in [
-        "line-items", "total", "email", "country", "postcode", "continue", "card-number",
-        "card-expiry", "card-cvv", "card-name", "pay", "payment-error", "three-ds",
-        "three-ds-accept", "three-ds-refuse", "success", "close",
+        "line-items",
+        "total",
+        "email",
+        "country",
+        "postcode",
+        "continue",
+        "card-number",
+        "card-expiry",
+        "card-cvv",
+        "card-name",
+        "pay",
+        "payment-error",
+        "three-ds",
+        "three-ds-accept",
+        "three-ds-refuse",
+        "success",
+        "close",
     ] {
-        assert!(html.contains(&format!("data-testid=\"{testid}\"")), "{testid}");
+        assert!(
+            html.contains(&format!("data-testid=\"{testid}\"")),
+            "{testid}"
+        );
     }
     // Nothing of the checkout is written into the page: its script asks.
     assert!(!html.contains(id));
     for (path, content_type) in [
-        ("/checkout/assets/checkout.js", "text/javascript; charset=utf-8"),
+        (
+            "/checkout/assets/checkout.js",
+            "text/javascript; charset=utf-8",
+        ),
         ("/checkout/assets/checkout.css", "text/css; charset=utf-8"),
     ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
@@ -66,14 +88,20 @@ async fn the_checkout_routes_answer_cors_to_the_page() {
         let response = (app.client.request(Method::OPTIONS, app.url(&path)))
             .header("Origin", PAGE)
             .header("Access-Control-Request-Method", method)
-            .header("Access-Control-Request-Headers", "paddle-clienttoken,content-type,paddock-environment")
+            .header(
+                "Access-Control-Request-Headers",
+                "paddle-clienttoken,content-type,paddock-environment",
+            )
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let headers = response.headers();
         assert_eq!(headers["access-control-allow-origin"], PAGE);
-        assert_eq!(headers["access-control-allow-methods"], "GET,POST,PUT,PATCH");
+        assert_eq!(
+            headers["access-control-allow-methods"],
+            "GET,POST,PUT,PATCH"
+        );
         assert_eq!(
             headers["access-control-allow-headers"],
             "paddle-clienttoken,content-type,paddle-version,paddock-environment"
@@ -81,10 +109,14 @@ async fn the_checkout_routes_answer_cors_to_the_page() {
         assert!(headers.get("access-control-allow-credentials").is_none());
     }
     // Answers and refusals alike are readable by the page.
-    let opened = checkouts.open_with(&shop.token, "sandbox", items(&[(ONCE, 1)])).await;
+    let opened = checkouts
+        .open_with(&shop.token, "sandbox", items(&[(ONCE, 1)]))
+        .await;
     assert_eq!(opened.headers()["access-control-allow-origin"], PAGE);
     assert_eq!(opened.status(), StatusCode::CREATED);
-    let refused = checkouts.open_with("nope", "sandbox", items(&[(ONCE, 1)])).await;
+    let refused = checkouts
+        .open_with("nope", "sandbox", items(&[(ONCE, 1)]))
+        .await;
     assert_eq!(refused.headers()["access-control-allow-origin"], PAGE);
     expect_invalid_client_token(refused).await;
     let read = checkouts.get(id).await;
@@ -106,8 +138,16 @@ async fn only_listed_origins_may_open() {
     };
     let app = TestApp::spawn_with(Backend::Sqlite, options).await;
     let shop = app.open_shop("shop", "sandbox").await;
-    let response = app.checkouts().open_with(&shop.token, "sandbox", items(&[(ONCE, 1)])).await;
+    let response = app
+        .checkouts()
+        .open_with(&shop.token, "sandbox", items(&[(ONCE, 1)]))
+        .await;
     // Created (CORS doesn't refuse), but the page may not read the answer.
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }

@@ -156,7 +156,10 @@ async fn initialize_and_update_keep_paddles_rules() {
     let overlay = browser
         .execute("return document.querySelector('[data-testid=\"paddock-checkout-error\"]').textContent;")
         .await;
-    assert!(overlay.as_str().unwrap().contains("Something went wrong"), "{overlay}");
+    assert!(
+        overlay.as_str().unwrap().contains("Something went wrong"),
+        "{overlay}"
+    );
     assert_eq!(
         browser
             .execute("return document.querySelectorAll('iframe').length;")
@@ -164,7 +167,9 @@ async fn initialize_and_update_keep_paddles_rules() {
         0
     );
     browser
-        .execute("document.querySelector('[data-testid=\"paddock-checkout-error-close\"]').click();")
+        .execute(
+            "document.querySelector('[data-testid=\"paddock-checkout-error-close\"]').click();",
+        )
         .await;
 
     // Retain isn't there: its flow answers as one that showed nothing.

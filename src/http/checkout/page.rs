@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn the_page_lists_every_country_and_names_its_assets() {
         assert!(!PAGE.contains("COUNTRY_OPTIONS"));
-        assert_eq!(PAGE.matches("<option value=\"").count(), COUNTRY_CODES.len());
+        assert_eq!(
+            PAGE.matches("<option value=\"").count(),
+            COUNTRY_CODES.len()
+        );
         assert!(PAGE.contains("<option value=\"GB\">GB</option>"));
         for path in [SCRIPT_PATH, STYLE_PATH] {
             let relative = path.strip_prefix("/checkout/").unwrap();
@@ -81,7 +84,12 @@ mod tests {
 
     #[test]
     fn the_script_never_writes_html() {
-        for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"] {
+        for sink in [
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+        ] {
             assert!(!SCRIPT.contains(sink), "{sink}");
         }
     }

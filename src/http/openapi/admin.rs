@@ -174,7 +174,10 @@ pub fn admin_document() -> Value {
         "parameters": [account.clone()],
         "get": operation("The account's test-mode checkouts, both environments, newest last: each as the checkout routes show it, with its `transaction`, `customer` and `address` (null until known) and timestamps", None)
     });
-    let mut complete = operation("Pay (`paid`) or decline (`declined`) an open checkout in one call, with the webhooks and Paddle.js events a test card would cause; a checkout without a customer gets `customer` (default: buyer@example.com, US, 10001); 409 `checkout_not_open` when completed or closed", Some(complete_body()));
+    let mut complete = operation(
+        "Pay (`paid`) or decline (`declined`) an open checkout in one call, with the webhooks and Paddle.js events a test card would cause; a checkout without a customer gets `customer` (default: buyer@example.com, US, 10001); 409 `checkout_not_open` when completed or closed",
+        Some(complete_body()),
+    );
     if let Some(responses) = complete["responses"].as_object_mut() {
         responses.extend(error_responses(&["409"]));
     }
