@@ -125,7 +125,7 @@ def test_every_checkout_webhook_verifies_and_parses(account, make_client):
     assert (done.details.totals.subtotal, done.details.totals.tax, done.details.totals.total) == ("500", "44", "544")
     assert (done.details.totals.fee, done.details.totals.earnings) == ("77", "423")
     assert done.details.payout_totals.fee_rate == "0.05"
-    assert done.details.line_items[0].product.id == PRODUCT
+    assert done.details.lineItems[0].product.id == PRODUCT  # the SDK's own spelling
     assert done.items[0].price.id == MONTHLY and done.items[0].quantity == 1
     assert [p.status.value for p in done.payments] == ["captured", "error"]
     assert done.payments[0].method_details.card.last4 == "4242"
