@@ -237,7 +237,8 @@
         // paddock restarting: try again on the next tick.
       }
     }
-    setTimeout(poll, POLL_MS);
+    // A completed or closed checkout changes no more.
+    if (view && view.state === 'open') setTimeout(poll, POLL_MS);
   }
 
   async function start() {
@@ -263,7 +264,7 @@
       setText('checkout-error', 'paddock did not answer. Is it still running?');
       return;
     }
-    setTimeout(poll, POLL_MS);
+    if (view.state === 'open') setTimeout(poll, POLL_MS);
   }
 
   start();
