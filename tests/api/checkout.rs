@@ -127,7 +127,9 @@ async fn a_bad_token_is_refused_and_writes_nothing(backend: Backend) {
         expect_invalid_client_token(response).await;
     }
     assert_eq!(app.events("shop").await.len(), events);
-    let key = app.account_key("shop", "sandbox", &["client_token.write"]).await;
+    let key = app
+        .account_key("shop", "sandbox", &["client_token.write"])
+        .await;
     let path = format!("/client-tokens/{}", shop.token_id);
     let revoked = (app.request(Method::PATCH, &path, &key))
         .json(&json!({ "status": "revoked" }))
@@ -174,7 +176,10 @@ async fn refused_requests_write_nothing(backend: Backend) {
         .await;
     }
     // Both a cart and a transaction, or neither.
-    for data in [json!({}), json!({ "items": [], "transaction_id": "txn_01kzvyz95263x6amf3w4cgbqh4" })] {
+    for data in [
+        json!({}),
+        json!({ "items": [], "transaction_id": "txn_01kzvyz95263x6amf3w4cgbqh4" }),
+    ] {
         let response = checkouts.open_with(&shop.token, "sandbox", data).await;
         let body = expect_json(response, StatusCode::BAD_REQUEST).await;
         assert_eq!(body["error"]["code"], "invalid_field", "{body}");
@@ -182,7 +187,11 @@ async fn refused_requests_write_nothing(backend: Backend) {
     // A transaction the account doesn't hold.
     let unknown = "txn_01kzvyz95263x6amf3w4cgbqh4";
     let data = json!({ "transaction_id": unknown });
-    expect_not_found(checkouts.open_with(&shop.token, "sandbox", data).await, unknown).await;
+    expect_not_found(
+        checkouts.open_with(&shop.token, "sandbox", data).await,
+        unknown,
+    )
+    .await;
     assert_eq!(checkouts.list("shop").await, Vec::<Value>::new());
     assert_eq!(app.events("shop").await.len(), events);
 }
