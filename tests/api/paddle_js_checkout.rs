@@ -11,10 +11,9 @@ mod purchase;
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Browser, PADDLE_JS, Pages, TestApp, expect_data, settle};
+use crate::helpers::{Backend, Browser, PADDLE_JS, Pages, TestApp, settle};
 use crate::webhooks::fast_retries;
 
 const PRODUCT: &str = "pro_01jshop0000000000000kit000";
@@ -114,10 +113,7 @@ impl Shop {
 
     /// The admin API's checkouts of the default account, newest last.
     async fn admin_checkouts(&self) -> Vec<Value> {
-        let path = "/accounts/default/checkouts";
-        let response = self.app.admin(Method::GET, path).send().await.unwrap();
-        let list = expect_data(response, StatusCode::OK).await;
-        list.as_array().unwrap().clone()
+        self.app.checkouts().list("default").await
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use super::purchase::{PAID, major};
@@ -25,13 +25,10 @@ async fn completing_through_the_admin_api_reaches_the_open_page_within_a_second(
     let events = shop.events_until("checkout.customer.created").await;
     let id = events[0]["data"]["id"].as_str().unwrap();
 
-    let path = format!("/checkouts/{id}/complete");
-    let complete = shop.app.admin(Method::POST, &path);
-    let response = complete
-        .json(&json!({ "outcome": "paid" }))
-        .send()
-        .await
-        .unwrap();
+    let checkouts = shop.app.checkouts();
+    let response = checkouts
+        .complete_with(id, json!({ "outcome": "paid" }))
+        .await;
     let answered = Instant::now();
     let checkout = expect_data(response, StatusCode::OK).await;
     assert_eq!(checkout["state"], "completed");
@@ -60,12 +57,9 @@ async fn completing_through_the_admin_api_reaches_the_open_page_within_a_second(
     browser.leave_frame().await;
 
     // Completed exactly once: a second completion is refused.
-    let again = shop.app.admin(Method::POST, &path);
-    let response = again
-        .json(&json!({ "outcome": "paid" }))
-        .send()
-        .await
-        .unwrap();
+    let response = checkouts
+        .complete_with(id, json!({ "outcome": "paid" }))
+        .await;
     let refused = expect_json(response, StatusCode::CONFLICT).await;
     assert_eq!(refused["error"]["code"], "checkout_not_open");
 }

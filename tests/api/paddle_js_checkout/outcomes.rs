@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::purchase::PAID;
 use super::{FRAME, SETUP, Shop, fill_customer, names, pay_with, testid, wait_for};
+use crate::helpers::checkout::{DECLINED_CARD, SUCCESS_CARD, THREE_DS_CARD};
 use crate::helpers::{Receiver, documentation_url};
 use crate::webhooks::{assert_signed, setting};
 
@@ -29,7 +30,7 @@ async fn a_declined_card_fails_in_the_page_and_by_webhook_and_another_card_then_
 
     to_payment(&shop).await;
     let browser = &shop.browser;
-    pay_with(browser, "4000 0000 0000 0002").await;
+    pay_with(browser, DECLINED_CARD).await;
     wait_for(browser, &testid("payment-error")).await;
     let error = browser.text(&testid("payment-error")).await;
     assert!(
@@ -59,7 +60,7 @@ async fn a_declined_card_fails_in_the_page_and_by_webhook_and_another_card_then_
 
     // The same checkout takes another card.
     browser.enter_frame(FRAME).await;
-    pay_with(browser, "4242 4242 4242 4242").await;
+    pay_with(browser, SUCCESS_CARD).await;
     wait_for(browser, &testid("success")).await;
     browser.leave_frame().await;
     let events = shop.events_until("checkout.completed").await;
@@ -74,7 +75,7 @@ async fn the_3_d_secure_card_asks_for_the_step_and_accepting_it_completes() {
     };
     to_payment(&shop).await;
     let browser = &shop.browser;
-    pay_with(browser, "4000 0038 0000 0446").await;
+    pay_with(browser, THREE_DS_CARD).await;
     wait_for(browser, &testid("three-ds")).await;
     browser.leave_frame().await;
     // Selected and initiated, then nothing until the step is answered.

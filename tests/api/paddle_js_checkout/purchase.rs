@@ -12,6 +12,7 @@ use super::{
     wait_for,
 };
 use crate::helpers::Receiver;
+use crate::helpers::checkout::SUCCESS_CARD;
 use crate::webhooks::{assert_signed, setting};
 
 /// Every event of a checkout's transaction, customer and address.
@@ -118,7 +119,7 @@ async fn an_overlay_checkout_is_paid_the_page_follows_its_success_url_and_webhoo
     assert_eq!(browser.find_all(&testid("line-item")).await.len(), 1);
     assert!(browser.text(&testid("total")).await.contains("$39.98"));
     fill_customer(browser, "ada@example.com", "US", "10001").await;
-    pay_with(browser, "4242 4242 4242 4242").await;
+    pay_with(browser, SUCCESS_CARD).await;
     browser.leave_frame().await;
 
     // Paddle follows successUrl after success: the top page moves.
