@@ -8,6 +8,7 @@ mod card;
 mod entity;
 mod js;
 mod machine;
+mod open;
 mod pricing;
 mod request;
 mod transaction;
@@ -25,6 +26,7 @@ pub use card::{
 pub use entity::{Address, Customer, LengthSorted, Units};
 pub use js::Major;
 pub use machine::{Change, CheckoutRefusal, Step, invoice_number};
+pub use open::{Held, open_cart, open_held};
 pub use pricing::{POSTCODE_COUNTRIES, checkout_url, draft, postcode_required, preview_request};
 pub use request::{
     Authentication, COUNTRY_MESSAGE, CUSTOMER_FIRST_MESSAGE, CheckoutItem, CheckoutTarget,
