@@ -37,7 +37,7 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let shop = app.open_shop("shop", "sandbox").await;
     let checkouts = app.checkouts();
-    let view = checkouts.open(&shop, items(&[(ONCE, 2)])).await;
+    let view = checkouts.open(&shop, items(&[(YEARLY, 2)])).await;
     let id = id_of(&view);
     assert!(id.starts_with("che_") && id.len() == 30, "{id}");
     assert!(view["transaction_id"].as_str().unwrap().starts_with("txn_"));
@@ -59,10 +59,11 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
     assert_eq!(checkout["transaction_id"], view["transaction_id"]);
     assert_eq!(checkout["status"], "draft");
     assert_eq!(checkout["currency_code"], "USD");
-    assert_eq!(checkout["items"][0]["price_id"], ONCE);
+    assert_eq!(checkout["items"][0]["price_id"], YEARLY);
     assert_eq!(checkout["items"][0]["quantity"], 2);
-    // $199.00 × 2, before a country is known: untaxed, in major units.
-    assert_eq!(checkout["totals"]["subtotal"], json!(398));
+    // $50.00 × 2, before a country is known: untaxed, in major units.
+    assert_eq!(checkout["totals"]["subtotal"], json!(100));
+    assert_eq!(checkout["totals"]["total"], json!(100));
     assert_eq!(
         checkout["customer"],
         json!({ "id": null, "email": null, "address": null, "business": null })
@@ -91,7 +92,7 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
         StatusCode::BAD_REQUEST,
         "request_error",
         "bad_request",
-        "The checkout id in the path is not valid.",
+        "Invalid request. The checkout id in the path is not valid.",
     )
     .await;
     // Newest last in the admin list, both with their transaction.
@@ -113,6 +114,7 @@ async fn a_bad_token_is_refused_and_writes_nothing(backend: Backend) {
     app.load_recorded_catalog("shop", "live").await;
     let (_, live) = app.client_token_of("shop", "live").await;
     let checkouts = app.checkouts();
+    let events = app.events("shop").await.len();
     let data = items(&[(MONTHLY, 1)]);
     for (token, environment) in [
         ("test_0123456789abcdef0123456789a", "sandbox"),
@@ -124,18 +126,27 @@ async fn a_bad_token_is_refused_and_writes_nothing(backend: Backend) {
         let response = checkouts.open_with(token, environment, data.clone()).await;
         expect_invalid_client_token(response).await;
     }
-    let revoked = app.revoke(&shop.token_id).await;
+    assert_eq!(app.events("shop").await.len(), events);
+    let key = app.account_key("shop", "sandbox", &["client_token.write"]).await;
+    let path = format!("/client-tokens/{}", shop.token_id);
+    let revoked = (app.request(Method::PATCH, &path, &key))
+        .json(&json!({ "status": "revoked" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
+    let events = app.events("shop").await.len();
     let response = checkouts.open_with(&shop.token, "sandbox", data).await;
     expect_invalid_client_token(response).await;
     assert_eq!(checkouts.list("shop").await, Vec::<Value>::new());
-    assert!(app.events("shop").await.is_empty());
+    assert_eq!(app.events("shop").await.len(), events);
 }
 
 async fn refused_requests_write_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let shop = app.open_shop("shop", "sandbox").await;
     let checkouts = app.checkouts();
+    let events = app.events("shop").await.len();
     let mut discounted = items(&[(MONTHLY, 1)]);
     discounted["discount_id"] = json!("dsc_01h8v7mzw1qtqv1y7c9kkdj9ve");
     expect_error(
@@ -151,16 +162,29 @@ async fn refused_requests_write_nothing(backend: Backend) {
     let unknown = "pri_01kzvyz9e21z9vbhd7xqq3csz9";
     for price in [unknown, ARCHIVED] {
         let response = (checkouts.open_with(&shop.token, "sandbox", items(&[(price, 1)]))).await;
-        let detail = format!("Price with ID '{price}' could not be found.");
-        let body = expect_json(response, StatusCode::NOT_FOUND).await;
-        assert_eq!(
-            body["error"]["code"], "transaction_price_not_found",
-            "{body}"
-        );
-        let _ = detail;
+        let detail =
+            format!("One or more provided price_ids could not be found, provided: {price}");
+        expect_error(
+            response,
+            StatusCode::BAD_REQUEST,
+            "request_error",
+            "transaction_price_not_found",
+            &detail,
+        )
+        .await;
     }
+    // Both a cart and a transaction, or neither.
+    for data in [json!({}), json!({ "items": [], "transaction_id": "txn_01kzvyz95263x6amf3w4cgbqh4" })] {
+        let response = checkouts.open_with(&shop.token, "sandbox", data).await;
+        let body = expect_json(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["error"]["code"], "invalid_field", "{body}");
+    }
+    // A transaction the account doesn't hold.
+    let unknown = "txn_01kzvyz95263x6amf3w4cgbqh4";
+    let data = json!({ "transaction_id": unknown });
+    expect_not_found(checkouts.open_with(&shop.token, "sandbox", data).await, unknown).await;
     assert_eq!(checkouts.list("shop").await, Vec::<Value>::new());
-    assert!(app.events("shop").await.is_empty());
+    assert_eq!(app.events("shop").await.len(), events);
 }
 
 async fn the_customer_is_validated_field_by_field(backend: Backend) {
@@ -376,7 +400,9 @@ async fn a_completed_checkout_refuses_every_write(backend: Backend) {
             .await,
     )
     .await;
-    refused(checkouts.close(&id).await).await;
+    // Closing is what the shim does after success too: it changes nothing.
+    let closed = expect_data(checkouts.close(&id).await, StatusCode::OK).await;
+    assert_eq!(closed, paid);
     // Nothing changed.
     let view = expect_data(checkouts.get(&id).await, StatusCode::OK).await;
     assert_eq!(view, paid);
@@ -424,7 +450,7 @@ async fn after_gives_only_newer_events(backend: Backend) {
             StatusCode::BAD_REQUEST,
             "request_error",
             "bad_request",
-            "after must be an event's sequence number.",
+            "Invalid request. after must be an event's sequence number.",
         )
         .await;
     }
