@@ -3,6 +3,7 @@
 //! of each refusal.
 
 mod entities;
+mod paddle_js;
 mod requests;
 
 use serde_json::{Value, json};
