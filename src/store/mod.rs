@@ -11,6 +11,7 @@ mod api_key_rotations;
 mod api_keys;
 mod bounded;
 mod catalog;
+mod checkouts;
 mod client_tokens;
 #[cfg(test)]
 mod commit_tests;
@@ -50,6 +51,7 @@ pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
 pub use bounded::too_late;
 pub use catalog::CatalogStore;
+pub use checkouts::{CheckoutStore, HeldTransaction, PurchaseWrite};
 pub use connect::{
     Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, describe, open, redact_url,
 };
@@ -138,6 +140,7 @@ pub trait Store:
     + NotificationStore
     + AccountStateStore
     + CatalogStore
+    + CheckoutStore
     + Send
     + Sync
     + 'static

@@ -1,0 +1,1 @@
+//! The checkout's contract, as unit tests.
