@@ -338,3 +338,6 @@ fn pricing_refusal(refusal: PreviewRefusal) -> Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

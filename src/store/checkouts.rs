@@ -362,3 +362,6 @@ where
     };
     Ok(DB::rows_affected(&result) == 1)
 }
+
+#[cfg(test)]
+mod tests;

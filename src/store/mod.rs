@@ -28,7 +28,7 @@ mod postgres_tls;
 mod read_batch;
 mod rows;
 #[cfg(test)]
-mod scratch;
+pub(crate) mod scratch;
 mod sql;
 mod sqlite;
 mod sqlite_commit;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::entity::{Address, Customer};
 use super::transaction::{LineTotals, Transaction, TransactionStatus};
 use super::{CardDetails, Checkout};
-use crate::domain::CurrencyCode;
+use crate::domain::{BillingCycle, CurrencyCode, TrialPeriod};
 
 /// An amount in major units, written as a JSON number: `4.99`, `5`, `0`;
 /// yen and the other zero-decimal currencies as integers.
@@ -61,7 +61,7 @@ struct EventData<'a> {
     payment: EventPayment,
     settings: EventSettings<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    recurring_totals: Option<EventTotals>,
+    recurring_totals: Option<CheckoutRecurringTotals>,
     upsell: Option<()>,
 }
 
@@ -88,12 +88,24 @@ struct EventItem<'a> {
     price_id: &'a str,
     price_name: Option<&'a str>,
     product: EventProduct<'a>,
-    billing_cycle: Option<&'a Value>,
-    trial_period: Option<&'a Value>,
+    billing_cycle: Option<BillingCycle>,
+    trial_period: Option<TrialPeriod>,
     quantity: i64,
-    totals: EventTotals,
+    totals: ItemTotals,
     #[serde(skip_serializing_if = "Option::is_none")]
     recurring_totals: Option<RecurringTotals>,
+}
+
+/// An item's `{subtotal, tax, total, discount, balance, credit}` (as
+/// recorded: its last two the other way round from the checkout's).
+#[derive(Serialize)]
+struct ItemTotals {
+    subtotal: Major,
+    tax: Major,
+    total: Major,
+    discount: Major,
+    balance: Major,
+    credit: Major,
 }
 
 #[derive(Serialize)]
@@ -113,6 +125,17 @@ struct EventTotals {
     discount: Major,
     credit: Major,
     balance: Major,
+}
+
+/// The checkout's `recurring_totals`, in the recorded order.
+#[derive(Serialize)]
+struct CheckoutRecurringTotals {
+    subtotal: Major,
+    tax: Major,
+    discount: Major,
+    total: Major,
+    balance: Major,
+    credit: Major,
 }
 
 #[derive(Serialize)]
@@ -189,7 +212,9 @@ pub fn event_data(
         .iter()
         .zip(&transaction.details.line_items))
     .map(|(item, line)| {
-        let billing_cycle = non_null(&item.price, "billing_cycle");
+        // Typed again: written in the catalog's key order.
+        let billing_cycle = non_null(&item.price, "billing_cycle")
+            .and_then(|v| serde_json::from_value::<BillingCycle>(v.clone()).ok());
         if billing_cycle.is_some() {
             recurring = Some(recurring.unwrap_or_default().plus(line.totals));
         }
@@ -203,9 +228,17 @@ pub fn event_data(
                 image_url: text(&line.product, "image_url"),
             },
             billing_cycle,
-            trial_period: non_null(&item.price, "trial_period"),
+            trial_period: non_null(&item.price, "trial_period")
+                .and_then(|v| serde_json::from_value::<TrialPeriod>(v.clone()).ok()),
             quantity: item.quantity,
-            totals: totals(line.totals),
+            totals: ItemTotals {
+                subtotal: major(line.totals.subtotal.0),
+                tax: major(line.totals.tax.0),
+                total: major(line.totals.total.0),
+                discount: major(line.totals.discount.0),
+                balance: major(if paid { 0 } else { line.totals.total.0 }),
+                credit: major(0),
+            },
             recurring_totals: billing_cycle.map(|_| RecurringTotals {
                 subtotal: major(line.totals.subtotal.0),
                 tax: major(line.totals.tax.0),
@@ -265,7 +298,14 @@ pub fn event_data(
             theme: checkout.settings.theme.as_str(),
             variant: checkout.settings.variant.as_str(),
         },
-        recurring_totals: recurring.map(totals),
+        recurring_totals: recurring.map(|t| CheckoutRecurringTotals {
+            subtotal: major(t.subtotal.0),
+            tax: major(t.tax.0),
+            discount: major(t.discount.0),
+            total: major(t.total.0),
+            balance: major(if paid { 0 } else { t.total.0 }),
+            credit: major(0),
+        }),
         upsell: None,
     };
     // Strings, integers and decimal text: writing them can't fail.

@@ -80,7 +80,7 @@ impl<'m> Step<'m> {
 
     fn emit(&mut self, event_type: EventType, at: Timestamp, data: EventData) {
         self.events.push(Event {
-            id: Id::<kind::Event>::mint_at(self.mint, at).into_string(),
+            id: event_id(self.mint, at),
             event_type,
             occurred_at: at,
             data,
@@ -350,6 +350,21 @@ impl<'m> Change<'m> {
         }
         (self.purchase, self.step.events)
     }
+}
+
+/// `evt_` and a ULID minted at `at` whose first ten random bits are `at`'s
+/// microsecond within its millisecond: events a microsecond apart (all of a
+/// write's, on a frozen clock all of a transaction's) sort by id as they
+/// occurred, as lists of events are ordered.
+fn event_id(mint: &Mint, at: Timestamp) -> String {
+    let minted = Id::<kind::Event>::mint_at(mint, at);
+    let Ok(ulid) = ulid::Ulid::from_string(&minted.ulid().to_uppercase()) else {
+        return minted.into_string();
+    };
+    let micros = u128::from(at.as_datetime().microsecond() % 1000);
+    let random = (ulid.random() & ((1 << 70) - 1)) | (micros << 70);
+    let ulid = ulid::Ulid::from_parts(ulid.timestamp_ms(), random);
+    Id::<kind::Event>::from_ulid(&ulid.to_string().to_lowercase()).into_string()
 }
 
 /// A lower-case UUID v4 from the write's mint (a seeded run repeats it).

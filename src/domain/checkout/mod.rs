@@ -11,6 +11,7 @@ mod machine;
 mod open;
 mod pricing;
 mod request;
+mod settings;
 mod transaction;
 mod view;
 

@@ -35,7 +35,14 @@ impl Checkouts {
         let cart = preview_request(items, None);
         let priced = price(&cart, &prices, &rates).map_err(pricing_refusal)?;
         let custom_data = request.custom_data.clone();
-        let mut change = open_cart(owner, &priced, &request.settings, custom_data, origin, &mint);
+        let mut change = open_cart(
+            owner,
+            &priced,
+            &request.settings,
+            custom_data,
+            origin,
+            &mint,
+        );
         if let Some(customer) = &request.customer {
             let id = change.purchase.checkout.id.clone();
             change
