@@ -14,6 +14,7 @@ use axum::routing::{get, post, put};
 
 use super::AppState;
 use super::client_auth::ClientTokenCaller;
+use super::cors::CHECKOUT_PATH;
 use super::envelope::Envelope;
 use super::error::{Error, Result};
 use super::extract::{IdPath, JsonObject, PathId, query_pairs};
@@ -21,8 +22,6 @@ use crate::domain::checkout::{
     Authentication, CardDetails, CheckoutId, CheckoutItem, CheckoutUpdate, CheckoutView,
     CustomerDetails, OpenCheckout,
 };
-
-pub use super::cors::CHECKOUT_PATH;
 
 impl PathId for CheckoutId {
     const PARAM: &'static str = "checkout_id";
@@ -37,7 +36,7 @@ impl PathId for CheckoutId {
 /// they stand for Paddle's checkout service, not its API.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/transaction-checkout", post(open))
+        .route(CHECKOUT_PATH, post(open))
         .route(
             "/transaction-checkout/{checkout_id}",
             get(read).patch(update),

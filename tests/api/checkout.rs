@@ -15,21 +15,17 @@ on_both_backends!(
     a_bad_token_is_refused_and_writes_nothing,
     refused_requests_write_nothing,
     the_customer_is_validated_field_by_field,
-    each_test_card_has_its_outcome,
-    three_d_secure_is_accepted_or_refused,
-    the_admin_api_completes_or_declines,
-    a_completed_checkout_refuses_every_write,
-    after_gives_only_newer_events,
+    items_customer_and_custom_data_change_while_open,
 );
 
 /// The names of a view's events, in order.
-fn names(view: &Value) -> Vec<String> {
+pub fn names(view: &Value) -> Vec<String> {
     (view["events"].as_array().unwrap().iter())
         .map(|event| event["name"].as_str().unwrap().to_owned())
         .collect()
 }
 
-fn id_of(view: &Value) -> String {
+pub fn id_of(view: &Value) -> String {
     view["id"].as_str().unwrap().to_owned()
 }
 
@@ -37,7 +33,7 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let shop = app.open_shop("shop", "sandbox").await;
     let checkouts = app.checkouts();
-    let view = checkouts.open(&shop, items(&[(ONCE, 2)])).await;
+    let view = checkouts.open(&shop, items(&[(YEARLY, 2)])).await;
     let id = id_of(&view);
     assert!(id.starts_with("che_") && id.len() == 30, "{id}");
     assert!(view["transaction_id"].as_str().unwrap().starts_with("txn_"));
@@ -59,10 +55,11 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
     assert_eq!(checkout["transaction_id"], view["transaction_id"]);
     assert_eq!(checkout["status"], "draft");
     assert_eq!(checkout["currency_code"], "USD");
-    assert_eq!(checkout["items"][0]["price_id"], ONCE);
+    assert_eq!(checkout["items"][0]["price_id"], YEARLY);
     assert_eq!(checkout["items"][0]["quantity"], 2);
-    // $199.00 × 2, before a country is known: untaxed, in major units.
-    assert_eq!(checkout["totals"]["subtotal"], json!(398));
+    // $50.00 × 2, before a country is known: untaxed, in major units.
+    assert_eq!(checkout["totals"]["subtotal"], json!(100));
+    assert_eq!(checkout["totals"]["total"], json!(100));
     assert_eq!(
         checkout["customer"],
         json!({ "id": null, "email": null, "address": null, "business": null })
@@ -91,7 +88,7 @@ async fn opening_answers_201_with_the_view(backend: Backend) {
         StatusCode::BAD_REQUEST,
         "request_error",
         "bad_request",
-        "The checkout id in the path is not valid.",
+        "Invalid request. The checkout id in the path is not valid.",
     )
     .await;
     // Newest last in the admin list, both with their transaction.
@@ -113,6 +110,7 @@ async fn a_bad_token_is_refused_and_writes_nothing(backend: Backend) {
     app.load_recorded_catalog("shop", "live").await;
     let (_, live) = app.client_token_of("shop", "live").await;
     let checkouts = app.checkouts();
+    let events = app.events("shop").await.len();
     let data = items(&[(MONTHLY, 1)]);
     for (token, environment) in [
         ("test_0123456789abcdef0123456789a", "sandbox"),
@@ -124,18 +122,29 @@ async fn a_bad_token_is_refused_and_writes_nothing(backend: Backend) {
         let response = checkouts.open_with(token, environment, data.clone()).await;
         expect_invalid_client_token(response).await;
     }
-    let revoked = app.revoke(&shop.token_id).await;
+    assert_eq!(app.events("shop").await.len(), events);
+    let key = app
+        .account_key("shop", "sandbox", &["client_token.write"])
+        .await;
+    let path = format!("/client-tokens/{}", shop.token_id);
+    let revoked = (app.request(Method::PATCH, &path, &key))
+        .json(&json!({ "status": "revoked" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
+    let events = app.events("shop").await.len();
     let response = checkouts.open_with(&shop.token, "sandbox", data).await;
     expect_invalid_client_token(response).await;
     assert_eq!(checkouts.list("shop").await, Vec::<Value>::new());
-    assert!(app.events("shop").await.is_empty());
+    assert_eq!(app.events("shop").await.len(), events);
 }
 
 async fn refused_requests_write_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let shop = app.open_shop("shop", "sandbox").await;
     let checkouts = app.checkouts();
+    let events = app.events("shop").await.len();
     let mut discounted = items(&[(MONTHLY, 1)]);
     discounted["discount_id"] = json!("dsc_01h8v7mzw1qtqv1y7c9kkdj9ve");
     expect_error(
@@ -151,16 +160,36 @@ async fn refused_requests_write_nothing(backend: Backend) {
     let unknown = "pri_01kzvyz9e21z9vbhd7xqq3csz9";
     for price in [unknown, ARCHIVED] {
         let response = (checkouts.open_with(&shop.token, "sandbox", items(&[(price, 1)]))).await;
-        let detail = format!("Price with ID '{price}' could not be found.");
-        let body = expect_json(response, StatusCode::NOT_FOUND).await;
-        assert_eq!(
-            body["error"]["code"], "transaction_price_not_found",
-            "{body}"
-        );
-        let _ = detail;
+        let detail =
+            format!("One or more provided price_ids could not be found, provided: {price}");
+        expect_error(
+            response,
+            StatusCode::BAD_REQUEST,
+            "request_error",
+            "transaction_price_not_found",
+            &detail,
+        )
+        .await;
     }
+    // Both a cart and a transaction, or neither.
+    for data in [
+        json!({}),
+        json!({ "items": [], "transaction_id": "txn_01kzvyz95263x6amf3w4cgbqh4" }),
+    ] {
+        let response = checkouts.open_with(&shop.token, "sandbox", data).await;
+        let body = expect_json(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["error"]["code"], "invalid_field", "{body}");
+    }
+    // A transaction the account doesn't hold.
+    let unknown = "txn_01kzvyz95263x6amf3w4cgbqh4";
+    let data = json!({ "transaction_id": unknown });
+    expect_not_found(
+        checkouts.open_with(&shop.token, "sandbox", data).await,
+        unknown,
+    )
+    .await;
     assert_eq!(checkouts.list("shop").await, Vec::<Value>::new());
-    assert!(app.events("shop").await.is_empty());
+    assert_eq!(app.events("shop").await.len(), events);
 }
 
 async fn the_customer_is_validated_field_by_field(backend: Backend) {
@@ -170,17 +199,39 @@ async fn the_customer_is_validated_field_by_field(backend: Backend) {
     let id = id_of(&checkouts.open(&shop, items(&[(ONCE, 1)])).await);
     // Paying before the customer is known.
     let response = checkouts.pay(&id, card(SUCCESS_CARD)).await;
-    let body = expect_json(response, StatusCode::BAD_REQUEST).await;
-    assert_eq!(body["error"]["code"], "invalid_field", "{body}");
-    assert_eq!(body["error"]["errors"][0]["field"], "customer", "{body}");
-    for bad in [
-        customer("not an email", "US", Some("10001")),
-        customer("buyer@shop.test", "XX", None),
-        customer("buyer@shop.test", "US", None),
+    let message = "Enter an email address and country before paying";
+    expect_invalid_fields(
+        response,
+        json!([{ "field": "customer", "message": message }]),
+    )
+    .await;
+    let field = |field: &str, message: &str| json!([{ "field": field, "message": message }]);
+    for (bad, errors) in [
+        (
+            customer("not an email", "US", Some("10001")),
+            field("email", "Enter a valid email address"),
+        ),
+        (
+            customer("buyer@shop.test", "XX", None),
+            field("address.country_code", "Choose a country"),
+        ),
+        (
+            customer("buyer@shop.test", "US", None),
+            field(
+                "address.postal_code",
+                "Enter a postcode: it is asked for in US",
+            ),
+        ),
+        (
+            json!({}),
+            json!([
+                { "field": "email", "message": "Enter a valid email address" },
+                { "field": "country_code", "message": "Choose a country" }
+            ]),
+        ),
     ] {
-        let response = checkouts.set_customer(&id, bad.clone()).await;
-        let body = expect_json(response, StatusCode::BAD_REQUEST).await;
-        assert_eq!(body["error"]["code"], "invalid_field", "{bad}: {body}");
+        let response = checkouts.set_customer(&id, bad).await;
+        expect_invalid_fields(response, errors).await;
     }
     // Nothing changed: still a draft, only checkout.loaded.
     let view = expect_data(checkouts.get(&id).await, StatusCode::OK).await;
@@ -190,242 +241,83 @@ async fn the_customer_is_validated_field_by_field(backend: Backend) {
     let response = (checkouts.set_customer(&id, customer("buyer@shop.test", "JP", None))).await;
     let view = expect_data(response, StatusCode::OK).await;
     assert_eq!(view["checkout"]["status"], "ready");
-    assert_eq!(view["checkout"]["customer"]["email"], "buyer@shop.test");
-    assert_eq!(
-        view["checkout"]["customer"]["address"]["country_code"],
-        "JP"
-    );
+    let buyer = &view["checkout"]["customer"];
+    assert_eq!(buyer["email"], "buyer@shop.test");
+    assert_eq!(buyer["address"]["country_code"], "JP");
+    let admin = checkouts.admin_view(&shop.account, &id).await;
+    assert_eq!(admin["address"]["postal_code"], json!(null));
     assert_eq!(
         names(&view),
         ["checkout.loaded", "checkout.customer.created"]
     );
-}
-
-async fn each_test_card_has_its_outcome(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let shop = app.open_shop("shop", "sandbox").await;
-    let checkouts = app.checkouts();
-    let paid = checkouts.buy(&shop, ONCE, SUCCESS_CARD).await;
-    assert_eq!(paid["state"], "completed");
-    assert_eq!(
-        paid["payment"],
-        json!({ "status": "captured", "error_code": null })
-    );
-    assert_eq!(paid["checkout"]["status"], "completed");
-    assert_eq!(
-        names(&paid),
-        [
-            "checkout.loaded",
-            "checkout.customer.created",
-            "checkout.payment.selected",
-            "checkout.payment.initiated",
-            "checkout.completed"
-        ]
-    );
-    let card = &paid["checkout"]["payment"]["method_details"];
-    assert_eq!(card["type"], "card");
-    assert_eq!(card["card"]["last4"], "4242");
-    let declined = checkouts.buy(&shop, ONCE, DECLINED_CARD).await;
-    assert_eq!(declined["state"], "open");
-    assert_eq!(
-        declined["payment"],
-        json!({ "status": "failed", "error_code": "declined" })
-    );
-    assert_eq!(declined["checkout"]["status"], "ready");
-    assert_eq!(
-        names(&declined)[2..],
-        [
-            "checkout.payment.selected",
-            "checkout.payment.initiated",
-            "checkout.payment.failed"
-        ]
-    );
-    // A declined checkout may be paid again, with another card.
-    let id = id_of(&declined);
-    let again = expect_data(
-        checkouts
-            .pay(&id, crate::helpers::checkout::card(SUCCESS_CARD))
-            .await,
-        StatusCode::OK,
+    // The card is judged field by field too, all at once.
+    let bad = json!({ "card_number": "4111 1111 1111 1111", "expiry_month": 13, "expiry_year": 20, "cvv": "1", "cardholder_name": "" });
+    expect_invalid_fields(
+        checkouts.pay(&id, bad).await,
+        json!([
+            { "field": "card_number", "message": "Use a test card: 4242 4242 4242 4242 (succeeds), 4000 0000 0000 0002 (declined), 4000 0038 0000 0446 (3-D Secure)" },
+            { "field": "expiry_month", "message": "Enter the expiry month, 1 to 12" },
+            { "field": "expiry_year", "message": "Enter the expiry year, four digits" },
+            { "field": "cvv", "message": "Enter the 3 or 4 digits of the security code" },
+            { "field": "cardholder_name", "message": "Enter the name on the card" }
+        ]),
     )
     .await;
-    assert_eq!(again["state"], "completed");
-    // A card that isn't one of the test cards is refused.
-    let other = checkouts.open(&shop, items(&[(ONCE, 1)])).await;
-    let other = id_of(&other);
-    let response = checkouts.set_customer(&other, new_york_customer()).await;
-    expect_data(response, StatusCode::OK).await;
-    let response = (checkouts.pay(
-        &other,
-        crate::helpers::checkout::card("4111 1111 1111 1111"),
-    ))
-    .await;
-    let body = expect_json(response, StatusCode::BAD_REQUEST).await;
-    assert_eq!(body["error"]["errors"][0]["field"], "card_number", "{body}");
-}
-
-async fn three_d_secure_is_accepted_or_refused(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let shop = app.open_shop("shop", "sandbox").await;
-    let checkouts = app.checkouts();
-    for (accept, state, payment) in [
-        (
-            true,
-            "completed",
-            json!({ "status": "captured", "error_code": null }),
-        ),
-        (
-            false,
-            "open",
-            json!({ "status": "failed", "error_code": "authentication_failed" }),
-        ),
-    ] {
-        let asked = checkouts.buy(&shop, ONCE, THREE_DS_CARD).await;
-        assert_eq!(asked["state"], "open");
-        assert_eq!(
-            asked["payment"],
-            json!({ "status": "action_required", "error_code": null })
-        );
-        assert_eq!(
-            names(&asked)[2..],
-            ["checkout.payment.selected", "checkout.payment.initiated"]
-        );
-        let id = id_of(&asked);
-        let answered = checkouts.authenticate(&id, accept).await;
-        let answered = expect_data(answered, StatusCode::OK).await;
-        assert_eq!(answered["state"], state);
-        assert_eq!(answered["payment"], payment);
-        let last = if accept {
-            "checkout.completed"
-        } else {
-            "checkout.payment.failed"
-        };
-        assert_eq!(names(&answered).last().unwrap(), last);
-    }
-}
-
-async fn the_admin_api_completes_or_declines(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let shop = app.open_shop("shop", "sandbox").await;
-    let checkouts = app.checkouts();
-    // Without a customer: the default test customer.
-    let id = id_of(&checkouts.open(&shop, items(&[(ONCE, 1)])).await);
-    let declined = checkouts.complete(&id, "declined").await;
-    assert_eq!(declined["state"], "open");
-    assert_eq!(declined["payment"]["status"], "failed");
-    assert_eq!(declined["transaction"]["status"], "ready");
-    assert_eq!(declined["customer"]["email"], "buyer@example.com");
-    let paid = checkouts.complete(&id, "paid").await;
-    assert_eq!(paid["state"], "completed");
-    assert_eq!(paid["payment"]["status"], "captured");
-    assert_eq!(paid["transaction"]["status"], "completed");
-    // The page sees what the admin API did.
+    let mut expired = card(SUCCESS_CARD);
+    expired["expiry_year"] = json!(2020);
+    let errors = field("expiry_year", "This card has expired");
+    expect_invalid_fields(checkouts.pay(&id, expired).await, errors).await;
     let view = expect_data(checkouts.get(&id).await, StatusCode::OK).await;
-    assert_eq!(names(&view).last().unwrap(), "checkout.completed");
-    // A customer may be given; an unknown outcome is refused.
-    let other = id_of(&checkouts.open(&shop, items(&[(ONCE, 1)])).await);
-    let body = json!({ "outcome": "paid", "customer": customer("admin@shop.test", "GB", Some("SW1A 1AA")) });
-    let paid = expect_data(checkouts.complete_with(&other, body).await, StatusCode::OK).await;
-    assert_eq!(paid["customer"]["email"], "admin@shop.test");
-    assert_eq!(paid["address"]["country_code"], "GB");
-    let response = checkouts
-        .complete_with(&other, json!({ "outcome": "maybe" }))
-        .await;
-    let body = expect_json(response, StatusCode::BAD_REQUEST).await;
-    assert_eq!(body["error"]["code"], "invalid_field", "{body}");
-    // Unknown checkout and account.
-    let unknown = "che_01kzvyz95263x6amf3w4cgbqh4";
-    let response = checkouts
-        .complete_with(unknown, json!({ "outcome": "paid" }))
-        .await;
-    expect_not_found(response, unknown).await;
-    let response = checkouts.list_response("nobody").await;
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(view["payment"]["status"], "none");
+    assert_eq!(names(&view).len(), 2);
 }
 
-async fn a_completed_checkout_refuses_every_write(backend: Backend) {
+async fn items_customer_and_custom_data_change_while_open(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let shop = app.open_shop("shop", "sandbox").await;
     let checkouts = app.checkouts();
-    let paid = checkouts.buy(&shop, ONCE, SUCCESS_CARD).await;
-    let id = id_of(&paid);
-    let events = app.events("shop").await.len();
-    let refused = |response| async {
-        let detail = format!("Checkout {id} is completed: it can't be changed.");
-        expect_error(
-            response,
-            StatusCode::CONFLICT,
-            "request_error",
-            "checkout_not_open",
-            &detail,
-        )
-        .await;
-    };
-    refused(checkouts.pay(&id, card(SUCCESS_CARD)).await).await;
-    refused(checkouts.set_customer(&id, new_york_customer()).await).await;
-    refused(
-        checkouts
-            .update_items(&id, json!([{ "price_id": ONCE, "quantity": 2 }]))
-            .await,
-    )
-    .await;
-    refused(checkouts.authenticate(&id, true).await).await;
-    refused(
-        checkouts
-            .complete_with(&id, json!({ "outcome": "paid" }))
-            .await,
-    )
-    .await;
-    refused(checkouts.close(&id).await).await;
-    // Nothing changed.
-    let view = expect_data(checkouts.get(&id).await, StatusCode::OK).await;
-    assert_eq!(view, paid);
-    assert_eq!(app.events("shop").await.len(), events);
-    // A closed one too, with its own state in the detail.
-    let closed = id_of(&checkouts.open(&shop, items(&[(ONCE, 1)])).await);
-    let view = expect_data(checkouts.close(&closed).await, StatusCode::OK).await;
-    assert_eq!(view["state"], "closed");
-    let detail = format!("Checkout {closed} is closed: it can't be changed.");
-    expect_error(
-        checkouts.pay(&closed, card(SUCCESS_CARD)).await,
-        StatusCode::CONFLICT,
-        "request_error",
-        "checkout_not_open",
-        &detail,
-    )
-    .await;
-}
-
-async fn after_gives_only_newer_events(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let shop = app.open_shop("shop", "sandbox").await;
-    let checkouts = app.checkouts();
-    let paid = checkouts.buy(&shop, ONCE, SUCCESS_CARD).await;
-    let id = id_of(&paid);
-    let after = |n: &str| {
-        let path = format!("/transaction-checkout/{id}?after={n}");
-        checkouts.page(Method::GET, &path).send()
-    };
-    let view = expect_data(after("2").await.unwrap(), StatusCode::OK).await;
-    let sequences: Vec<u64> = (view["events"].as_array().unwrap().iter())
-        .map(|event| event["sequence"].as_u64().unwrap())
-        .collect();
-    assert_eq!(sequences, [3, 4, 5]);
-    assert_eq!(
-        view["events"],
-        json!(paid["events"].as_array().unwrap()[2..])
+    let mut data = items(&[(YEARLY, 1)]);
+    data["customer"] = new_york_customer();
+    let opened = checkouts.open(&shop, data).await;
+    let id = id_of(&opened);
+    // Given at open: ready at once, and loaded already shows the customer.
+    assert_eq!(opened["checkout"]["status"], "ready");
+    assert_eq!(names(&opened), ["checkout.loaded"]);
+    // The page's Origin is the transaction's checkout URL.
+    let admin = checkouts.admin_view(&shop.account, &id).await;
+    let url = format!(
+        "{SHOP_ORIGIN}?_ptxn={}",
+        opened["transaction_id"].as_str().unwrap()
     );
-    let view = expect_data(after("5").await.unwrap(), StatusCode::OK).await;
-    assert_eq!(view["events"], json!([]));
-    assert_eq!(view["state"], "completed");
-    for bad in ["-1", "x", ""] {
-        expect_error(
-            after(bad).await.unwrap(),
-            StatusCode::BAD_REQUEST,
-            "request_error",
-            "bad_request",
-            "after must be an event's sequence number.",
-        )
+    assert_eq!(admin["transaction"]["checkout"], json!({ "url": url }));
+
+    let response = checkouts.update_items(&id, json!([{ "price_id": YEARLY, "quantity": 3 }]));
+    let view = expect_data(response.await, StatusCode::OK).await;
+    assert_eq!(view["checkout"]["items"][0]["quantity"], 3);
+    assert_eq!(names(&view).last().unwrap(), "checkout.items.updated");
+    let response = checkouts.update_items(&id, json!([{ "price_id": YEARLY, "quantity": 11 }]));
+    let body = expect_json(response.await, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        body["error"]["code"],
+        "transaction_item_quantity_out_of_range"
+    );
+
+    let response = checkouts.set_customer(&id, customer("other@shop.test", "GB", Some("SW1A 1AA")));
+    let view = expect_data(response.await, StatusCode::OK).await;
+    assert_eq!(names(&view).last().unwrap(), "checkout.customer.updated");
+    assert_eq!(view["checkout"]["customer"]["email"], "other@shop.test");
+
+    let patch = json!({ "custom_data": { "order": "42" }, "items": [{ "price_id": YEARLY, "quantity": 2 }] });
+    let response = checkouts.write(Method::PATCH, &id, "", patch).await;
+    let view = expect_data(response, StatusCode::OK).await;
+    assert_eq!(names(&view).last().unwrap(), "checkout.updated");
+    assert_eq!(view["checkout"]["custom_data"], json!({ "order": "42" }));
+    assert_eq!(view["checkout"]["items"][0]["quantity"], 2);
+    let response = checkouts
+        .write(Method::PATCH, &id, "", json!({ "colour": "red" }))
         .await;
-    }
+    let message = "Additional property colour is not allowed";
+    expect_schema_errors(response, json!([{ "field": "(root)", "message": message }])).await;
+    let read = expect_data(checkouts.get(&id).await, StatusCode::OK).await;
+    assert_eq!(read, view);
 }

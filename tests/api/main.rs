@@ -20,6 +20,7 @@ mod catalog;
 mod catalog_state;
 mod checkout;
 mod checkout_page;
+mod checkout_payments;
 mod checkout_webhooks;
 mod cors;
 mod create;

@@ -6,7 +6,9 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 
-use crate::domain::checkout::{AdminCheckoutView, CheckoutId, Outcome};
+use serde::{Serialize, Serializer};
+
+use crate::domain::checkout::{CheckoutId, CheckoutView, Outcome};
 use crate::http::AppState;
 use crate::http::auth::Admin;
 use crate::http::envelope::Envelope;
@@ -24,8 +26,9 @@ async fn list(
     State(state): State<AppState>,
     _: Admin,
     Path(account): Path<String>,
-) -> Result<Envelope<Vec<AdminCheckoutView>>> {
-    Ok(Envelope::ok(state.services.checkouts.list(&account).await?))
+) -> Result<Envelope<Vec<AdminView>>> {
+    let views = state.services.checkouts.list(&account).await?;
+    Ok(Envelope::ok(views.into_iter().map(AdminView).collect()))
 }
 
 /// `POST /__paddock/checkouts/{checkout_id}/complete`
@@ -35,8 +38,18 @@ async fn complete(
     _: Admin,
     IdPath(id): IdPath<CheckoutId>,
     JsonObject(body): JsonObject,
-) -> Result<Envelope<AdminCheckoutView>> {
+) -> Result<Envelope<AdminView>> {
     let outcome = Outcome::from_json(&body)?;
     let view = state.services.checkouts.complete(&id, outcome).await?;
-    Ok(Envelope::ok(view))
+    Ok(Envelope::ok(AdminView(view)))
+}
+
+/// A checkout as the admin API shows it (the view, and its transaction,
+/// customer and address), owned so that it outlives the handler.
+struct AdminView(CheckoutView);
+
+impl Serialize for AdminView {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.admin().serialize(serializer)
+    }
 }

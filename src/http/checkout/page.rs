@@ -12,6 +12,8 @@ use axum::http::header::{
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::COUNTRY_CODES;
+use crate::domain::checkout::CheckoutId;
+use crate::http::extract::IdPath;
 
 const HTML: &str = include_str!("page.html");
 const SCRIPT: &str = include_str!("page.js");
@@ -36,8 +38,9 @@ static PAGE: LazyLock<String> = LazyLock::new(|| {
 
 /// `GET /checkout/{checkout_id}`: the same page for every checkout; its
 /// script reads the id from the address and asks the API for the rest, so
-/// nothing of the checkout is ever written into HTML.
-pub async fn page() -> Response {
+/// nothing of the checkout is ever written into HTML. A malformed id is a
+/// 400, as on the API.
+pub async fn page(_: IdPath<CheckoutId>) -> Response {
     respond("text/html; charset=utf-8", PAGE.as_str())
 }
 
@@ -71,10 +74,9 @@ mod tests {
     #[test]
     fn the_page_lists_every_country_and_names_its_assets() {
         assert!(!PAGE.contains("COUNTRY_OPTIONS"));
-        assert_eq!(
-            PAGE.matches("<option value=\"").count(),
-            COUNTRY_CODES.len()
-        );
+        // Every code, and the empty choice before them.
+        let options = PAGE.matches("<option value=\"").count();
+        assert_eq!(options, COUNTRY_CODES.len() + 1);
         assert!(PAGE.contains("<option value=\"GB\">GB</option>"));
         for path in [SCRIPT_PATH, STYLE_PATH] {
             let relative = path.strip_prefix("/checkout/").unwrap();

@@ -22,6 +22,7 @@ pub const SHOP_ORIGIN: &str = "http://shop.test";
 /// An account's storefront: the recorded catalog
 /// ([`super::previews::recorded_catalog`]) and tax rates loaded, and a
 /// client-side token of `environment`.
+#[derive(Clone)]
 pub struct Shop {
     pub account: String,
     /// `sandbox` or `live` (the admin API's names).
