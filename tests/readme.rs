@@ -183,7 +183,11 @@ fn the_docs_playwright_example_is_the_one_ci_runs() {
         ("playwright.config.js", "js"),
         ("serve.js", "js"),
         ("app/index.html", "html"),
+        ("app/thanks.html", "html"),
+        ("paddock.js", "js"),
+        ("webhooks.js", "js"),
         ("pricing.spec.js", "js"),
+        ("checkout.spec.js", "js"),
     ] {
         let text = read(&format!("docs/examples/playwright/{file}"));
         assert!(

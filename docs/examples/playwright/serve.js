@@ -1,10 +1,12 @@
-// The shop's static server: its one page, and @paddle/paddle-js's ESM build
-// from node_modules (so no bundler), on a port of its own.
+// The shop's static server: its page, its thank-you page, and
+// @paddle/paddle-js's ESM build from node_modules (so no bundler), on a port
+// of its own.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 
 const files = {
   '/': ['app/index.html', 'text/html; charset=utf-8'],
+  '/thanks': ['app/thanks.html', 'text/html; charset=utf-8'],
   '/paddle-js.mjs': ['node_modules/@paddle/paddle-js/dist/index.esm.js', 'text/javascript; charset=utf-8'],
 };
 

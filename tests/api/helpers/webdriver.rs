@@ -236,6 +236,19 @@ impl Browser {
         response["value"]["error"].is_null()
     }
 
+    /// Switches into the iframe `css` selects (in the current context):
+    /// later finds and scripts run in its document.
+    pub async fn enter_frame(&self, css: &str) {
+        let element = self.find(css).await;
+        let id = json!({ ELEMENT_KEY: element.0 });
+        self.post("/frame", json!({ "id": id })).await;
+    }
+
+    /// Back to the top-level page from any frame.
+    pub async fn leave_frame(&self) {
+        self.post("/frame", json!({ "id": null })).await;
+    }
+
     pub async fn set_width(&self, width: u32) {
         let rect = json!({ "width": width, "height": 900 });
         self.post("/window/rect", rect).await;
