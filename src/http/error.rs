@@ -445,6 +445,33 @@ mod tests {
     }
 
     #[test]
+    fn the_checkouts_refusals_name_what_they_refuse() {
+        let not_open = Error::CheckoutNotOpen {
+            id: "che_01kzvyz9e21z9vbhd7xqq3csyq".into(),
+            state: "completed".into(),
+        };
+        let (status, _, code, detail) = not_open.parts();
+        assert_eq!(
+            (status, code, detail.as_str()),
+            (
+                StatusCode::CONFLICT,
+                "checkout_not_open",
+                "Checkout che_01kzvyz9e21z9vbhd7xqq3csyq is completed: it can't be changed."
+            )
+        );
+        let immutable = Error::TransactionImmutable("txn_01kzvyz9e21z9vbhd7xqq3csyq".into());
+        let (status, _, code, _) = immutable.parts();
+        assert_eq!(
+            (status, code),
+            (StatusCode::BAD_REQUEST, "transaction_immutable")
+        );
+        assert_eq!(
+            documentation_url(code),
+            "https://developer.paddle.com/v1/errors/transactions/transaction_immutable"
+        );
+    }
+
+    #[test]
     fn documentation_urls_follow_paddles_responses() {
         assert_eq!(
             documentation_url("not_found"),

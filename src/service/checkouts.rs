@@ -7,7 +7,7 @@
 
 mod open;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::Mints;
 use crate::domain::checkout::{
@@ -16,8 +16,8 @@ use crate::domain::checkout::{
 };
 use crate::domain::pricing::PreviewRefusal;
 use crate::domain::{
-    CatalogPrice, CatalogStatus, CheckoutId, CountryCode, EventType, FieldError, Owner, PriceId,
-    TaxRates,
+    CatalogPrice, CatalogStatus, CheckoutId, CountryCode, EventType, FieldError, Mint, Owner,
+    PriceId, TaxRates,
 };
 use crate::error::{Error, Result};
 use crate::store::{PurchaseWrite, Store, StoreError};
@@ -209,10 +209,17 @@ impl Checkouts {
         for _ in 0..ATTEMPTS {
             let purchase = self.load(id).await?;
             let owner = purchase.checkout.owner();
+            let context = self.context(&owner).await?;
+            // Judged first on a mint that draws nothing: a refusal leaves
+            // even a seeded account's sequence where it was.
+            let now = self.mints.now(&owner.account).await?;
+            let trial = Mint::controlled(now, Arc::new(Mutex::new(ulid::Generator::new())));
+            let mut dry = Change::new(purchase.clone(), &trial);
+            dry.require_open().map_err(|r| refusal(id, r))?;
+            judge(&mut dry, &context)?;
             let mint = self.mints.mint(&owner.account).await?;
             let mut change = Change::new(purchase, &mint);
             change.require_open().map_err(|r| refusal(id, r))?;
-            let context = self.context(&owner).await?;
             judge(&mut change, &context)?;
             let (purchase, events) = change.finish();
             if self.save(&purchase, &events, false, false).await? {

@@ -31,9 +31,11 @@ impl Checkouts {
         };
         let prices = self.prices(owner, items).await?;
         let rates = self.store.tax_rates(owner).await?;
-        let mint = self.mints.mint(&owner.account).await?;
         let cart = preview_request(items, None);
         let priced = price(&cart, &prices, &rates).map_err(pricing_refusal)?;
+        // Drawn once the request is known to be good: a refusal leaves a
+        // seeded account's sequence where it was.
+        let mint = self.mints.mint(&owner.account).await?;
         let custom_data = request.custom_data.clone();
         let mut change = open_cart(
             owner,

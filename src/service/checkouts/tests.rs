@@ -62,6 +62,9 @@ async fn service(store: Arc<dyn Store>) -> Checkouts {
         at: Some(at),
         frozen: true,
     };
+    // Seeded: every write draws the account's next number.
+    let seed = crate::domain::Seed::stored("checkout-service".to_owned());
+    mints.set_seed("shop", Some(&seed)).await.unwrap();
     mints.change_clock("shop", frozen).await.unwrap();
     Checkouts::new(store, mints)
 }
@@ -159,12 +162,23 @@ async fn scenario(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let id = view.id().clone();
+    let draws = || async { store.account("shop").await.unwrap().unwrap().draws };
+    let before = draws().await;
     let early = checkouts
         .pay(&id, card(TestCard::Succeeds))
         .await
         .unwrap_err();
     assert!(matches!(early, Error::InvalidField(ref e) if e[0].field == "customer"));
     checkouts.set_customer(&id, buyer()).await.unwrap();
+    assert_eq!(draws().await, before + 1, "a refusal draws nothing");
+    let expired = CardDetails {
+        expiry_year: 2026,
+        expiry_month: 7,
+        ..card(TestCard::Succeeds)
+    };
+    let expired = checkouts.pay(&id, expired).await.unwrap_err();
+    assert!(matches!(expired, Error::InvalidField(ref e) if e[0].field == "expiry_year"));
+    assert_eq!(draws().await, before + 1);
 
     // Two pays race: exactly one completes the checkout.
     let (first, second) = tokio::join!(
