@@ -16,6 +16,7 @@ use crate::helpers::{Backend, Received, Receiver, TestApp, assert_timestamp, exp
 use crate::on_both_backends;
 use crate::webhooks::{assert_prefixed_ulid, assert_signed, fast_retries};
 
+mod changes;
 mod exactly_once;
 mod ordered;
 mod outcomes;
@@ -200,7 +201,7 @@ pub(crate) fn assert_sequence(received: &[Received], expected: &[(&str, &str)]) 
 
 fn assert_customer(data: &Value) {
     assert_prefixed_ulid(&data["id"], "ctm_");
-    assert_eq!(data["email"], "buyer@shop.test");
+    assert!(data["email"].as_str().unwrap().contains('@'));
     let fixed = json!({ "name": null, "locale": "en", "status": "active",
         "custom_data": null, "import_meta": null, "marketing_consent": false });
     for (key, value) in fixed.as_object().unwrap() {
@@ -211,10 +212,7 @@ fn assert_customer(data: &Value) {
 fn assert_address(data: &Value) {
     assert_prefixed_ulid(&data["id"], "add_");
     assert_prefixed_ulid(&data["customer_id"], "ctm_");
-    assert_eq!(
-        (&data["country_code"], &data["postal_code"]),
-        (&json!("US"), &json!("10001"))
-    );
+    assert!(data["country_code"].is_string());
     for key in ["description", "first_line", "second_line", "city", "region"] {
         assert_eq!(data[key], Value::Null, "address.{key}");
     }
@@ -272,6 +270,9 @@ async fn a_paid_checkout_sends_the_nine_webhooks_in_order(backend: Backend) {
     assert_eq!(completed["customer_id"], customer["id"]);
     assert_eq!(completed["address_id"], address["id"]);
     assert_eq!(address["customer_id"], customer["id"]);
+    assert_eq!(customer["email"], "buyer@shop.test");
+    let place = (&address["country_code"], &address["postal_code"]);
+    assert_eq!(place, (&json!("US"), &json!("10001")));
     assert_eq!(bodies[0]["data"]["created_at"], bodies[0]["occurred_at"]);
     assert_eq!(customer["created_at"], bodies[1]["occurred_at"]);
     // $5.00 in New York at 8.875 %: the previews' arithmetic.

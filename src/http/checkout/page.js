@@ -123,7 +123,10 @@
     show('payment-step', open && Boolean(customer.email) && payment !== 'action_required');
     show('three-ds', open && payment === 'action_required');
     if (payment === 'failed' && open) {
-      setText('payment-error', 'Your card issuer bank has declined this payment.');
+      const refused = view.payment.error_code === 'authentication_failed';
+      setText('payment-error', refused
+        ? 'The 3-D Secure authentication failed: try again, or use another card.'
+        : 'Your card issuer bank has declined this payment.');
     } else {
       setText('payment-error', '');
     }
@@ -237,7 +240,8 @@
         // paddock restarting: try again on the next tick.
       }
     }
-    setTimeout(poll, POLL_MS);
+    // A completed or closed checkout changes no more.
+    if (view && view.state === 'open') setTimeout(poll, POLL_MS);
   }
 
   async function start() {
@@ -263,7 +267,7 @@
       setText('checkout-error', 'paddock did not answer. Is it still running?');
       return;
     }
-    setTimeout(poll, POLL_MS);
+    if (view.state === 'open') setTimeout(poll, POLL_MS);
   }
 
   start();

@@ -11,6 +11,8 @@
   // The open checkout: { id, frame, holder, data, successUrl }, or null.
   let current = null;
   let errorOverlay = null;
+  // Raised by every open and close: an answer to an earlier open is dropped.
+  let generation = 0;
 
   function paddockOrigin() {
     try {
@@ -102,8 +104,10 @@
 
   async function openCheckout(options) {
     const given = options || {};
+    // One checkout at a time, as Paddle.js: a second open closes the first.
     if (current) closeCheckout();
     removeErrorOverlay();
+    const mine = ++generation;
     const settings = checkoutSettings(given);
     const inline = settings.displayMode === 'inline';
     let target = null;
@@ -131,6 +135,7 @@
       answer = await checkoutCall('POST', '/transaction-checkout', data, headers);
     } catch (_) {
       hideSpinner();
+      if (mine !== generation) return;
       const detail = 'paddock did not answer at ' + paddock.url + ' (is it running, and does it allow this origin?)';
       notice('error', detail);
       showErrorOverlay('network_error', detail);
@@ -138,6 +143,11 @@
       return;
     }
     hideSpinner();
+    if (mine !== generation) {
+      // Closed, or opened again, while paddock answered: this one never shows.
+      if (answer.ok && answer.body && answer.body.data) sendClose(answer.body.data.id);
+      return;
+    }
     if (!answer.ok || !answer.body || !answer.body.data) {
       const error = (answer.body && answer.body.error) || {};
       const code = error.code || 'http_' + answer.status;
@@ -199,6 +209,7 @@
   }
 
   function closeCheckout() {
+    generation += 1;
     removeErrorOverlay();
     if (!current) {
       debug('Paddle.Checkout.close: no checkout is open.');
@@ -208,9 +219,12 @@
     current = null;
     closing.holder.remove();
     emit({ name: 'checkout.closed', data: closing.data });
-    // A completed checkout is over already: paddock would refuse to close it.
-    if (closing.completed) return;
-    const url = paddock.url + '/transaction-checkout/' + encodeURIComponent(closing.id) + '/close';
+    // A completed checkout is over already: closing it would change nothing.
+    if (!closing.completed) sendClose(closing.id);
+  }
+
+  function sendClose(id) {
+    const url = paddock.url + '/transaction-checkout/' + encodeURIComponent(id) + '/close';
     // Sent even when the page is being left.
     fetch(url, { method: 'POST', keepalive: true, credentials: 'omit' }).catch(() =>
       notice('warn', 'paddock did not answer ' + url));
