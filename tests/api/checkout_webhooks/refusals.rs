@@ -14,11 +14,17 @@ on_both_backends!(every_refusal_changes_nothing);
 
 const ACCOUNT: &str = "refusals";
 
-/// What a refusal must leave as it was: the account's events and checkouts.
-async fn state(bench: &Bench) -> (Vec<Value>, Vec<Value>) {
+/// What a refusal must leave as it was: the account's events and
+/// checkouts, and how many rows each checkout table holds.
+async fn state(bench: &Bench) -> (Vec<Value>, Vec<Value>, Vec<String>) {
     let account = &bench.shop.account;
     let events = bench.app.events(account).await;
-    (events, bench.checkouts.list(account).await)
+    let mut rows = Vec::new();
+    for table in ["checkouts", "transactions", "customers", "addresses"] {
+        let sql = format!("select cast(count(*) as text) from {table}");
+        rows.extend(bench.app.query_strings(&sql).await);
+    }
+    (events, bench.checkouts.list(account).await, rows)
 }
 
 /// Asserts a Paddle-shaped error with `status` and `code`; returns it.
