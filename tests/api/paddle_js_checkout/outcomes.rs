@@ -68,8 +68,8 @@ async fn a_declined_card_fails_in_the_page_and_by_webhook_and_another_card_then_
 }
 
 #[tokio::test]
-async fn the_3_d_secure_card_asks_for_the_step_and_accepting_it_completes() {
-    let test = "the_3_d_secure_card_asks_for_the_step_and_accepting_it_completes";
+async fn the_3_d_secure_card_asks_for_the_step_refusing_fails_and_accepting_completes() {
+    let test = "the_3_d_secure_card_asks_for_the_step_refusing_fails_and_accepting_completes";
     let Some(shop) = Shop::open(test).await else {
         return;
     };
@@ -86,13 +86,29 @@ async fn the_3_d_secure_card_asks_for_the_step_and_accepting_it_completes() {
     assert_eq!(checkouts[0]["payment"]["status"], "action_required");
     assert_eq!(checkouts[0]["transaction"]["status"], "ready");
 
+    // Refused: the payment fails, as a decline does.
     browser.enter_frame(FRAME).await;
+    browser.click(&testid("three-ds-refuse")).await;
+    wait_for(browser, &testid("card-number")).await;
+    browser.leave_frame().await;
+    let failed = shop.events_until("checkout.payment.failed").await;
+    assert_eq!(names(&failed)[4], "checkout.payment.failed");
+    let checkouts = shop.admin_checkouts().await;
+    assert_eq!(checkouts[0]["payment"]["status"], "failed");
+    let attempt = &checkouts[0]["transaction"]["payments"][0];
+    assert_eq!(attempt["error_code"], "authentication_failed");
+
+    // The same card again, and the step accepted: paid.
+    browser.enter_frame(FRAME).await;
+    pay_with(browser, THREE_DS_CARD).await;
+    wait_for(browser, &testid("three-ds")).await;
     browser.click(&testid("three-ds-accept")).await;
     wait_for(browser, &testid("success")).await;
     browser.leave_frame().await;
     let completed = shop.events_until("checkout.completed").await;
-    assert_eq!(names(&completed), PAID);
-    assert_eq!(completed[4]["data"]["id"], events[0]["data"]["id"]);
+    let expected = [&PAID[..4], &["checkout.payment.failed"], &PAID[2..]].concat();
+    assert_eq!(names(&completed), expected);
+    assert_eq!(completed[7]["data"]["id"], events[0]["data"]["id"]);
     let checkouts = shop.admin_checkouts().await;
     assert_eq!(checkouts[0]["state"], "completed");
     assert_eq!(checkouts[0]["payment"]["status"], "captured");
