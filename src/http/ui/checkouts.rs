@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::PathOwner;
-use super::layout::{Place, Section, page, respond, section_path};
+use super::layout::{Place, Section, page, respond, section_path, time};
 use super::session::Signed;
 use super::{PageResult, UI};
 use crate::domain::Owner;
@@ -87,7 +87,7 @@ async fn list(
                 table #checkouts {
                     thead { tr { th { "Checkout" } th { "Environment" } th { "State" } th { "Transaction" } th { "Total" } th { "Customer" } th { "Created" } } }
                     tbody {
-                        @for (_, checkout) in checkouts.iter().rev() {
+                        @for (view, checkout) in checkouts.iter().rev() {
                             @let id = text(checkout, &["id"]);
                             @let email = text(checkout, &["customer", "email"]);
                             tr id=(id) {
@@ -96,11 +96,11 @@ async fn list(
                                 td data-label="State" { (badge(text(checkout, &["state"]))) }
                                 td data-label="Transaction" {
                                     (badge(text(checkout, &["transaction", "status"]))) br;
-                                    span.muted { (text(checkout, &["transaction_id"])) }
+                                    code.muted { (view.purchase.transaction.id.as_str()) }
                                 }
                                 td data-label="Total" { (text(checkout, &["display", "formatted_totals", "total"])) }
                                 td data-label="Customer" { @if email.is_empty() { (dash()) } @else { (email) } }
-                                td data-label="Created" { (text(checkout, &["created_at"])) }
+                                td data-label="Created" { (time(Some(view.purchase.checkout.created_at))) }
                             }
                         }
                     }
@@ -141,8 +141,8 @@ async fn show(
             }
             dt { "Total" } dd { (text(&checkout, &["display", "formatted_totals", "total"])) }
             dt { "Page" } dd { code { "/checkout/" (id) } }
-            dt { "Created" } dd { (text(&checkout, &["created_at"])) }
-            dt { "Updated" } dd { (text(&checkout, &["updated_at"])) }
+            dt { "Created" } dd { (time(Some(purchase.checkout.created_at))) }
+            dt { "Updated" } dd { (time(Some(purchase.checkout.updated_at))) }
         }
         section #transaction {
             h2 { "Transaction" }
