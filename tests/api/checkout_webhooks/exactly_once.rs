@@ -9,8 +9,8 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{CHECKOUT_EVENTS, PURCHASE, id_of};
-use crate::helpers::checkout::{Checkouts, Shop, items, new_york_customer};
+use super::{Bench, CHECKOUT_EVENTS, PURCHASE, assert_sequence, id_of};
+use crate::helpers::checkout::{Checkouts, SUCCESS_CARD, Shop, card, items, new_york_customer};
 use crate::helpers::previews::{MONTHLY, recorded_catalog, recorded_tax_rates};
 use crate::helpers::{
     ADMIN_TOKEN, Backend, Database, Paddock, Receiver, expect_data, expect_error,
@@ -18,7 +18,10 @@ use crate::helpers::{
 use crate::on_both_backends;
 use crate::webhooks::assert_signed;
 
-on_both_backends!(a_checkout_survives_kill_9_and_is_completed_exactly_once);
+on_both_backends!(
+    a_checkout_survives_a_graceful_restart,
+    a_checkout_survives_kill_9_and_is_completed_exactly_once,
+);
 
 const KEY: &str = "pdl_sdbx_apikey_01hv8gz6y0m8m5f8q2y9f7kj3x_checkoutKillTestKey";
 const RACERS: usize = 8;
@@ -156,4 +159,25 @@ async fn a_checkout_survives_kill_9_and_is_completed_exactly_once(backend: Backe
     assert_eq!(&new[3]["data"], transaction);
     let views: Vec<Value> = checkouts.list("default").await;
     assert_eq!(views[0]["state"], "completed");
+}
+
+async fn a_checkout_survives_a_graceful_restart(backend: Backend) {
+    let mut bench = Bench::new(backend, "restarted").await;
+    let mut data = items(&[(MONTHLY, 1)]);
+    data["customer"] = new_york_customer();
+    let opened = bench.checkouts.open(&bench.shop, data).await;
+    let id = id_of(&opened);
+    let mut received = bench.receive(5).await;
+    bench.app.restart().await;
+    bench.checkouts = bench.app.checkouts();
+    let after = expect_data(bench.checkouts.get(&id).await, StatusCode::OK).await;
+    assert_eq!(after, opened);
+    let paid = bench.checkouts.pay(&id, card(SUCCESS_CARD)).await;
+    assert_eq!(
+        expect_data(paid, StatusCode::OK).await["state"],
+        "completed"
+    );
+    received.extend(bench.receive(4).await);
+    assert_sequence(&received, &PURCHASE);
+    bench.expect_no_more().await;
 }
