@@ -23,15 +23,17 @@ pub enum Section {
     ApiKeys,
     Notifications,
     Catalog,
+    Checkouts,
     Requests,
 }
 
 impl Section {
-    const ALL: [Section; 5] = [
+    const ALL: [Section; 6] = [
         Section::ClientTokens,
         Section::ApiKeys,
         Section::Notifications,
         Section::Catalog,
+        Section::Checkouts,
         Section::Requests,
     ];
 
@@ -41,6 +43,7 @@ impl Section {
             Section::ApiKeys => "api-keys",
             Section::Notifications => "notifications",
             Section::Catalog => "catalog",
+            Section::Checkouts => "checkouts",
             Section::Requests => "requests",
         }
     }
@@ -51,6 +54,7 @@ impl Section {
             Section::ApiKeys => "API keys",
             Section::Notifications => "Notifications",
             Section::Catalog => "Catalog",
+            Section::Checkouts => "Checkouts",
             Section::Requests => "Request log",
         }
     }

@@ -8,6 +8,7 @@
 mod accounts;
 mod api_keys;
 mod catalog;
+mod checkouts;
 mod extract;
 mod form;
 mod layout;
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         api_keys::routes(),
         notifications::routes(),
         catalog::routes(),
+        checkouts::routes(),
         requests::routes(),
     ] {
         routes = routes.merge(section);

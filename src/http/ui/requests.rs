@@ -77,7 +77,7 @@ fn render(
         }
         form.card.danger method="post" action=(format!("{UI}/accounts/{}/{}/reset", encode(account), environment.as_str())) {
             h2 { "Reset this account" }
-            p { "Deletes its client-side tokens and events in both environments, and forgets its request log. API keys, notification settings and the catalog stay." }
+            p { "Deletes its client-side tokens, checkouts and events in both environments, and forgets its request log. API keys, notification settings and the catalog stay." }
             (csrf_field(&signed.csrf))
             @if let Some(message) = message { p.field-error #reset-message role="status" { (message) } }
             div.check {
