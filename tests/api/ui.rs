@@ -346,3 +346,51 @@ async fn a_forged_post_learns_nothing_of_the_account_it_names() {
     let unknown = dashboard.post_with_csrf(path, &[("name", "real")]).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn revoking_an_api_key_asks_first_and_without_the_box_ticked_changes_nothing() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let key = app
+        .account_key("default", "sandbox", &["client_token.read"])
+        .await;
+    let id = key_id(&key);
+    let page = dashboard.get("/accounts/default/sandbox/api-keys").await;
+    let page = page.text().await.unwrap();
+    // The list links to the key's page; it has no one-click revoke.
+    assert!(!page.contains("/revoke"), "{page}");
+    let key_page = format!("/accounts/default/sandbox/api-keys/{id}");
+    assert!(
+        page.contains(&format!(r#"href="{UI}{key_page}""#)),
+        "{page}"
+    );
+    let shown = dashboard.get(&key_page).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    let shown = shown.text().await.unwrap();
+    assert!(
+        shown.contains(r#"name="confirm" value="yes" required"#),
+        "{shown}"
+    );
+    let revoke = format!("{key_page}/revoke");
+    let unconfirmed = dashboard.post_with_csrf(&revoke, &[]).await;
+    assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
+    let again = unconfirmed.text().await.unwrap();
+    assert!(again.contains("Tick the box to confirm."), "{again}");
+    assert_eq!(
+        app.get("/client-tokens", &key).await.status(),
+        StatusCode::OK
+    );
+    let confirmed = dashboard
+        .post_with_csrf(&revoke, &[("confirm", "yes")])
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(confirmed.headers()[LOCATION], format!("{UI}{key_page}"));
+    let after = app.get("/client-tokens", &key).await;
+    assert_eq!(after.status(), StatusCode::FORBIDDEN);
+}
+
+/// `apikey_…` of a key `pdl_sdbx_apikey_<ulid>_<secret>`.
+fn key_id(key: &str) -> String {
+    let rest = key.split("_apikey_").nth(1).unwrap();
+    format!("apikey_{}", rest.split('_').next().unwrap())
+}

@@ -1,24 +1,24 @@
 //! API keys: list (obfuscated), create with permissions and an expiry (the
 //! key shown once, in the answer to the POST itself, never in a URL),
-//! revoke.
+//! revoke from the key's page (`api_key`), after a confirmation.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde_json::{Map, Value};
 
-use super::extract::{Named, PathOwner, Posted};
+use super::api_key;
+use super::extract::{PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{
     Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
     time,
 };
-use super::session::{Signed, see_other};
+use super::session::Signed;
 use super::{PageResult, UI};
-use crate::domain::{ApiKey, ApiKeyId, FieldError, NewApiKey, Owner, Permission};
-use crate::error::Error;
+use crate::domain::{ApiKey, FieldError, NewApiKey, Owner, Permission};
 use crate::http::AppState;
 
 /// The expiries offered, in days; the empty value is "never".
@@ -34,7 +34,8 @@ pub fn routes() -> Router<AppState> {
     let base = format!("{UI}/accounts/{{account}}/{{environment}}/api-keys");
     Router::new()
         .route(&base, get(list).post(create))
-        .route(&format!("{base}/{{id}}/revoke"), post(revoke))
+        .route(&format!("{base}/{{id}}"), get(api_key::show))
+        .route(&format!("{base}/{{id}}/revoke"), post(api_key::revoke))
 }
 
 /// What the page shows besides the list: a key just made, or a form with
@@ -88,7 +89,7 @@ async fn render(
                         @for key in &keys {
                             @let status = key.status(now);
                             tr {
-                                td data-label="Name" { (key.name) }
+                                td data-label="Name" { a href={ (base) "/" (key.id.as_str()) } { (key.name) } }
                                 td data-label="Key" { code { (key.id.obfuscated_key(key.environment)) } }
                                 td data-label="Permissions" {
                                     @for permission in &key.permissions { code.perm { (permission.as_str()) } " " }
@@ -98,10 +99,7 @@ async fn render(
                                 td data-label="Last used" { (time(key.last_used_at)) }
                                 td data-label="Actions" {
                                     @if status.is_active() {
-                                        form.inline method="post" action={ (base) "/" (key.id.as_str()) "/revoke" } {
-                                            (csrf_field(&signed.csrf))
-                                            button.danger.small type="submit" aria-label={ "Revoke " (key.name) } { "Revoke" }
-                                        }
+                                        a.action href={ (base) "/" (key.id.as_str()) } aria-label={ "Revoke " (key.name) "…" } { "Revoke…" }
                                     }
                                 }
                             }
@@ -209,24 +207,4 @@ async fn create(
         ..Extra::default()
     };
     render(&state, &signed, &owner, StatusCode::CREATED, extra).await
-}
-
-async fn revoke(
-    State(state): State<AppState>,
-    Path(Named { id }): Path<Named>,
-    Posted {
-        then: PathOwner(owner),
-        ..
-    }: Posted<PathOwner>,
-) -> PageResult {
-    let api_keys = &state.services.api_keys;
-    // Only this account's and environment's keys, as the page lists them.
-    let key_id = ApiKeyId::parse(&id).ok_or_else(|| Error::NotFound(id.clone()))?;
-    api_keys.get(&owner, &key_id).await?;
-    api_keys.revoke(key_id.as_str()).await?;
-    Ok(see_other(&section_path(
-        &owner.account,
-        owner.environment,
-        Section::ApiKeys,
-    )))
 }

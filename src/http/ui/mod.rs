@@ -6,6 +6,7 @@
 //! `state.services`, so notifications, totals and caches follow.
 
 mod accounts;
+mod api_key;
 mod api_keys;
 mod catalog;
 mod extract;
