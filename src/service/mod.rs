@@ -18,6 +18,7 @@ mod mints;
 mod notifications;
 mod previews;
 mod provisioning;
+mod reveals;
 mod rotations;
 mod totals;
 
@@ -36,6 +37,7 @@ pub use mints::Mints;
 pub use notifications::Notifications;
 pub use previews::Previews;
 pub use provisioning::ProvisionError;
+pub use reveals::{Reveal, Reveals};
 pub use rotations::RotationListing;
 pub use totals::Totals;
 
@@ -59,6 +61,8 @@ pub struct Services {
     pub previews: Previews,
     /// Each account's products, prices and tax rates.
     pub catalog: Catalogs,
+    /// Secrets the dashboard shows once.
+    pub reveals: Reveals,
 }
 
 impl Services {
@@ -88,6 +92,7 @@ impl Services {
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),
             previews: Previews::new(store.clone()),
+            reveals: Reveals::new(store.clone(), secrets.clone()),
             notifications: Notifications::new(store, secrets, mints.clone()),
             journal,
             mints,

@@ -25,6 +25,7 @@ mod postgres;
 mod postgres_commit;
 mod postgres_tls;
 mod read_batch;
+mod reveals;
 mod rows;
 #[cfg(test)]
 mod scratch;
@@ -138,6 +139,7 @@ pub trait Store:
     + NotificationStore
     + AccountStateStore
     + CatalogStore
+    + RevealStore
     + Send
     + Sync
     + 'static
@@ -404,4 +406,28 @@ pub trait ApiKeyRotationStore: Send + Sync {
 
     /// How many rotations a key has had, up to [`COUNT_CAP`].
     async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
+}
+
+/// Secrets the dashboard shows once, sealed, between the POST that made
+/// them and the page that shows them.
+#[async_trait]
+pub trait RevealStore: Send + Sync {
+    /// Keeps `sealed` for `owner` as `id`, forgetting those made before
+    /// `stale_before`.
+    async fn keep_reveal(
+        &self,
+        id: &str,
+        owner: &Owner,
+        sealed: &str,
+        at: Timestamp,
+        stale_before: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// The sealed reveal `id` of `owner` and when it was kept, deleted in
+    /// the same statement: `None` once anyone has taken it.
+    async fn take_reveal(
+        &self,
+        id: &str,
+        owner: &Owner,
+    ) -> Result<Option<(String, Timestamp)>, StoreError>;
 }

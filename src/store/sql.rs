@@ -180,7 +180,8 @@ where
         + super::ApiKeyEventStore
         + super::NotificationStore
         + super::AccountStateStore
-        + super::CatalogStore,
+        + super::CatalogStore
+        + super::RevealStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     #[tracing::instrument(level = "debug", skip_all)]

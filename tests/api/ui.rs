@@ -8,6 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{Backend, Dashboard, TestApp, UI, expect_data};
+use crate::postgres_only;
+
+postgres_only!(a_secret_is_shown_once_across_replicas);
 
 /// The `default` account exists (the test keys are its), for the pages.
 async fn app() -> TestApp {
@@ -300,7 +303,7 @@ async fn values_are_escaped_and_field_errors_show_paddles_messages() {
 }
 
 #[tokio::test]
-async fn a_created_api_key_is_shown_in_the_answer_never_in_a_url_and_works() {
+async fn a_created_api_key_is_shown_once_on_a_page_of_its_own_never_in_a_url_and_works() {
     let app = app().await;
     let dashboard = Dashboard::signed_in(&app).await;
     let created = dashboard
@@ -313,24 +316,119 @@ async fn a_created_api_key_is_shown_in_the_answer_never_in_a_url_and_works() {
             ],
         )
         .await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    assert!(created.headers().get(LOCATION).is_none());
-    let page = created.text().await.unwrap();
-    let at = page.find("pdl_sdbx_apikey_").expect("the key in the page");
-    let key: String = page[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
+    // Post/redirect/get: a refresh of the answer creates nothing.
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(!location.contains("pdl_"), "{location}");
+    let path = location.strip_prefix(UI).unwrap();
+    assert!(
+        path.starts_with("/accounts/default/sandbox/shown-once/"),
+        "{path}"
+    );
+    let shown = dashboard.get(path).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    let page = shown.text().await.unwrap();
+    let key = shown_key(&page);
     let list = app.get("/client-tokens", &key).await;
     assert_eq!(list.status(), StatusCode::OK);
-    let again = dashboard
+    // Loaded again (a refresh, the back button): gone, and nothing new.
+    let again = dashboard.get(path).await;
+    assert_eq!(again.status(), StatusCode::GONE);
+    assert!(!again.text().await.unwrap().contains("pdl_sdbx_apikey_"));
+    let listed = dashboard
         .get("/accounts/default/sandbox/api-keys")
         .await
         .text()
         .await
         .unwrap();
-    assert!(!again.contains(&key), "shown once only");
-    assert!(again.contains("client_token.read"));
+    assert!(!listed.contains(&key), "shown once only");
+    assert!(listed.contains("client_token.read"));
+    assert_eq!(listed.matches(">ci<").count(), 1, "one key: {listed}");
+    // Kept sealed: the key is nowhere in the database, before or after.
+    assert!(!app.database_contains(&key).await);
+}
+
+fn shown_key(page: &str) -> String {
+    let at = page.find("pdl_sdbx_apikey_").expect("the key in the page");
+    page[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+#[tokio::test]
+async fn a_created_notification_setting_redirects_and_its_secret_is_shown_once() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let base = "/accounts/default/sandbox/notifications";
+    let form = [
+        ("destination", "https://example.com/hook"),
+        ("subscribed_events", "client_token.created"),
+        ("active", "true"),
+    ];
+    let created = dashboard.post_with_csrf(base, &form).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let location = created.headers()[LOCATION].to_str().unwrap().to_owned();
+    let path = location.strip_prefix(UI).unwrap().to_owned();
+    let page = dashboard.get(&path).await.text().await.unwrap();
+    assert!(page.contains(r#"id="new-secret">pdl_ntfset_"#), "{page}");
+    assert_eq!(dashboard.get(&path).await.status(), StatusCode::GONE);
+    let settings = app
+        .admin(Method::GET, "/accounts/default/notification-settings")
+        .send()
+        .await
+        .unwrap();
+    let settings = expect_data(settings, StatusCode::OK).await;
+    assert_eq!(settings.as_array().unwrap().len(), 1);
+    // "Show secret key" is a POST answered by a redirect to a page shown once.
+    let id = settings[0]["id"].as_str().unwrap();
+    let revealed = dashboard
+        .post_with_csrf(&format!("{base}/{id}/secret"), &[])
+        .await;
+    assert_eq!(revealed.status(), StatusCode::SEE_OTHER);
+    let location = revealed.headers()[LOCATION].to_str().unwrap().to_owned();
+    let path = location.strip_prefix(UI).unwrap().to_owned();
+    let page = dashboard.get(&path).await.text().await.unwrap();
+    assert!(page.contains(r#"id="new-secret">pdl_ntfset_"#), "{page}");
+    assert_eq!(dashboard.get(&path).await.status(), StatusCode::GONE);
+}
+
+/// Behind two replicas on one Postgres: the page made on one is shown by
+/// the other, once; asked of both at once, exactly one shows it.
+async fn a_secret_is_shown_once_across_replicas() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.admin(Method::POST, "/accounts")
+        .json(&json!({ "name": "default" }))
+        .send()
+        .await
+        .unwrap();
+    let other = format!("http://{}", app.replica().await);
+    let (here, there) = (
+        Dashboard::signed_in(&app).await,
+        Dashboard::signed_in_at(&app, &other).await,
+    );
+    for round in 0..2 {
+        let created = here
+            .post_with_csrf(
+                "/accounts/default/sandbox/api-keys",
+                &[("name", "ci"), ("permissions", "client_token.read")],
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let location = created.headers()[LOCATION].to_str().unwrap().to_owned();
+        let path = location.strip_prefix(UI).unwrap();
+        if round == 0 {
+            let shown = there.get(path).await;
+            assert_eq!(shown.status(), StatusCode::OK);
+            assert!(shown.text().await.unwrap().contains("pdl_sdbx_apikey_"));
+            assert_eq!(here.get(path).await.status(), StatusCode::GONE);
+        } else {
+            let (a, b) = tokio::join!(here.get(path), there.get(path));
+            let mut statuses = [a.status(), b.status()];
+            statuses.sort();
+            assert_eq!(statuses, [StatusCode::OK, StatusCode::GONE]);
+        }
+    }
 }
 
 #[tokio::test]

@@ -74,6 +74,18 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser.click_to_load("form.card button[type=submit]").await;
     let secret = browser.text("#new-secret").await;
     assert!(secret.starts_with("pdl_ntfset_"), "{secret}");
+    browser.screenshots("shown-once").await;
+    // A refresh neither shows it again nor creates a second setting.
+    browser.goto(&browser.url().await).await;
+    assert!(!browser.source().await.contains(&secret));
+    assert_eq!(browser.find_all("#already-shown").await.len(), 1);
+    let settings = app
+        .admin(reqwest::Method::GET, "/accounts/acme/notification-settings")
+        .send()
+        .await
+        .unwrap();
+    let settings = expect_data(settings, StatusCode::OK).await;
+    assert_eq!(settings.as_array().unwrap().len(), 1);
 
     // Client-side tokens: create two, see them listed, newest first.
     for (name, description) in [("Checkout web", "The storefront"), ("Mobile app", "")] {
@@ -129,7 +141,8 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser
         .click_to_load("form[action$='/secret'] button")
         .await;
-    assert_eq!(browser.text("#setting-secret").await, secret);
+    assert_eq!(browser.text("#new-secret").await, secret);
+    browser.goto(&setting_page).await;
     browser
         .click_to_load("#deliveries form[action$='/replay'] button")
         .await;
@@ -155,10 +168,27 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     let listed = expect_data(listed, StatusCode::OK).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
     browser.goto(&browser.url().await).await;
-    let source = browser.source().await;
-    assert!(!source.contains(&key), "the key is shown once");
-    assert!(source.contains("Storefront backend"));
+    assert!(
+        !browser.source().await.contains(&key),
+        "the key is shown once"
+    );
+    browser
+        .click_to_load("nav.sections ul a[href$='/api-keys']")
+        .await;
+    let rows = browser.find_all("#api-keys tbody tr").await;
+    assert_eq!(rows.len(), 1, "a refresh made no second key");
     browser.screenshots("api-keys").await;
+
+    // Revoke asks first: without the box ticked, nothing changes.
+    browser.click_to_load("#api-keys a.action").await;
+    browser.screenshots("api-key").await;
+    browser.click("form.danger button[type=submit]").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(browser.text("#key-status").await, "active");
+    assert_eq!(
+        app.get("/client-tokens", &key).await.status(),
+        StatusCode::OK
+    );
 
     // The catalog loaded through the admin API, listed read-only.
     let (product, price) = (

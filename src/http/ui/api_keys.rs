@@ -13,13 +13,14 @@ use super::api_key;
 use super::extract::{PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{
-    Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
-    time,
+    Place, Section, csrf_field, field_errors, other_errors, page, respond, section_path, time,
 };
+use super::reveal::show_once;
 use super::session::Signed;
 use super::{PageResult, UI};
-use crate::domain::{ApiKey, FieldError, NewApiKey, Owner, Permission};
+use crate::domain::{FieldError, NewApiKey, Owner, Permission};
 use crate::http::AppState;
+use crate::service::Reveal;
 
 /// The expiries offered, in days; the empty value is "never".
 const EXPIRIES: [(&str, &str); 5] = [
@@ -38,11 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/{{id}}/revoke"), post(api_key::revoke))
 }
 
-/// What the page shows besides the list: a key just made, or a form with
-/// its errors.
+/// What the page shows besides the list: a form with its errors.
 #[derive(Default)]
 struct Extra<'a> {
-    created: Option<(&'a ApiKey, &'a str)>,
     form: Option<&'a FormData>,
     errors: &'a [FieldError],
 }
@@ -69,13 +68,6 @@ async fn render(
     let now = api_keys.now(&owner.account).await?;
     let base = section_path(&owner.account, owner.environment, Section::ApiKeys);
     let body = html! {
-        @if let Some((key, secret)) = extra.created {
-            section.card.notice #created-key role="status" {
-                h2 { "API key " (key.name) " created" }
-                p { "Copy it now: paddock keeps only its hash and won't show it again." }
-                (copyable("new-api-key", secret))
-            }
-        }
         @if keys.is_empty() {
             p.muted { "No API keys in this environment." }
         } @else {
@@ -202,9 +194,11 @@ async fn create(
         }
     };
     let (key, secret) = api_keys.create(&owner.account, new).await?;
-    let extra = Extra {
-        created: Some((&key, secret.expose())),
-        ..Extra::default()
+    let reveal = Reveal {
+        kind: "api_key".into(),
+        subject: key.id.as_str().to_owned(),
+        name: key.name.clone(),
+        secret: secret.expose().to_owned(),
     };
-    render(&state, &signed, &owner, StatusCode::CREATED, extra).await
+    show_once(&state, &owner, reveal).await
 }

@@ -14,6 +14,7 @@ mod form;
 mod layout;
 mod notifications;
 mod requests;
+mod reveal;
 mod session;
 mod setting_form;
 mod tokens;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         notifications::routes(),
         catalog::routes(),
         requests::routes(),
+        reveal::routes(),
     ] {
         routes = routes.merge(section);
     }

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::extract::{Named, PathOwner, Posted};
 use super::form::FormData;
-use super::layout::{Place, Section, copyable, csrf_field, page, respond, section_path, time};
+use super::layout::{Place, Section, csrf_field, page, respond, section_path, time};
+use super::reveal::show_once;
 use super::session::{Signed, see_other};
 use super::setting_form::{Draft, active_badge, body_of, setting_fields};
 use super::{PageResult, UI};
@@ -22,6 +23,7 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::http::AppState;
+use crate::service::Reveal;
 
 pub fn routes() -> Router<AppState> {
     let base = format!("{UI}/accounts/{{account}}/{{environment}}/notifications");
@@ -61,7 +63,7 @@ async fn list(
     signed: Signed,
     PathOwner(owner): PathOwner,
 ) -> PageResult {
-    render_list(&state, &signed, &owner, StatusCode::OK, None, None, &[]).await
+    render_list(&state, &signed, &owner, StatusCode::OK, None, &[]).await
 }
 
 async fn render_list(
@@ -69,7 +71,6 @@ async fn render_list(
     signed: &Signed,
     owner: &Owner,
     status: StatusCode,
-    created: Option<(&NotificationSetting, &str)>,
     form: Option<&FormData>,
     errors: &[FieldError],
 ) -> PageResult {
@@ -81,14 +82,6 @@ async fn render_list(
     settings.retain(|s| s.environment == owner.environment);
     let base = section_path(&owner.account, owner.environment, Section::Notifications);
     let body = html! {
-        @if let Some((setting, secret)) = created {
-            section.card.notice #created-setting role="status" {
-                h2 { "Notification setting created" }
-                p { "Its secret key, to verify signatures (" code { "Paddle-Signature" } "). Show it again from the setting's page." }
-                (copyable("new-secret", secret))
-                p { a href={ (base) "/" (setting.id) } { "Manage this setting" } }
-            }
-        }
         @if settings.is_empty() {
             p.muted { "No notification settings in this environment." }
         } @else {
@@ -135,7 +128,6 @@ async fn create(
                 &signed,
                 &owner,
                 status,
-                None,
                 Some(&form),
                 errors.errors(),
             )
@@ -144,17 +136,7 @@ async fn create(
     };
     let notifications = &state.services.notifications;
     let (setting, secret) = notifications.create_setting(&owner.account, new).await?;
-    let created = Some((&setting, secret.as_str()));
-    render_list(
-        &state,
-        &signed,
-        &owner,
-        StatusCode::CREATED,
-        created,
-        None,
-        &[],
-    )
-    .await
+    show_once(&state, &owner, secret_reveal(&setting, secret)).await
 }
 
 async fn show(
@@ -171,7 +153,6 @@ async fn show(
 #[derive(Default)]
 struct Page<'a> {
     status: Option<StatusCode>,
-    secret: Option<&'a str>,
     form: Option<&'a FormData>,
     errors: &'a [FieldError],
 }
@@ -202,13 +183,9 @@ async fn render_setting(
             dt { "ID" } dd { code { (setting.id) } }
             dt { "Status" } dd #setting-status { (active_badge(setting.active)) }
             dt { "Secret key" } dd {
-                @if let Some(secret) = extra.secret {
-                    (copyable("setting-secret", secret))
-                } @else {
-                    form.inline method="post" action={ (base) "/secret" } {
-                        (csrf_field(&signed.csrf))
-                        button.small type="submit" { "Show secret key" }
-                    }
+                form.inline method="post" action={ (base) "/secret" } {
+                    (csrf_field(&signed.csrf))
+                    button.small type="submit" { "Show secret key" }
                 }
             }
         }
@@ -312,13 +289,13 @@ async fn toggle(
     save(&state, &owner, &current, update).await
 }
 
-/// `POST .../secret`: the setting's page with its secret, in this answer
-/// only (a POST, so the secret is in no URL and no history entry).
+/// `POST .../secret`: the setting's secret, on a page shown once (no URL,
+/// no history entry, no refresh shows it again).
 async fn reveal(
     State(state): State<AppState>,
     Path(Named { id }): Path<Named>,
     Posted {
-        signed,
+        signed: _,
         then: PathOwner(owner),
         ..
     }: Posted<PathOwner>,
@@ -329,11 +306,16 @@ async fn reveal(
         .notifications
         .reveal_secret(&setting.id)
         .await?;
-    let extra = Page {
-        secret: Some(&secret),
-        ..Page::default()
-    };
-    render_setting(&state, &signed, &owner, &setting, extra).await
+    show_once(&state, &owner, secret_reveal(&setting, secret)).await
+}
+
+fn secret_reveal(setting: &NotificationSetting, secret: String) -> Reveal {
+    Reveal {
+        kind: "notification_setting".into(),
+        subject: setting.id.clone(),
+        name: format!("Secret key of {}", setting.destination),
+        secret,
+    }
 }
 
 async fn replay(
