@@ -340,6 +340,19 @@ pub trait NotificationStore: Send + Sync {
         at: Timestamp,
     ) -> Result<Option<Vec<Delivery>>, StoreError>;
 
+    /// One notification (a delivery), by its `ntf_` id.
+    async fn delivery(&self, notification_id: &str) -> Result<Option<Delivery>, StoreError>;
+
+    /// Queues the notification's event again to its own setting only (as
+    /// Paddle's notification replay), as the replay `replay` made at `at`;
+    /// returns the new notification, or `None` when there is no such one.
+    async fn replay_notification(
+        &self,
+        notification_id: &str,
+        replay: &str,
+        at: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError>;
+
     /// Leases up to `limit` deliveries due at `now` until `lease_until`, so
     /// that no other sender takes them meanwhile. A sender that dies leaves
     /// them to be taken again when the lease ends.

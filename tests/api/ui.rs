@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Backend, Dashboard, TestApp, UI, expect_data};
+use crate::helpers::{Backend, Dashboard, Receiver, TestApp, UI, expect_data};
 use crate::postgres_only;
 
 postgres_only!(a_secret_is_shown_once_across_replicas);
@@ -491,4 +491,53 @@ async fn revoking_an_api_key_asks_first_and_without_the_box_ticked_changes_nothi
 fn key_id(key: &str) -> String {
     let rest = key.split("_apikey_").nth(1).unwrap();
     format!("apikey_{}", rest.split('_').next().unwrap())
+}
+
+#[tokio::test]
+async fn a_replay_on_a_destinations_page_reaches_only_that_destination_and_a_failing_one_says_so() {
+    let options = paddock::app::ServeOptions {
+        dispatch_poll: std::time::Duration::from_millis(20),
+        ..crate::helpers::default_options()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, options).await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let mut first = Receiver::start(&[]).await;
+    // The second answers 500 to everything: a dead endpoint.
+    let mut second = Receiver::start(&[500; 50]).await;
+    let first_setting = app
+        .make_setting("default", &first.url, &["client_token.created"])
+        .await;
+    app.make_setting("default", &second.url, &["client_token.created"])
+        .await;
+    app.create("Replayed").await;
+    let original = first.next().await.json();
+    let seconds = second.next().await.json()["notification_id"].clone();
+    let base = "/accounts/default/sandbox/notifications";
+    let id = first_setting["id"].as_str().unwrap();
+    let notification = original["notification_id"].as_str().unwrap();
+    let replay = format!("{base}/{id}/replay");
+    let replayed = dashboard
+        .post_with_csrf(&replay, &[("notification_id", notification)])
+        .await;
+    assert_eq!(replayed.status(), StatusCode::SEE_OTHER);
+    let again = first.next().await.json();
+    assert_eq!(again["event_id"], original["event_id"]);
+    assert_ne!(again["notification_id"], original["notification_id"]);
+    // Only retries of its own first notification reach the second.
+    let wait = std::time::Duration::from_millis(400);
+    while let Ok(received) = tokio::time::timeout(wait, second.next()).await {
+        assert_eq!(received.json()["notification_id"], seconds);
+    }
+    // Another setting's notification can't be replayed from this page.
+    let theirs = dashboard
+        .post_with_csrf(
+            &replay,
+            &[("notification_id", "ntf_01hv8gz6y0m8m5f8q2y9f7kj3x")],
+        )
+        .await;
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let list = dashboard.get(base).await.text().await.unwrap();
+    assert_eq!(list.matches(">failing<").count(), 1, "{list}");
+    let at = list.find(">failing<").unwrap();
+    assert!(list[..at].rfind(&second.url).unwrap() > list[..at].rfind(&first.url).unwrap());
 }

@@ -51,6 +51,8 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     };
     let app = app().await;
     let mut receiver = Receiver::start(&[]).await;
+    // Another destination, which a replay on the first's page must not reach.
+    let mut other = Receiver::start(&[]).await;
 
     browser.goto(&app.url(&format!("{UI}/sign-in"))).await;
     browser.screenshots("sign-in").await;
@@ -75,6 +77,8 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     let secret = browser.text("#new-secret").await;
     assert!(secret.starts_with("pdl_ntfset_"), "{secret}");
     browser.screenshots("shown-once").await;
+    app.make_setting("acme", &other.url, &["client_token.revoked"])
+        .await;
     // A refresh neither shows it again nor creates a second setting.
     browser.goto(&browser.url().await).await;
     assert!(!browser.source().await.contains(&secret));
@@ -85,7 +89,7 @@ async fn a_person_manages_tokens_keys_and_notifications() {
         .await
         .unwrap();
     let settings = expect_data(settings, StatusCode::OK).await;
-    assert_eq!(settings.as_array().unwrap().len(), 1);
+    assert_eq!(settings.as_array().unwrap().len(), 2, "ours and the other");
 
     // Client-side tokens: create two, see them listed, newest first.
     for (name, description) in [("Checkout web", "The storefront"), ("Mobile app", "")] {
@@ -153,6 +157,12 @@ async fn a_person_manages_tokens_keys_and_notifications() {
             .unwrap()
             .starts_with("client_token.")
     );
+    // The other destination got the revocation once, and no replay.
+    assert_eq!(
+        other.next().await.json()["event_type"],
+        "client_token.revoked"
+    );
+    other.expect_nothing_for(Duration::from_millis(500)).await;
 
     // An API key, shown once, that works against the API.
     browser

@@ -19,7 +19,8 @@ use super::session::{Signed, see_other};
 use super::setting_form::{Draft, active_badge, body_of, setting_fields};
 use super::{PageResult, UI};
 use crate::domain::{
-    FieldError, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Owner,
+    Delivery, DeliveryStatus, FieldError, NewNotificationSetting, NotificationSetting,
+    NotificationSettingUpdate, Owner,
 };
 use crate::error::Error;
 use crate::http::AppState;
@@ -74,11 +75,8 @@ async fn render_list(
     form: Option<&FormData>,
     errors: &[FieldError],
 ) -> PageResult {
-    let mut settings = state
-        .services
-        .notifications
-        .settings(&owner.account)
-        .await?;
+    let notifications = &state.services.notifications;
+    let mut settings = notifications.settings(&owner.account).await?;
     settings.retain(|s| s.environment == owner.environment);
     let base = section_path(&owner.account, owner.environment, Section::Notifications);
     let body = html! {
@@ -91,7 +89,10 @@ async fn render_list(
                     tbody {
                         @for setting in &settings {
                             tr {
-                                td data-label="Destination" { a href={ (base) "/" (setting.id) } { (setting.destination) } }
+                                td data-label="Destination" {
+                                    a href={ (base) "/" (setting.id) } { (setting.destination) }
+                                    " " (failing_badge(&notifications.deliveries(&setting.id).await.unwrap_or_default()))
+                                }
                                 td data-label="Events" { (setting.subscribed_events.len()) " events" }
                                 td data-label="Status" { (active_badge(setting.active)) }
                                 td data-label="Created" { (setting.created_at) }
@@ -180,6 +181,7 @@ async fn render_setting(
     let body = html! {
         p { a href=(section_path(&owner.account, owner.environment, Section::Notifications)) { "← All notification settings" } }
         dl.details {
+            dt { "Destination" } dd #setting-destination { code { (setting.destination) } " " (failing_badge(&deliveries)) }
             dt { "ID" } dd { code { (setting.id) } }
             dt { "Status" } dd #setting-status { (active_badge(setting.active)) }
             dt { "Secret key" } dd {
@@ -222,8 +224,8 @@ async fn render_setting(
                                 td data-label="Actions" {
                                     form.inline method="post" action={ (base) "/replay" } {
                                         (csrf_field(&signed.csrf))
-                                        input type="hidden" name="event_id" value=(delivery.event_id);
-                                        button.small type="submit" { "Replay" }
+                                        input type="hidden" name="notification_id" value=(delivery.notification_id);
+                                        button.small type="submit" aria-label={ "Replay " (delivery.notification_id) " to this destination" } { "Replay" }
                                     }
                                 }
                             }
@@ -240,6 +242,20 @@ async fn render_setting(
         extra.status.unwrap_or(StatusCode::OK),
         body,
     ))
+}
+
+/// "failing" when the destination's latest tried notification didn't
+/// arrive: so a dead endpoint stands out where its name is shown.
+fn failing_badge(deliveries: &[Delivery]) -> Markup {
+    let latest = (deliveries.iter())
+        .filter(|delivery| delivery.attempts > 0)
+        .max_by_key(|delivery| delivery.created_at);
+    match latest {
+        Some(latest) if latest.status != DeliveryStatus::Delivered => {
+            html! { span.badge.failed.failing title="The latest notification sent here didn't arrive" { "failing" } }
+        }
+        _ => html! {},
+    }
 }
 
 fn pretty(json: &str) -> String {
@@ -318,6 +334,8 @@ fn secret_reveal(setting: &NotificationSetting, secret: String) -> Reveal {
     }
 }
 
+/// `POST .../{id}/replay` with a `notification_id` of this setting's: that
+/// notification again, to this destination only.
 async fn replay(
     State(state): State<AppState>,
     Path(Named { id }): Path<Named>,
@@ -328,16 +346,16 @@ async fn replay(
     }: Posted<PathOwner>,
 ) -> PageResult {
     let setting = setting(&state, &owner, &id).await?;
-    let event_id = form.get("event_id").unwrap_or_default();
-    // Only the account's own events.
+    let notification_id = form.get("notification_id").unwrap_or_default();
     let notifications = &state.services.notifications;
-    if !(notifications.events(&owner.account).await?)
-        .iter()
-        .any(|event| event.id == event_id)
-    {
-        return Err(Error::NotFound(event_id.to_owned()).into());
+    // Only this setting's own notifications.
+    let not_found = || Error::NotFound(notification_id.to_owned());
+    match notifications.delivery(notification_id).await {
+        Ok(delivery) if delivery.notification_setting_id == setting.id => {}
+        Ok(_) | Err(Error::NotFound(_)) => return Err(not_found().into()),
+        Err(other) => return Err(other.into()),
     }
-    notifications.replay(event_id).await?;
+    notifications.replay_notification(notification_id).await?;
     Ok(see_other(&format!(
         "{}/{}",
         section_path(&owner.account, owner.environment, Section::Notifications),
