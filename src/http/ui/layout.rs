@@ -7,7 +7,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
-use super::UI;
+use super::{UI, words};
 use crate::domain::{Environment, FieldError, Timestamp};
 
 /// Where a page sits: an account and environment, and which section.
@@ -81,6 +81,7 @@ pub fn page(title: &str, csrf: Option<&str>, place: Option<&Place>, body: Markup
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · paddock" }
+                link rel="icon" type="image/svg+xml" href={ (UI) "/favicon.svg" };
                 link rel="stylesheet" href={ (UI) "/style.css" };
                 script src={ (UI) "/copy.js" } defer {}
             }
@@ -163,10 +164,11 @@ pub fn csrf_field(csrf: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(csrf); }
 }
 
-/// The messages of `errors` about `field`, shown under it.
+/// The messages of `errors` about `field`, in plain words, shown under it.
 pub fn field_errors(errors: &[FieldError], field: &str) -> Markup {
+    let plain = errors.iter().map(words::plain);
     html! {
-        @for error in errors.iter().filter(|error| error.field == field) {
+        @for error in plain.filter(|error| error.field == field) {
             p.field-error id={ (field) "-error" } { (error.message) }
         }
     }
@@ -174,8 +176,9 @@ pub fn field_errors(errors: &[FieldError], field: &str) -> Markup {
 
 /// Errors about fields the form doesn't show, at the top of the form.
 pub fn other_errors(errors: &[FieldError], shown: &[&str]) -> Markup {
+    let plain = errors.iter().map(words::plain);
     html! {
-        @for error in errors.iter().filter(|error| !shown.contains(&error.field.as_str())) {
+        @for error in plain.filter(|error| !shown.contains(&error.field.as_str())) {
             p.field-error { (error.field) ": " (error.message) }
         }
     }
