@@ -13,7 +13,8 @@ use super::api_key;
 use super::extract::{PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{
-    Place, Section, csrf_field, field_errors, other_errors, page, respond, section_path, time,
+    Place, Section, csrf_field, field_errors, new_action, other_errors, page, respond,
+    section_path, time,
 };
 use super::reveal::show_once;
 use super::session::Signed;
@@ -68,6 +69,7 @@ async fn render(
     let now = api_keys.now(&owner.account).await?;
     let base = section_path(&owner.account, owner.environment, Section::ApiKeys);
     let body = html! {
+        (new_action("new-key", "New API key"))
         @if keys.is_empty() {
             p.muted { "No API keys in this environment." }
         } @else {
@@ -119,7 +121,7 @@ fn create_form(csrf: &str, base: &str, form: Option<&FormData>, errors: &[FieldE
         form.is_some_and(|form| form.all("permissions").contains(&permission.as_str()))
     };
     html! {
-        form.card method="post" action=(base) {
+        form.card #new-key method="post" action=(base) {
             h2 { "New API key" }
             (csrf_field(csrf))
             (other_errors(errors, &["name", "description", "permissions", "expires_at"]))

@@ -194,11 +194,46 @@ pub fn copyable(id: &str, value: &str) -> Markup {
     }
 }
 
+/// A time as a person reads it (`7 Dec 2026, 20:18:01 UTC`), its RFC 3339
+/// value in `datetime` and on hover.
 pub fn time(at: Option<Timestamp>) -> Markup {
     html! {
         @match at {
-            Some(at) => time datetime=(at) { (at) },
+            Some(at) => time datetime=(at) title=(at) { (readable(&at.to_string())) },
             None => span.muted { "—" },
         }
+    }
+}
+
+/// `2026-12-07T20:18:01.123456Z` → `7 Dec 2026, 20:18:01 UTC`.
+fn readable(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let part = |range: std::ops::Range<usize>| rfc3339.get(range).unwrap_or_default();
+    let month = part(5..7).parse::<usize>().ok();
+    match (
+        month.and_then(|m| MONTHS.get(m.wrapping_sub(1))),
+        part(8..10).parse::<u8>(),
+    ) {
+        (Some(month), Ok(day)) => format!("{day} {month} {}, {} UTC", part(0..4), part(11..19)),
+        _ => rfc3339.to_owned(),
+    }
+}
+
+/// The "New …" action at the top of a list: to its form, further down.
+pub fn new_action(form_id: &str, label: &str) -> Markup {
+    html! { p.list-actions { a.button href={ "#" (form_id) } { (label) } } }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_read_as_a_date_and_a_utc_time() {
+        assert_eq!(
+            super::readable("2026-12-07T20:18:01.123456Z"),
+            "7 Dec 2026, 20:18:01 UTC"
+        );
+        assert_eq!(super::readable("nonsense"), "nonsense");
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::extract::{Named, PathOwner, Posted};
 use super::form::FormData;
-use super::layout::{Place, Section, csrf_field, page, respond, section_path, time};
+use super::layout::{Place, Section, csrf_field, new_action, page, respond, section_path, time};
 use super::reveal::show_once;
 use super::session::{Signed, see_other};
 use super::setting_form::{Draft, active_badge, body_of, setting_fields};
@@ -80,6 +80,7 @@ async fn render_list(
     settings.retain(|s| s.environment == owner.environment);
     let base = section_path(&owner.account, owner.environment, Section::Notifications);
     let body = html! {
+        (new_action("new-setting", "New notification setting"))
         @if settings.is_empty() {
             p.muted { "No notification settings in this environment." }
         } @else {
@@ -95,14 +96,14 @@ async fn render_list(
                                 }
                                 td data-label="Events" { (setting.subscribed_events.len()) " events" }
                                 td data-label="Status" { (active_badge(setting.active)) }
-                                td data-label="Created" { (setting.created_at) }
+                                td data-label="Created" { (time(Some(setting.created_at))) }
                             }
                         }
                     }
                 }
             }
         }
-        form.card method="post" action=(base) {
+        form.card #new-setting method="post" action=(base) {
             h2 { "New notification setting" }
             (csrf_field(&signed.csrf))
             (setting_fields(form.map(Draft::Form).unwrap_or(Draft::New), errors))
@@ -207,7 +208,7 @@ async fn render_setting(
         } @else {
             div.table-wrap {
                 table #deliveries {
-                    thead { tr { th { "Event" } th { "Status" } th { "Attempts" } th { "Response" } th { "Created" } th { "Payload" } th { span.visually-hidden { "Actions" } } } }
+                    thead { tr { th { "Event" } th { "Status" } th { "Attempts" } th { "Response" } th { "Created" } th { span.visually-hidden { "Actions" } } } }
                     tbody {
                         @for delivery in &deliveries {
                             @let event = events.get(&delivery.event_id);
@@ -220,12 +221,21 @@ async fn render_setting(
                                     @if let Some(error) = &delivery.last_error { br; span.muted { (error) } }
                                 }
                                 td data-label="Created" { (time(Some(delivery.created_at))) }
-                                td data-label="Payload" { @if let Some(event) = event { details { summary { "Show" } pre { (pretty(event.data.get())) } } } }
                                 td data-label="Actions" {
                                     form.inline method="post" action={ (base) "/replay" } {
                                         (csrf_field(&signed.csrf))
                                         input type="hidden" name="notification_id" value=(delivery.notification_id);
                                         button.small type="submit" aria-label={ "Replay " (delivery.notification_id) " to this destination" } { "Replay" }
+                                    }
+                                }
+                            }
+                            @if let Some(event) = event {
+                                tr.viewer-row {
+                                    td colspan="6" {
+                                        details {
+                                            summary { "Payload of " (delivery.notification_id) }
+                                            pre.viewer tabindex="0" { (pretty(event.data.get())) }
+                                        }
                                     }
                                 }
                             }

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use maud::html;
 
 use super::extract::{PathOwner, Posted};
-use super::layout::{Place, Section, csrf_field, encode, page, respond};
+use super::layout::{Place, Section, csrf_field, encode, page, respond, time};
 use super::session::Signed;
 use super::{PageResult, UI};
 use crate::domain::{JournalFilter, Owner};
@@ -50,23 +50,25 @@ fn render(
         } @else {
             div.table-wrap {
                 table #requests {
-                    thead { tr { th { "When" } th { "Request" } th { "Status" } th { "Key or token" } th { "Bodies" } } }
+                    thead { tr { th { "When" } th { "Request" } th { "Status" } th { "Key or token" } } }
                     tbody {
                         @for entry in entries.iter().rev().take(SHOWN) {
                             tr {
-                                td data-label="When" { (entry.occurred_at) }
+                                td data-label="When" { (time(Some(entry.occurred_at))) }
                                 td data-label="Request" {
                                     code { (entry.method) " " (entry.path) @if let Some(query) = &entry.query { "?" (query) } }
                                 }
                                 td data-label="Status" { (entry.status) }
                                 td data-label="Key or token" { code { (entry.credential.as_str()) } }
-                                td data-label="Bodies" {
+                            }
+                            tr.viewer-row {
+                                td colspan="4" {
                                     details {
-                                        summary { "Show" }
+                                        summary { "Bodies" }
                                         h3 { "Request" }
-                                        pre { (serde_json::to_string_pretty(&entry.request_body).unwrap_or_default()) }
+                                        pre.viewer tabindex="0" { (serde_json::to_string_pretty(&entry.request_body).unwrap_or_default()) }
                                         h3 { "Response" }
-                                        pre { (serde_json::to_string_pretty(&entry.response_body).unwrap_or_default()) }
+                                        pre.viewer tabindex="0" { (serde_json::to_string_pretty(&entry.response_body).unwrap_or_default()) }
                                     }
                                 }
                             }
