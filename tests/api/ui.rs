@@ -600,3 +600,59 @@ async fn a_replay_on_a_destinations_page_reaches_only_that_destination_and_a_fai
     let at = list.find(">failing<").unwrap();
     assert!(list[..at].rfind(&second.url).unwrap() > list[..at].rfind(&first.url).unwrap());
 }
+
+#[tokio::test]
+async fn the_request_log_filters_by_method_status_path_and_key() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let key = app
+        .account_key(
+            "default",
+            "sandbox",
+            &["client_token.read", "client_token.write"],
+        )
+        .await;
+    app.create_with(&key, json!({ "name": "logged" })).await;
+    assert_eq!(
+        app.get("/client-tokens", &key).await.status(),
+        StatusCode::OK
+    );
+    let missing = app
+        .get("/client-tokens/ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x", &key)
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let rows = |page: &str| page.matches("<tr class=\"viewer-row\">").count();
+    let requests = "/accounts/default/sandbox/requests";
+    let all = dashboard.get(requests).await.text().await.unwrap();
+    assert_eq!(rows(&all), 3, "{all}");
+    for (query, expected, shown) in [
+        ("method=POST", 1, "POST /client-tokens"),
+        ("status=4xx", 1, "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x"),
+        ("status=200&method=", 1, "GET /client-tokens</code>"),
+        (
+            "path=%2Fclient-tokens%2F",
+            1,
+            "ctkn_01hv8gz6y0m8m5f8q2y9f7kj3x",
+        ),
+        (&format!("key={}", key_id(&key)), 3, "GET /client-tokens"),
+        (
+            "key=apikey_01hv8gz6y0m8m5f8q2y9f7kj3x",
+            0,
+            "No requests recorded",
+        ),
+    ] {
+        let page = dashboard.get(&format!("{requests}?{query}")).await;
+        assert_eq!(page.status(), StatusCode::OK, "{query}");
+        let page = page.text().await.unwrap();
+        assert_eq!(rows(&page), expected, "{query}: {page}");
+        assert!(page.contains(shown), "{query}: {page}");
+    }
+    let wrong = dashboard.get(&format!("{requests}?status=abc")).await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let page = wrong.text().await.unwrap();
+    assert!(
+        page.contains(r#"class="field-error" id="status-error""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"name="status" value="abc""#), "{page}");
+}
