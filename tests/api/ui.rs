@@ -656,3 +656,69 @@ async fn the_request_log_filters_by_method_status_path_and_key() {
     );
     assert!(page.contains(r#"name="status" value="abc""#), "{page}");
 }
+
+#[tokio::test]
+async fn a_keys_page_rotates_it_shows_the_new_secret_once_and_lists_its_rotations() {
+    let app = app().await;
+    let dashboard = Dashboard::signed_in(&app).await;
+    let made = app
+        .make_key(
+            "default",
+            json!({ "environment": "sandbox", "permissions": ["client_token.read"], "rotatable": true }),
+        )
+        .await;
+    let old = made["key"].as_str().unwrap().to_owned();
+    let page = format!("/accounts/default/sandbox/api-keys/{}", key_id(&old));
+    let shown = dashboard.get(&page).await.text().await.unwrap();
+    assert!(shown.contains("This key has not been rotated."), "{shown}");
+    let rotate = format!("{page}/rotations");
+    let mut new_keys = Vec::new();
+    for _ in 0..2 {
+        let rotated = dashboard
+            .post_with_csrf(
+                &rotate,
+                &[("grace_period_seconds", "3600"), ("expires_in_days", "")],
+            )
+            .await;
+        assert_eq!(rotated.status(), StatusCode::SEE_OTHER);
+        let location = rotated.headers()[LOCATION].to_str().unwrap().to_owned();
+        let once = location.strip_prefix(UI).unwrap().to_owned();
+        let revealed = dashboard.get(&once).await.text().await.unwrap();
+        assert!(
+            revealed.contains(r#"id="new-rotated-key">pdl_sdbx_apikey_"#),
+            "{revealed}"
+        );
+        new_keys.push(shown_key(&revealed));
+        assert_eq!(dashboard.get(&once).await.status(), StatusCode::GONE);
+    }
+    // The second cancelled the first; using the second completes it.
+    assert_eq!(
+        app.get("/client-tokens", &new_keys[1]).await.status(),
+        StatusCode::OK
+    );
+    let listed = dashboard.get(&page).await.text().await.unwrap();
+    assert_eq!(
+        listed.matches(r#"class="badge canceled""#).count(),
+        1,
+        "{listed}"
+    );
+    assert_eq!(
+        listed.matches(r#"class="badge completed""#).count(),
+        1,
+        "{listed}"
+    );
+    assert!(!listed.contains(&new_keys[1]), "shown once only");
+    // A grace period out of Paddle's range is refused next to its field.
+    let wrong = dashboard
+        .post_with_csrf(
+            &rotate,
+            &[("grace_period_seconds", "90000"), ("expires_in_days", "")],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let wrong = wrong.text().await.unwrap();
+    assert!(
+        wrong.contains(r#"id="grace_period_seconds-error""#),
+        "{wrong}"
+    );
+}

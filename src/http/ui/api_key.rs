@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 
-use super::PageResult;
 use super::extract::{Named, PathOwner, Posted};
+use super::form::FormData;
 use super::layout::{Place, Section, csrf_field, page, respond, section_path, time};
 use super::session::{Signed, see_other};
-use crate::domain::{ApiKey, ApiKeyId, Owner};
+use super::{PageResult, rotations};
+use crate::domain::{ApiKey, ApiKeyId, FieldError, Owner};
 use crate::error::Error;
 use crate::http::AppState;
 
@@ -27,17 +28,21 @@ pub async fn show(
     Path(Named { id }): Path<Named>,
 ) -> PageResult {
     let key = find(&state, &owner, &id).await?;
-    render(&state, &signed, &owner, &key, StatusCode::OK, None).await
+    render(&state, &signed, &owner, &key, StatusCode::OK, None, None).await
 }
 
-async fn render(
+/// The key's page; `error`: why a revocation didn't happen; `rotation`: a
+/// rotation form sent back with its errors.
+pub async fn render(
     state: &AppState,
     signed: &Signed,
     owner: &Owner,
     key: &ApiKey,
     status: StatusCode,
     error: Option<&str>,
+    rotation: Option<(&FormData, &[FieldError])>,
 ) -> PageResult {
+    let rotations = rotations::rotations(state, key).await?;
     let now = state.services.api_keys.now(&owner.account).await?;
     let key_status = key.status(now);
     let base = section_path(&owner.account, owner.environment, Section::ApiKeys);
@@ -54,6 +59,14 @@ async fn render(
             dt { "Expires" } dd { (time(key.expires_at)) }
             dt { "Last used" } dd { (time(key.last_used_at)) }
         }
+        (rotations::section(
+            &signed.csrf,
+            &format!("{base}/{}/rotations", key.id.as_str()),
+            key,
+            &rotations,
+            rotation.map(|(form, _)| form),
+            rotation.map_or(&[], |(_, errors)| errors),
+        ))
         @if !key.revoked {
             form.card.danger method="post" action={ (base) "/" (key.id.as_str()) "/revoke" } {
                 h2 { "Revoke this API key" }
@@ -94,15 +107,8 @@ pub async fn revoke(
     let key = find(&state, &owner, &id).await?;
     if form.get("confirm") != Some("yes") {
         let error = Some("Tick the box to confirm.");
-        return render(
-            &state,
-            &signed,
-            &owner,
-            &key,
-            StatusCode::BAD_REQUEST,
-            error,
-        )
-        .await;
+        let status = StatusCode::BAD_REQUEST;
+        return render(&state, &signed, &owner, &key, status, error, None).await;
     }
     state.services.api_keys.revoke(key.id.as_str()).await?;
     Ok(back_to(&owner, &key))

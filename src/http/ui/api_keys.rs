@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde_json::{Map, Value};
 
-use super::api_key;
 use super::extract::{PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{
@@ -19,6 +18,7 @@ use super::layout::{
 use super::reveal::show_once;
 use super::session::Signed;
 use super::{PageResult, UI};
+use super::{api_key, rotations};
 use crate::domain::{FieldError, NewApiKey, Owner, Permission};
 use crate::http::AppState;
 use crate::service::Reveal;
@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route(&base, get(list).post(create))
         .route(&format!("{base}/{{id}}"), get(api_key::show))
         .route(&format!("{base}/{{id}}/revoke"), post(api_key::revoke))
+        .route(&format!("{base}/{{id}}/rotations"), post(rotations::rotate))
 }
 
 /// What the page shows besides the list: a form with its errors.

@@ -15,6 +15,7 @@ mod layout;
 mod notifications;
 mod requests;
 mod reveal;
+mod rotations;
 mod session;
 mod setting_form;
 mod tokens;
