@@ -191,7 +191,6 @@ async fn create(
             let extra = Extra {
                 form: Some(&form),
                 errors: errors.errors(),
-                ..Extra::default()
             };
             return render(&state, &signed, &owner, StatusCode::BAD_REQUEST, extra).await;
         }

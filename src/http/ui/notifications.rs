@@ -291,7 +291,6 @@ async fn update(
                 status: Some(StatusCode::BAD_REQUEST),
                 form: Some(&form),
                 errors: errors.errors(),
-                ..Page::default()
             };
             return render_setting(&state, &signed, &owner, &current, extra).await;
         }
