@@ -83,6 +83,7 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser.goto(&browser.url().await).await;
     assert!(!browser.source().await.contains(&secret));
     assert_eq!(browser.find_all("#already-shown").await.len(), 1);
+    browser.screenshots("already-shown").await;
     let settings = app
         .admin(reqwest::Method::GET, "/accounts/acme/notification-settings")
         .send()
@@ -134,6 +135,7 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser
         .click_to_load("nav.sections a[href$='/notifications']")
         .await;
+    browser.screenshots("notifications").await;
     browser.click_to_load("#notification-settings a").await;
     let setting_page = browser.url().await;
     let source = eventually(&browser, &setting_page, |page| {
@@ -257,6 +259,11 @@ async fn hostile_input_stays_text_and_forged_or_wrong_requests_are_refused() {
     );
     browser.screenshots("sign-in-error").await;
     sign_in(&browser, &app, ADMIN_TOKEN).await;
+
+    // A mistyped address: the dashboard's own page, not the API's JSON.
+    browser.goto(&app.url(&format!("{UI}/nowhere"))).await;
+    assert_eq!(browser.title().await, "Not Found · paddock");
+    browser.screenshots("not-found").await;
 
     // A token named with markup shows as that text; nothing runs.
     let tokens = app.url(&format!("{UI}/accounts/acme/sandbox/client-tokens"));
