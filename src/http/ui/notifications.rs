@@ -94,7 +94,9 @@ async fn render_list(
                                     a href={ (base) "/" (setting.id) } { (setting.destination) }
                                     " " (failing_badge(&notifications.deliveries(&setting.id).await.unwrap_or_default()))
                                 }
-                                td data-label="Events" { (setting.subscribed_events.len()) " events" }
+                                td data-label="Events" {
+                                    @match setting.subscribed_events.len() { 1 => "1 event", n => (format!("{n} events")) }
+                                }
                                 td data-label="Status" { (active_badge(setting.active)) }
                                 td data-label="Created" { (time(Some(setting.created_at))) }
                             }
