@@ -58,6 +58,7 @@ pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use outbox::Doorbell;
 pub use postgres::PostgresStore;
+pub use reveals::RevealStore;
 pub use sql::{Backend, SqlStore};
 pub use sqlite::{SqliteStore, is_in_memory_url};
 
@@ -419,28 +420,4 @@ pub trait ApiKeyRotationStore: Send + Sync {
 
     /// How many rotations a key has had, up to [`COUNT_CAP`].
     async fn count_rotations(&self, key: &ApiKeyId) -> Result<u64, StoreError>;
-}
-
-/// Secrets the dashboard shows once, sealed, between the POST that made
-/// them and the page that shows them.
-#[async_trait]
-pub trait RevealStore: Send + Sync {
-    /// Keeps `sealed` for `owner` as `id`, forgetting those made before
-    /// `stale_before`.
-    async fn keep_reveal(
-        &self,
-        id: &str,
-        owner: &Owner,
-        sealed: &str,
-        at: Timestamp,
-        stale_before: Timestamp,
-    ) -> Result<(), StoreError>;
-
-    /// The sealed reveal `id` of `owner` and when it was kept, deleted in
-    /// the same statement: `None` once anyone has taken it.
-    async fn take_reveal(
-        &self,
-        id: &str,
-        owner: &Owner,
-    ) -> Result<Option<(String, Timestamp)>, StoreError>;
 }

@@ -1,10 +1,35 @@
-//! What the dashboard shows once: [`RevealStore`] for [`SqlStore`].
+//! What the dashboard shows once: [`RevealStore`], and its statements for
+//! [`SqlStore`].
 
 use async_trait::async_trait;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::{Backend, RevealStore, SqlStore, StoreError};
+use super::{Backend, SqlStore, StoreError};
 use crate::domain::{Owner, Timestamp};
+
+/// Secrets the dashboard shows once, sealed, between the POST that made
+/// them and the page that shows them.
+#[async_trait]
+pub trait RevealStore: Send + Sync {
+    /// Keeps `sealed` for `owner` as `id`, forgetting those made before
+    /// `stale_before`.
+    async fn keep_reveal(
+        &self,
+        id: &str,
+        owner: &Owner,
+        sealed: &str,
+        at: Timestamp,
+        stale_before: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// The sealed reveal `id` of `owner` and when it was kept, deleted in
+    /// the same statement: `None` once anyone has taken it.
+    async fn take_reveal(
+        &self,
+        id: &str,
+        owner: &Owner,
+    ) -> Result<Option<(String, Timestamp)>, StoreError>;
+}
 
 const INSERT_REVEAL: &str = "insert into dashboard_reveals (id, account, environment, sealed, created_at) \
      values ($1, $2, $3, $4, $5)";
