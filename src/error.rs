@@ -64,6 +64,12 @@ pub enum Error {
     TransactionDiscountNotFound,
     #[error("recurring prices with different billing cycles")]
     TransactionPriceDifferentBillingCycle,
+    /// A checkout opened for a transaction that is paid or completed.
+    #[error("transaction {0} is paid or completed")]
+    TransactionImmutable(String),
+    /// A write to a checkout that is completed or closed.
+    #[error("checkout {id} is {state}")]
+    CheckoutNotOpen { id: String, state: String },
     #[error("unknown path")]
     InvalidUrl,
     #[error("method not allowed on this path")]

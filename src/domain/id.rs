@@ -54,6 +54,14 @@ pub mod kind {
         /// Catalog entities: an id may be chosen when loading a catalog.
         Product "ProductId" "pro_";
         Price "PriceId" "pri_";
+        /// The test-mode checkout and what a purchase through it makes.
+        Checkout "CheckoutId" "che_";
+        Transaction "TransactionId" "txn_";
+        Customer "CustomerId" "ctm_";
+        Address "AddressId" "add_";
+        TransactionItem "TransactionItemId" "txnitm_";
+        PaymentMethod "PaymentMethodId" "paymtd_";
+        Invoice "InvoiceId" "inv_";
     }
 }
 

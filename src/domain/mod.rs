@@ -5,6 +5,7 @@ mod account;
 mod account_state;
 mod api_key;
 mod catalog;
+pub mod checkout;
 mod client_token;
 mod clock;
 mod environment;
@@ -42,6 +43,9 @@ pub use catalog::{
     CatalogType, CountryCode, CurrencyCode, ImportMeta, Interval, MAX_AMOUNT, Money, Price,
     PriceId, PriceQuantity, Product, ProductId, TaxCategory, TaxMode, TaxRate, TaxRates,
     TrialPeriod, UnitPriceOverride, parse_catalog, parse_catalog_query, parse_price, parse_product,
+};
+pub use checkout::{
+    AddressId, CheckoutId, CustomerId, InvoiceId, PaymentMethodId, TransactionId, TransactionItemId,
 };
 pub use client_token::{
     ClientToken, ClientTokenId, ClientTokenStatus, ClientTokenUpdate, DESCRIPTION_LENGTH,

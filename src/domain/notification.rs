@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use strum::{EnumCount, VariantArray};
 
+use super::checkout::{Address, Customer, Transaction};
 use super::id::{Id, kind};
 use super::{
     ApiKey, ApiKeyExposure, ApiKeyResource, ApiKeyRotation, ApiKeyRotationResource, ClientToken,
@@ -57,6 +58,28 @@ pub enum EventType {
     ApiKeyRotationCreated,
     #[strum(serialize = "api_key_rotation.updated")]
     ApiKeyRotationUpdated,
+    #[strum(serialize = "transaction.created")]
+    TransactionCreated,
+    /// After every change to a transaction, with its new status too.
+    #[strum(serialize = "transaction.updated")]
+    TransactionUpdated,
+    #[strum(serialize = "transaction.ready")]
+    TransactionReady,
+    #[strum(serialize = "transaction.paid")]
+    TransactionPaid,
+    #[strum(serialize = "transaction.completed")]
+    TransactionCompleted,
+    /// A declined card, or a refused 3-D Secure step: the status is unchanged.
+    #[strum(serialize = "transaction.payment_failed")]
+    TransactionPaymentFailed,
+    #[strum(serialize = "customer.created")]
+    CustomerCreated,
+    #[strum(serialize = "customer.updated")]
+    CustomerUpdated,
+    #[strum(serialize = "address.created")]
+    AddressCreated,
+    #[strum(serialize = "address.updated")]
+    AddressUpdated,
 }
 
 impl EventType {
@@ -101,6 +124,10 @@ pub enum EventData {
     /// Without `new_key`: webhooks never carry secrets.
     ApiKeyRotation(ApiKeyRotationResource),
     ApiKeyExposure(ApiKeyExposure),
+    /// Keys sorted by length, then alphabetically, as Paddle sends them.
+    Transaction(Box<Transaction>),
+    Customer(Customer),
+    Address(Address),
 }
 
 /// Something that happened to an entity.
@@ -332,13 +359,18 @@ mod tests {
             (EventType::ClientTokenCreated, "client_token.created"),
             (EventType::ClientTokenUpdated, "client_token.updated"),
             (EventType::ClientTokenRevoked, "client_token.revoked"),
+            (
+                EventType::TransactionPaymentFailed,
+                "transaction.payment_failed",
+            ),
+            (EventType::AddressUpdated, "address.updated"),
         ] {
             assert_eq!(event_type.as_str(), name);
             assert_eq!(event_type.to_string(), name);
             assert_eq!(serde_json::to_value(event_type).unwrap(), name);
             assert_eq!(name.parse(), Ok(event_type));
         }
-        assert_eq!(EventType::ALL.len(), 11);
+        assert_eq!(EventType::ALL.len(), 21);
         assert_eq!(
             "client_token.deleted".parse::<EventType>(),
             Err("unknown event type `client_token.deleted`".to_owned())

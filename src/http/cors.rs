@@ -1,6 +1,7 @@
 //! CORS for the routes a browser calls directly: the previews Paddle.js
-//! makes with a client-side token (and the checkout routes to come). The
-//! rest of the API is for servers, and answers no CORS at all.
+//! makes with a client-side token, and the checkout routes its
+//! `Paddle.Checkout` calls. The rest of the API is for servers, and answers
+//! no CORS at all.
 //!
 //! The layer sits outside the routes' own middleware (rate limit, faults)
 //! and the router, so a page can read every answer on these paths, a 403,
@@ -20,14 +21,33 @@ use super::AppState;
 /// The paths a page calls itself, with a client-side token.
 pub const BROWSER_PATHS: [&str; 2] = ["/pricing-preview", "/transactions/preview"];
 
-/// Middleware: CORS on [`BROWSER_PATHS`], nothing on any other path.
+/// Where the checkout routes are: `/transaction-checkout` and the paths
+/// under it (`/transaction-checkout/{checkout_id}/items`).
+pub const CHECKOUT_PATH: &str = "/transaction-checkout";
+
+/// Middleware: CORS on [`BROWSER_PATHS`] and the checkout's paths, nothing
+/// on any other path.
 pub async fn browser_cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !BROWSER_PATHS.contains(&request.uri().path()) {
+    let path = request.uri().path();
+    let layer = if BROWSER_PATHS.contains(&path) {
+        state.cors.clone()
+    } else if is_checkout_path(path) {
+        // A checkout is read, changed and closed as well as created.
+        (state.cors.clone()).allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH])
+    } else {
         return next.run(request).await;
-    }
-    match state.cors.clone().layer(next).oneshot(request).await {
+    };
+    match layer.layer(next).oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
+    }
+}
+
+/// `/transaction-checkout`, or a path under it.
+fn is_checkout_path(path: &str) -> bool {
+    match path.strip_prefix(CHECKOUT_PATH) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
     }
 }
 
@@ -132,6 +152,26 @@ mod tests {
                 .listed(),
             Some(&["https://shop.test".to_owned()][..])
         );
+    }
+
+    #[test]
+    fn the_checkout_paths_are_those_under_transaction_checkout() {
+        for path in [
+            "/transaction-checkout",
+            "/transaction-checkout/",
+            "/transaction-checkout/che_01",
+            "/transaction-checkout/che_01/items",
+        ] {
+            assert!(is_checkout_path(path), "{path}");
+        }
+        for path in [
+            "/transaction-checkouts",
+            "/transaction-checkout-x",
+            "/checkout/che_01",
+            "/",
+        ] {
+            assert!(!is_checkout_path(path), "{path}");
+        }
     }
 
     #[test]

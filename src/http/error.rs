@@ -12,7 +12,7 @@ use crate::domain::redact_text;
 pub use crate::error::{Error, Result};
 
 /// Every `code` an error can carry: the OpenAPI document lists these.
-pub const CODES: [&str; 25] = [
+pub const CODES: [&str; 27] = [
     "authentication_missing",
     "authentication_malformed",
     "invalid_token",
@@ -31,6 +31,8 @@ pub const CODES: [&str; 25] = [
     "transaction_item_quantity_out_of_range",
     "transaction_discount_not_found",
     "transaction_price_different_billing_cycle",
+    "transaction_immutable",
+    "checkout_not_open",
     "invalid_url",
     "method_not_allowed",
     "not_implemented",
@@ -214,6 +216,21 @@ impl Error {
                 "transaction_price_different_billing_cycle",
                 "Invalid request.".to_owned(),
             ),
+            Self::TransactionImmutable(id) => (
+                StatusCode::BAD_REQUEST,
+                RequestError,
+                "transaction_immutable",
+                format!(
+                    "Transaction {} is paid or completed: it can't be changed or checked out again.",
+                    redact_text(id)
+                ),
+            ),
+            Self::CheckoutNotOpen { id, state } => (
+                StatusCode::CONFLICT,
+                RequestError,
+                "checkout_not_open",
+                format!("Checkout {} is {state}: it can't be changed.", redact_text(id)),
+            ),
             Self::InvalidUrl => (
                 StatusCode::NOT_FOUND,
                 RequestError,
@@ -391,6 +408,11 @@ mod tests {
             },
             Error::TransactionDiscountNotFound,
             Error::TransactionPriceDifferentBillingCycle,
+            Error::TransactionImmutable("txn_x".into()),
+            Error::CheckoutNotOpen {
+                id: "che_x".into(),
+                state: "completed".into(),
+            },
             Error::Forbidden(Permission::ClientTokenWrite),
             Error::NotFound("x".into()),
             Error::InvalidField(vec![]),
@@ -420,6 +442,33 @@ mod tests {
         let mut listed = CODES.to_vec();
         listed.sort_unstable();
         assert_eq!(rendered, listed);
+    }
+
+    #[test]
+    fn the_checkouts_refusals_name_what_they_refuse() {
+        let not_open = Error::CheckoutNotOpen {
+            id: "che_01kzvyz9e21z9vbhd7xqq3csyq".into(),
+            state: "completed".into(),
+        };
+        let (status, _, code, detail) = not_open.parts();
+        assert_eq!(
+            (status, code, detail.as_str()),
+            (
+                StatusCode::CONFLICT,
+                "checkout_not_open",
+                "Checkout che_01kzvyz9e21z9vbhd7xqq3csyq is completed: it can't be changed."
+            )
+        );
+        let immutable = Error::TransactionImmutable("txn_01kzvyz9e21z9vbhd7xqq3csyq".into());
+        let (status, _, code, _) = immutable.parts();
+        assert_eq!(
+            (status, code),
+            (StatusCode::BAD_REQUEST, "transaction_immutable")
+        );
+        assert_eq!(
+            documentation_url(code),
+            "https://developer.paddle.com/v1/errors/transactions/transaction_immutable"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod admin;
 mod api_keys;
 mod auth;
+mod checkout;
 mod client;
 mod client_auth;
 mod client_tokens;
@@ -104,10 +105,12 @@ pub fn router(state: AppState) -> Router {
         .merge(client_tokens::routes())
         .merge(api_keys::routes());
     let paddle_api = paddle_api.merge(previews::routes());
-    let mut routes = Router::new().merge(paddle_api.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        emulation::emulate,
-    )));
+    let mut routes = Router::new()
+        .merge(paddle_api.route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            emulation::emulate,
+        )))
+        .merge(checkout::routes());
     if state.admin_token.is_some() {
         routes = routes
             .nest("/__paddock", admin::routes())

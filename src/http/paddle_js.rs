@@ -17,6 +17,8 @@ use super::AppState;
 pub const PATH: &str = "/paddle/v2/paddle.js";
 
 const SCRIPT: &str = include_str!("paddle_js/paddle.js");
+/// `Paddle.Checkout`, written into the script's closure (kept apart for its size).
+const CHECKOUT: &str = include_str!("paddle_js/checkout.js");
 
 /// The script, with this server's URL and version written in.
 pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -37,6 +39,7 @@ fn script(public_url: &str) -> String {
     // JSON strings are JavaScript string literals.
     let literal = |text: &str| serde_json::Value::from(text).to_string();
     SCRIPT
+        .replacen("  /*__PADDOCK_CHECKOUT__*/\n", CHECKOUT, 1)
         .replacen("'__PADDOCK_PUBLIC_URL__'", &literal(public_url), 1)
         .replacen(
             "'__PADDOCK_VERSION__'",
@@ -56,6 +59,7 @@ mod tests {
         let version = format!("const PADDOCK_VERSION = \"{}\";", env!("CARGO_PKG_VERSION"));
         assert!(script.contains(&version));
         assert!(!script.contains("__PADDOCK_"));
+        assert!(script.contains("const Checkout = {"));
     }
 
     #[test]

@@ -63,10 +63,12 @@ impl Accounts {
         Ok(self.store.accounts().await?)
     }
 
-    /// Deletes the client tokens and events of one account (`None`: of
-    /// every account) and forgets what this process remembers of them; keys
-    /// and notification settings stay.
+    /// Deletes the client tokens, checkouts (with their transactions,
+    /// customers and addresses) and events of one account (`None`: of every
+    /// account) and forgets what this process remembers of them; keys,
+    /// notification settings and the catalog stay.
     pub async fn reset(&self, account: Option<&str>) -> Result<ResetReport> {
+        self.store.delete_checkouts(account).await?;
         let deleted = self.store.delete_client_tokens(account).await?;
         match account {
             Some(account) => self.totals.forget_account(account),

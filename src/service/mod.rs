@@ -11,6 +11,7 @@ mod accounts;
 mod api_key_events;
 mod api_keys;
 mod catalog;
+mod checkouts;
 mod client_tokens;
 mod journal;
 mod key_cache;
@@ -30,6 +31,7 @@ pub use accounts::{Accounts, ResetReport};
 pub use api_key_events::{EXPIRY_WARNING, ExpirySweep};
 pub use api_keys::{ApiKeys, KeyListing};
 pub use catalog::{CatalogListing, Catalogs, TaxSetting};
+pub use checkouts::{Checkouts, default_customer};
 pub use client_tokens::{ClientTokens, Listing};
 pub use journal::{DEFAULT_RETENTION, Journal};
 pub use key_cache::KeyCache;
@@ -63,6 +65,8 @@ pub struct Services {
     pub catalog: Catalogs,
     /// Secrets the dashboard shows once.
     pub reveals: Reveals,
+    /// Test-mode checkouts and the purchases made through them.
+    pub checkouts: Checkouts,
 }
 
 impl Services {
@@ -88,6 +92,7 @@ impl Services {
                 mints.clone(),
             ),
             catalog: Catalogs::new(store.clone(), mints.clone()),
+            checkouts: Checkouts::new(store.clone(), mints.clone()),
             client_tokens: ClientTokens::new(store.clone(), totals.clone(), mints.clone()),
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),

@@ -11,6 +11,7 @@ mod api_key_rotations;
 mod api_keys;
 mod bounded;
 mod catalog;
+mod checkouts;
 mod client_tokens;
 #[cfg(test)]
 mod commit_tests;
@@ -28,7 +29,7 @@ mod read_batch;
 mod reveals;
 mod rows;
 #[cfg(test)]
-mod scratch;
+pub(crate) mod scratch;
 mod sql;
 mod sqlite;
 mod sqlite_commit;
@@ -51,6 +52,7 @@ pub use account_state::{AccountStateStore, Import};
 pub use api_key_events::ApiKeyEventStore;
 pub use bounded::too_late;
 pub use catalog::CatalogStore;
+pub use checkouts::{CheckoutStore, HeldTransaction, PurchaseWrite};
 pub use connect::{
     Access, ConnectError, DEFAULT_CACHED_TOKENS, Opened, connect, describe, open, redact_url,
 };
@@ -141,6 +143,7 @@ pub trait Store:
     + AccountStateStore
     + CatalogStore
     + RevealStore
+    + CheckoutStore
     + Send
     + Sync
     + 'static

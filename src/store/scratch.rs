@@ -6,7 +6,7 @@
 use sqlx::{Connection, PgConnection};
 
 /// A database dropped when this is.
-pub(super) struct Scratch {
+pub(crate) struct Scratch {
     admin_url: String,
     name: String,
     pub url: String,

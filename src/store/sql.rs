@@ -181,7 +181,8 @@ where
         + super::NotificationStore
         + super::AccountStateStore
         + super::CatalogStore
-        + super::RevealStore,
+        + super::RevealStore
+        + super::CheckoutStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     #[tracing::instrument(level = "debug", skip_all)]

@@ -19,6 +19,8 @@ mod bad_input;
 mod catalog;
 mod catalog_state;
 mod checkout;
+mod checkout_page;
+mod checkout_payments;
 mod checkout_webhooks;
 mod cors;
 mod create;

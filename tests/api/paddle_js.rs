@@ -135,8 +135,9 @@ async fn initialize_and_update_keep_paddles_rules() {
             .contains("takes only pwCustomer and eventCallback; ignored: token, debug")
     );
 
-    // Checkout.open fires checkout.error to the callback Update gave, top
-    // level fields, and opens nothing.
+    // Checkout.open with a token paddock doesn't know: Paddle's error
+    // overlay, and checkout.error to the callback Update gave, top level
+    // fields; no frame.
     browser
         .execute("Paddle.Checkout.open({ items: [{ priceId: 'pri_01', quantity: 1 }] });")
         .await;
@@ -144,20 +145,20 @@ async fn initialize_and_update_keep_paddles_rules() {
     assert_eq!(events.len(), 1, "{events:?}");
     let (callback, event) = (&events[0][0], &events[0][1]);
     assert_eq!(callback, "second");
-    assert_eq!(event["name"], "checkout.error");
-    assert_eq!(event["type"], "front-end_error");
-    assert_eq!(event["code"], "checkout_not_emulated");
-    assert!(
-        event["detail"]
-            .as_str()
-            .unwrap()
-            .contains("paddock's checkout comes in a later version")
+    assert_eq!(
+        event,
+        &json!({
+            "name": "checkout.error", "type": "api_error", "code": "invalid_client_token",
+            "detail": "Invalid, revoked or expired client-side token.",
+            "documentation_url": "https://developer.paddle.com/v1/errors/shared/invalid_client_token"
+        })
     );
+    let overlay = browser
+        .execute("return document.querySelector('[data-testid=\"paddock-checkout-error\"]').textContent;")
+        .await;
     assert!(
-        event["documentation_url"]
-            .as_str()
-            .unwrap()
-            .starts_with("https://")
+        overlay.as_str().unwrap().contains("Something went wrong"),
+        "{overlay}"
     );
     assert_eq!(
         browser
@@ -165,6 +166,11 @@ async fn initialize_and_update_keep_paddles_rules() {
             .await,
         0
     );
+    browser
+        .execute(
+            "document.querySelector('[data-testid=\"paddock-checkout-error-close\"]').click();",
+        )
+        .await;
 
     // Retain isn't there: its flow answers as one that showed nothing.
     let retain = settle(

@@ -82,7 +82,7 @@ async fn settings_are_managed_through_the_admin_api_and_events_can_be_replayed(b
         .unwrap();
     expect_schema_errors(response, json!([
             { "field": "destination", "message": "Does not match format 'uri'" },
-            { "field": "subscribed_events.0", "message": r#"subscribed_events.0 must be one of the following: "client_token.created", "client_token.updated", "client_token.revoked", "api_key.created", "api_key.updated", "api_key.revoked", "api_key.expiring", "api_key.expired", "api_key_exposure.created", "api_key_rotation.created", "api_key_rotation.updated""# },
+            { "field": "subscribed_events.0", "message": r#"subscribed_events.0 must be one of the following: "client_token.created", "client_token.updated", "client_token.revoked", "api_key.created", "api_key.updated", "api_key.revoked", "api_key.expiring", "api_key.expired", "api_key_exposure.created", "api_key_rotation.created", "api_key_rotation.updated", "transaction.created", "transaction.updated", "transaction.ready", "transaction.paid", "transaction.completed", "transaction.payment_failed", "customer.created", "customer.updated", "address.created", "address.updated""# },
             { "field": "active", "message": "Invalid type. Expected: boolean, given: string" },
         ]))
     .await;

@@ -10,6 +10,7 @@ mod accounts;
 mod api_key_events;
 mod api_keys;
 mod catalog;
+mod checkouts;
 mod client_tokens;
 mod clock;
 mod journal;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(api_key_events::routes())
         .merge(catalog::routes())
+        .merge(checkouts::routes())
         .merge(client_tokens::routes())
         .merge(clock::routes())
         .merge(journal::routes())

@@ -167,8 +167,8 @@ pub fn admin_document() -> Value {
             "delete": operation("Delete a notification setting", None)
         },
         "/__paddock/notification-settings/{id}/deliveries": { "parameters": [id.clone()], "get": operation("A setting's deliveries and attempts", None) },
-        "/__paddock/accounts/{account}/events": { "parameters": [account], "get": operation("An account's events", None) },
-        "/__paddock/events/{id}/replay": { "parameters": [id], "post": operation("Send an event again to every setting now subscribed to it (paddock's own; Paddle replays one notification); answers with all the event's deliveries", None) }
+        "/__paddock/accounts/{account}/events": { "parameters": [account.clone()], "get": operation("An account's events", None) },
+        "/__paddock/events/{id}/replay": { "parameters": [id.clone()], "post": operation("Send an event again to every setting now subscribed to it (paddock's own; Paddle replays one notification); answers with all the event's deliveries", None) }
     });
     let notification_id = json!({ "name": "notification_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^ntf_[a-z0-9]{26}$" } });
     let mut replay = operation(
@@ -180,6 +180,19 @@ pub fn admin_document() -> Value {
         "parameters": [notification_id],
         "post": replay
     });
+    document["paths"]["/__paddock/accounts/{account}/checkouts"] = json!({
+        "parameters": [account.clone()],
+        "get": operation("The account's test-mode checkouts, both environments, newest last: each as the checkout routes show it, with its `transaction`, `customer` and `address` (null until known) and timestamps", None)
+    });
+    let mut complete = operation(
+        "Pay (`paid`) or decline (`declined`) an open checkout in one call, with the webhooks and Paddle.js events a test card would cause; a checkout without a customer gets `customer` (default: buyer@example.com, US, 10001); 409 `checkout_not_open` when completed or closed",
+        Some(complete_body()),
+    );
+    if let Some(responses) = complete["responses"].as_object_mut() {
+        responses.extend(error_responses(&["409"]));
+    }
+    document["paths"]["/__paddock/checkouts/{id}/complete"] =
+        json!({ "parameters": [id], "post": complete });
     let environment = json!({ "name": "environment", "in": "query", "required": false, "description": "`sandbox` (the default) or `live`", "schema": { "type": "string", "enum": ["sandbox", "live"] } });
     let mut listing = operation("An environment's products and prices, in id order", None);
     listing["parameters"] = json!([environment]);
@@ -198,6 +211,20 @@ pub fn admin_document() -> Value {
         })))
     });
     document
+}
+
+/// `{"outcome", "customer"?}` for completing a checkout.
+fn complete_body() -> Value {
+    json!({ "type": "object", "additionalProperties": false, "required": ["outcome"], "properties": {
+        "outcome": { "type": "string", "enum": ["paid", "declined"] },
+        "customer": { "type": "object", "additionalProperties": false, "required": ["email", "address"], "properties": {
+            "email": { "type": "string", "format": "email" },
+            "address": { "type": "object", "additionalProperties": false, "required": ["country_code"], "properties": {
+                "country_code": { "type": "string", "pattern": "^[A-Z]{2}$" },
+                "postal_code": { "type": ["string", "null"] }
+            } }
+        } }
+    } })
 }
 
 /// The catalog body: Paddle's create-product and create-price bodies, with

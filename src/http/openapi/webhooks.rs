@@ -20,6 +20,14 @@ fn entity(event_type: EventType) -> &'static str {
         ApiKeyExposureCreated => "ApiKeyExposure",
         // Webhooks never carry secrets.
         ApiKeyRotationCreated | ApiKeyRotationUpdated => "ApiKeyRotationWithoutKey",
+        TransactionCreated
+        | TransactionUpdated
+        | TransactionReady
+        | TransactionPaid
+        | TransactionCompleted
+        | TransactionPaymentFailed => "Transaction",
+        CustomerCreated | CustomerUpdated => "Customer",
+        AddressCreated | AddressUpdated => "Address",
     }
 }
 
@@ -41,6 +49,16 @@ fn summary(event_type: EventType) -> &'static str {
         }
         ApiKeyRotationCreated => "A key made a rotation of its secret",
         ApiKeyRotationUpdated => "A rotation completed (its new secret was used) or was canceled",
+        TransactionCreated => "A checkout made a transaction",
+        TransactionUpdated => "A transaction changed (with each status change too)",
+        TransactionReady => "A transaction has its customer and address: it can be paid",
+        TransactionPaid => "A transaction's payment was captured",
+        TransactionCompleted => "A paid transaction was completed",
+        TransactionPaymentFailed => "A payment attempt was declined or failed 3-D Secure",
+        CustomerCreated => "A checkout made a customer",
+        CustomerUpdated => "A customer changed",
+        AddressCreated => "A checkout made an address",
+        AddressUpdated => "An address changed",
     }
 }
 
@@ -80,6 +98,16 @@ fn tag(event_type: EventType) -> &'static str {
     use EventType::*;
     match event_type {
         ClientTokenCreated | ClientTokenUpdated | ClientTokenRevoked => "client-tokens",
+        TransactionCreated
+        | TransactionUpdated
+        | TransactionReady
+        | TransactionPaid
+        | TransactionCompleted
+        | TransactionPaymentFailed
+        | CustomerCreated
+        | CustomerUpdated
+        | AddressCreated
+        | AddressUpdated => "checkouts",
         _ => "api-keys",
     }
 }
@@ -120,6 +148,36 @@ pub fn schemas() -> Map<String, Value> {
                                "description": "Where the key was found." },
                 "description": { "type": ["string", "null"], "minLength": 1, "maxLength": 250 },
                 "created_at": { "type": "string", "format": "date-time" }
+            }
+        },
+        // The checkout's entities, as Paddle's webhooks carry them (the
+        // contract's "The test-mode checkout" gives every field).
+        "Transaction": {
+            "type": "object",
+            "description": "Paddle's transaction entity; keys sorted by length, then alphabetically, as Paddle sends them.",
+            "required": ["id", "items", "origin", "status", "details", "checkout", "payments", "billed_at",
+                         "address_id", "created_at", "invoice_id", "updated_at", "custom_data", "customer_id",
+                         "currency_code", "invoice_number", "collection_mode", "subscription_id"],
+            "properties": {
+                "id": { "type": "string", "pattern": kind::Transaction::PATTERN },
+                "status": { "type": "string", "enum": ["draft", "ready", "billed", "paid", "completed", "canceled", "past_due"] }
+            }
+        },
+        "Customer": {
+            "type": "object",
+            "required": ["id", "name", "email", "locale", "status", "created_at", "updated_at", "custom_data", "import_meta", "marketing_consent"],
+            "properties": {
+                "id": { "type": "string", "pattern": kind::Customer::PATTERN },
+                "email": { "type": "string" }
+            }
+        },
+        "Address": {
+            "type": "object",
+            "required": ["id", "customer_id", "description", "first_line", "second_line", "city", "postal_code",
+                         "region", "country_code", "custom_data", "status", "created_at", "updated_at", "import_meta"],
+            "properties": {
+                "id": { "type": "string", "pattern": kind::Address::PATTERN },
+                "customer_id": { "type": "string", "pattern": kind::Customer::PATTERN }
             }
         }
     }))

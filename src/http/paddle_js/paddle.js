@@ -1,6 +1,6 @@
 /* paddock's test stand-in for Paddle.js v2. This is NOT Paddle's code: it is served by paddock, a local emulator of Paddle Billing, for tests only. Never load it in production. */
 // It keeps the surface of Paddle.js as `@paddle/paddle-js` 1.6.5 types it, and
-// sends previews to paddock with the page's client-side token. docs/paddle-js.md
+// sends previews and checkouts to paddock with the page's client-side token. docs/paddle-js.md
 // in paddock's repository describes it, and its choices where Paddle is silent.
 (function () {
   'use strict';
@@ -121,17 +121,6 @@
     setTimeout(() => callback(event), 0);
   }
 
-  function checkoutUnavailable(method) {
-    notice('warn', 'Paddle.Checkout.' + method + ': paddock has no checkout yet; nothing opens.');
-    emit({
-      name: 'checkout.error',
-      type: 'front-end_error',
-      code: 'checkout_not_emulated',
-      detail: 'paddock\'s checkout comes in a later version of paddock: Paddle.Checkout.' + method + ' opens nothing yet.',
-      documentation_url: 'https://developer.paddle.com/paddle-js/methods/paddle-checkout-open',
-    });
-  }
-
   function initialize(options) {
     if (Paddle.Initialized) {
       // Paddle's docs say a second call errors; what pages see is that it
@@ -203,13 +192,10 @@
   // Retain at all: its methods answer as Retain does when it shows nothing.
   const RETAIN_ABSENT = 'Paddle Retain is not loaded: paddock does not emulate Retain (and Paddle never loads it in sandbox).';
 
+  /*__PADDOCK_CHECKOUT__*/
+
   const Paddle = {
-    Checkout: {
-      open: () => checkoutUnavailable('open'),
-      updateCheckout: () => notice('warn', 'Paddle.Checkout.updateCheckout: no checkout is open.'),
-      updateItems: () => notice('warn', 'Paddle.Checkout.updateItems: no checkout is open.'),
-      close: () => debug('Paddle.Checkout.close: no checkout is open.'),
-    },
+    Checkout,
     Environment: { set: setEnvironment },
     Retain: {
       demo: () => notice('warn', RETAIN_ABSENT),
