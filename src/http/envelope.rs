@@ -32,6 +32,14 @@ impl<T> Envelope<T> {
         }
     }
 
+    /// 202: queued, to happen later (a replay).
+    pub fn accepted(data: T) -> Self {
+        Self {
+            status: StatusCode::ACCEPTED,
+            ..Self::ok(data)
+        }
+    }
+
     pub fn page(data: T, pagination: Pagination) -> Self {
         Self {
             pagination: Some(pagination),

@@ -19,6 +19,7 @@ mod mints;
 mod notifications;
 mod previews;
 mod provisioning;
+mod reveals;
 mod rotations;
 mod totals;
 
@@ -38,6 +39,7 @@ pub use mints::Mints;
 pub use notifications::Notifications;
 pub use previews::Previews;
 pub use provisioning::ProvisionError;
+pub use reveals::{Reveal, Reveals};
 pub use rotations::RotationListing;
 pub use totals::Totals;
 
@@ -61,6 +63,8 @@ pub struct Services {
     pub previews: Previews,
     /// Each account's products, prices and tax rates.
     pub catalog: Catalogs,
+    /// Secrets the dashboard shows once.
+    pub reveals: Reveals,
     /// Test-mode checkouts and the purchases made through them.
     pub checkouts: Checkouts,
 }
@@ -93,6 +97,7 @@ impl Services {
             accounts: Accounts::new(store.clone(), totals, journal.clone(), mints.clone()),
             api_keys: ApiKeys::new(store.clone(), key_cache, secrets.clone(), mints.clone()),
             previews: Previews::new(store.clone()),
+            reveals: Reveals::new(store.clone(), secrets.clone()),
             notifications: Notifications::new(store, secrets, mints.clone()),
             journal,
             mints,

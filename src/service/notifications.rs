@@ -117,6 +117,27 @@ impl Notifications {
         Ok(self.store.events(account).await?)
     }
 
+    /// One notification (a delivery) by its `ntf_` id.
+    pub async fn delivery(&self, notification_id: &str) -> Result<Delivery> {
+        let delivery = self.store.delivery(notification_id).await?;
+        delivery.ok_or_else(|| Error::NotFound(notification_id.to_owned()))
+    }
+
+    /// Sends a notification's event again to that notification's own
+    /// destination only, as a new notification (Paddle's
+    /// `POST /notifications/{id}/replay`); returns it.
+    pub async fn replay_notification(&self, notification_id: &str) -> Result<Delivery> {
+        let not_found = || Error::NotFound(notification_id.to_owned());
+        let original = self.delivery(notification_id).await?;
+        let event = (self.store.event(&original.event_id).await?).ok_or_else(not_found)?;
+        let mint = self.mints.mint(&event.account).await?;
+        let replay = format!("rpl_{}", mint.ulid());
+        let replayed = (self.store)
+            .replay_notification(notification_id, &replay, mint.now())
+            .await?;
+        replayed.ok_or_else(not_found)
+    }
+
     /// Sends the event again to every setting now subscribed to it; returns
     /// all its deliveries.
     pub async fn replay(&self, event_id: &str) -> Result<Vec<Delivery>> {

@@ -26,6 +26,7 @@ mod postgres;
 mod postgres_commit;
 mod postgres_tls;
 mod read_batch;
+mod reveals;
 mod rows;
 #[cfg(test)]
 pub(crate) mod scratch;
@@ -59,6 +60,7 @@ pub use error::StoreError;
 pub use notifications::{AttemptOutcome, DueDelivery, PendingDeliveries, StoredEvent};
 pub use outbox::Doorbell;
 pub use postgres::PostgresStore;
+pub use reveals::RevealStore;
 pub use sql::{Backend, SqlStore};
 pub use sqlite::{SqliteStore, is_in_memory_url};
 
@@ -140,6 +142,7 @@ pub trait Store:
     + NotificationStore
     + AccountStateStore
     + CatalogStore
+    + RevealStore
     + CheckoutStore
     + Send
     + Sync
@@ -340,6 +343,19 @@ pub trait NotificationStore: Send + Sync {
         replay: &str,
         at: Timestamp,
     ) -> Result<Option<Vec<Delivery>>, StoreError>;
+
+    /// One notification (a delivery), by its `ntf_` id.
+    async fn delivery(&self, notification_id: &str) -> Result<Option<Delivery>, StoreError>;
+
+    /// Queues the notification's event again to its own setting only (as
+    /// Paddle's notification replay), as the replay `replay` made at `at`;
+    /// returns the new notification, or `None` when there is no such one.
+    async fn replay_notification(
+        &self,
+        notification_id: &str,
+        replay: &str,
+        at: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError>;
 
     /// Leases up to `limit` deliveries due at `now` until `lease_until`, so
     /// that no other sender takes them meanwhile. A sender that dies leaves

@@ -52,6 +52,10 @@ static SELECT_DELIVERIES: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+static SELECT_DELIVERY: LazyLock<String> = LazyLock::new(|| {
+    format!("select {DELIVERY_COLUMNS} from deliveries where notification_id = $1")
+});
+
 static SELECT_EVENT_DELIVERIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select {DELIVERY_COLUMNS} from deliveries where event_id = $1 \
@@ -308,6 +312,38 @@ where
             .map(Delivery::try_from)
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn delivery(&self, notification_id: &str) -> Result<Option<Delivery>, StoreError> {
+        let row = sqlx::query_as::<_, DeliveryRow>(SELECT_DELIVERY.as_str())
+            .bind(notification_id)
+            .fetch_optional(self.writer())
+            .await?;
+        row.map(Delivery::try_from).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn replay_notification(
+        &self,
+        notification_id: &str,
+        replay: &str,
+        at: Timestamp,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let Some(original) = self.delivery(notification_id).await? else {
+            return Ok(None);
+        };
+        let setting_id = original.notification_setting_id.as_str();
+        let mut transaction = self.writer().begin().await?;
+        let again = Queued {
+            event_id: &original.event_id,
+            setting_id,
+            occasion: replay,
+            created_at: at,
+        };
+        let queued = queue_deliveries(&mut transaction, &[again]).await?;
+        self.commit(transaction, queued).await?;
+        self.delivery(&Delivery::id_for(replay, setting_id)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -181,6 +181,7 @@ where
         + super::NotificationStore
         + super::AccountStateStore
         + super::CatalogStore
+        + super::RevealStore
         + super::CheckoutStore,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {

@@ -54,6 +54,7 @@ mod secrets;
 mod seeded_runs;
 mod timestamps;
 mod ui;
+mod ui_actions;
 mod ui_browser;
 mod ui_checkouts;
 mod unparsable_heads;

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::helpers::{Backend, Dashboard, TestApp, UI, expect_data};
 
 /// The `default` account exists (the test keys are its), for the pages.
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let response = app
         .admin(Method::POST, "/accounts")
@@ -273,7 +273,7 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn values_are_escaped_and_field_errors_show_paddles_messages() {
+async fn values_are_escaped_and_field_errors_are_in_plain_words_next_to_their_field() {
     let app = app().await;
     let dashboard = Dashboard::signed_in(&app).await;
     app.create("<script>alert(1)</script>").await;
@@ -295,42 +295,67 @@ async fn values_are_escaped_and_field_errors_show_paddles_messages() {
         page.contains(r#"class="field-error" id="name-error""#),
         "{page}"
     );
+    assert!(
+        page.contains(r#"id="name-error">Use 150 characters or fewer.</p>"#),
+        "{page}"
+    );
     let missing = dashboard.post_with_csrf(path, &[("name", "")]).await;
     assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let page = missing.text().await.unwrap();
+    assert!(
+        page.contains(r#"id="name-error">Fill this in.</p>"#),
+        "next to the field: {page}"
+    );
+    assert!(!page.contains("(root)"), "{page}");
+    let key = dashboard
+        .post_with_csrf("/accounts/default/sandbox/api-keys", &[("name", "ci")])
+        .await;
+    assert_eq!(key.status(), StatusCode::BAD_REQUEST);
+    let page = key.text().await.unwrap();
+    assert!(
+        page.contains(r#"id="permissions-error">Choose at least one.</p>"#),
+        "{page}"
+    );
+    // The API keeps Paddle's words.
+    let api = app
+        .request(Method::POST, "/client-tokens", &app.keys.sandbox)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(
+        body["error"]["errors"],
+        json!([{ "field": "(root)", "message": "name is required" }])
+    );
 }
 
 #[tokio::test]
-async fn a_created_api_key_is_shown_in_the_answer_never_in_a_url_and_works() {
+async fn a_mistyped_dashboard_address_gets_an_html_page_and_there_is_a_favicon() {
     let app = app().await;
     let dashboard = Dashboard::signed_in(&app).await;
-    let created = dashboard
-        .post_with_csrf(
-            "/accounts/default/sandbox/api-keys",
-            &[
-                ("name", "ci"),
-                ("permissions", "client_token.read"),
-                ("expires_in_days", "30"),
-            ],
-        )
-        .await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    assert!(created.headers().get(LOCATION).is_none());
-    let page = created.text().await.unwrap();
-    let at = page.find("pdl_sdbx_apikey_").expect("the key in the page");
-    let key: String = page[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    let list = app.get("/client-tokens", &key).await;
-    assert_eq!(list.status(), StatusCode::OK);
-    let again = dashboard
-        .get("/accounts/default/sandbox/api-keys")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(!again.contains(&key), "shown once only");
-    assert!(again.contains("client_token.read"));
+    for path in [
+        "/nowhere",
+        "/accounts/default/sandbox/nothing-here",
+        "/a/b/c",
+    ] {
+        let missing = dashboard.get(path).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            missing.headers()["content-type"],
+            "text/html; charset=utf-8"
+        );
+        let page = missing.text().await.unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+        assert!(page.contains("no such page"), "{page}");
+    }
+    let icon = Dashboard::new(&app).get("/favicon.svg").await;
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    let page = dashboard.get("/accounts").await.text().await.unwrap();
+    assert!(
+        page.contains(r#"<link rel="icon" type="image/svg+xml" href="/__paddock/ui/favicon.svg">"#)
+    );
 }
 
 #[tokio::test]

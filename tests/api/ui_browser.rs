@@ -51,6 +51,8 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     };
     let app = app().await;
     let mut receiver = Receiver::start(&[]).await;
+    // Another destination, which a replay on the first's page must not reach.
+    let mut other = Receiver::start(&[]).await;
 
     browser.goto(&app.url(&format!("{UI}/sign-in"))).await;
     browser.screenshots("sign-in").await;
@@ -74,6 +76,21 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser.click_to_load("form.card button[type=submit]").await;
     let secret = browser.text("#new-secret").await;
     assert!(secret.starts_with("pdl_ntfset_"), "{secret}");
+    browser.screenshots("shown-once").await;
+    app.make_setting("acme", &other.url, &["client_token.revoked"])
+        .await;
+    // A refresh neither shows it again nor creates a second setting.
+    browser.goto(&browser.url().await).await;
+    assert!(!browser.source().await.contains(&secret));
+    assert_eq!(browser.find_all("#already-shown").await.len(), 1);
+    browser.screenshots("already-shown").await;
+    let settings = app
+        .admin(reqwest::Method::GET, "/accounts/acme/notification-settings")
+        .send()
+        .await
+        .unwrap();
+    let settings = expect_data(settings, StatusCode::OK).await;
+    assert_eq!(settings.as_array().unwrap().len(), 2, "ours and the other");
 
     // Client-side tokens: create two, see them listed, newest first.
     for (name, description) in [("Checkout web", "The storefront"), ("Mobile app", "")] {
@@ -118,6 +135,7 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser
         .click_to_load("nav.sections a[href$='/notifications']")
         .await;
+    browser.screenshots("notifications").await;
     browser.click_to_load("#notification-settings a").await;
     let setting_page = browser.url().await;
     let source = eventually(&browser, &setting_page, |page| {
@@ -129,7 +147,8 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     browser
         .click_to_load("form[action$='/secret'] button")
         .await;
-    assert_eq!(browser.text("#setting-secret").await, secret);
+    assert_eq!(browser.text("#new-secret").await, secret);
+    browser.goto(&setting_page).await;
     browser
         .click_to_load("#deliveries form[action$='/replay'] button")
         .await;
@@ -140,6 +159,12 @@ async fn a_person_manages_tokens_keys_and_notifications() {
             .unwrap()
             .starts_with("client_token.")
     );
+    // The other destination got the revocation once, and no replay.
+    assert_eq!(
+        other.next().await.json()["event_type"],
+        "client_token.revoked"
+    );
+    other.expect_nothing_for(Duration::from_millis(500)).await;
 
     // An API key, shown once, that works against the API.
     browser
@@ -155,10 +180,27 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     let listed = expect_data(listed, StatusCode::OK).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
     browser.goto(&browser.url().await).await;
-    let source = browser.source().await;
-    assert!(!source.contains(&key), "the key is shown once");
-    assert!(source.contains("Storefront backend"));
+    assert!(
+        !browser.source().await.contains(&key),
+        "the key is shown once"
+    );
+    browser
+        .click_to_load("nav.sections ul a[href$='/api-keys']")
+        .await;
+    let rows = browser.find_all("#api-keys tbody tr").await;
+    assert_eq!(rows.len(), 1, "a refresh made no second key");
     browser.screenshots("api-keys").await;
+
+    // Revoke asks first: without the box ticked, nothing changes.
+    browser.click_to_load("#api-keys a.action").await;
+    browser.screenshots("api-key").await;
+    browser.click("form.danger button[type=submit]").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(browser.text("#key-status").await, "active");
+    assert_eq!(
+        app.get("/client-tokens", &key).await.status(),
+        StatusCode::OK
+    );
 
     // The catalog loaded through the admin API, listed read-only.
     let (product, price) = (
@@ -217,6 +259,11 @@ async fn hostile_input_stays_text_and_forged_or_wrong_requests_are_refused() {
     );
     browser.screenshots("sign-in-error").await;
     sign_in(&browser, &app, ADMIN_TOKEN).await;
+
+    // A mistyped address: the dashboard's own page, not the API's JSON.
+    browser.goto(&app.url(&format!("{UI}/nowhere"))).await;
+    assert_eq!(browser.title().await, "Not Found · paddock");
+    browser.screenshots("not-found").await;
 
     // A token named with markup shows as that text; nothing runs.
     let tokens = app.url(&format!("{UI}/accounts/acme/sandbox/client-tokens"));

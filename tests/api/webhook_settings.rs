@@ -12,6 +12,7 @@ use crate::webhooks::{ALL_EVENTS, assert_prefixed_ulid, fast_retries, setting};
 
 on_both_backends!(
     settings_are_managed_through_the_admin_api_and_events_can_be_replayed,
+    a_replayed_notification_goes_to_its_own_destination_only,
     setting_secrets_are_stored_encrypted,
 );
 
@@ -132,4 +133,38 @@ async fn setting_secrets_are_stored_encrypted(backend: Backend) {
         !app.database_contains(&secret[43..]).await,
         "nowhere in the database"
     );
+}
+
+async fn a_replayed_notification_goes_to_its_own_destination_only(backend: Backend) {
+    let app = TestApp::spawn_with(backend, fast_retries()).await;
+    let (mut first, mut second) = (Receiver::start(&[]).await, Receiver::start(&[]).await);
+    setting(&app, &first.url, &["client_token.created"]).await;
+    setting(&app, &second.url, &["client_token.created"]).await;
+    app.create("Replayed").await;
+    let original = first.next().await.json();
+    second.next().await;
+    let id = original["notification_id"].as_str().unwrap();
+    let replayed = app
+        .admin(Method::POST, &format!("/notifications/{id}/replay"))
+        .send()
+        .await
+        .unwrap();
+    let replayed = expect_data(replayed, StatusCode::ACCEPTED).await;
+    let new_id = replayed["notification_id"].as_str().unwrap();
+    assert_prefixed_ulid(&replayed["notification_id"], "ntf_");
+    assert_ne!(new_id, id);
+    let again = first.next().await.json();
+    assert_eq!(again["notification_id"], new_id);
+    assert_eq!(again["event_id"], original["event_id"]);
+    assert_eq!(again["data"], original["data"]);
+    second.expect_nothing_for(Duration::from_millis(500)).await;
+    let unknown = app
+        .admin(
+            Method::POST,
+            "/notifications/ntf_01hv8gz6y0m8m5f8q2y9f7kj3x/replay",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }

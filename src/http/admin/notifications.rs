@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/notification-settings/{id}/deliveries", get(deliveries))
         .route("/accounts/{account}/events", get(events))
         .route("/events/{id}/replay", post(replay))
+        .route(
+            "/notifications/{notification_id}/replay",
+            post(replay_notification),
+        )
 }
 
 /// A setting as created: with its secret, shown this once.
@@ -116,8 +120,31 @@ async fn events(
     Ok(Envelope::ok(events))
 }
 
+/// What a notification replay answers, as Paddle's: the new notification.
+#[derive(Serialize)]
+struct Replayed {
+    notification_id: String,
+}
+
+/// `POST /__paddock/notifications/{notification_id}/replay`, as Paddle's
+/// `POST /notifications/{notification_id}/replay`: sends that
+/// notification's event again to its own destination only, as a new
+/// notification; 202 with its id.
+async fn replay_notification(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<Envelope<Replayed>> {
+    let notifications = &state.services.notifications;
+    let replayed = notifications.replay_notification(&id).await?;
+    Ok(Envelope::accepted(Replayed {
+        notification_id: replayed.notification_id,
+    }))
+}
+
 /// `POST /__paddock/events/{id}/replay`: sends the event again to every
-/// setting now subscribed to it; answers with all its deliveries.
+/// setting now subscribed to it (one new notification each, not Paddle's
+/// per-notification replay); answers with all the event's deliveries.
 async fn replay(
     State(state): State<AppState>,
     _: Admin,

@@ -168,7 +168,17 @@ pub fn admin_document() -> Value {
         },
         "/__paddock/notification-settings/{id}/deliveries": { "parameters": [id.clone()], "get": operation("A setting's deliveries and attempts", None) },
         "/__paddock/accounts/{account}/events": { "parameters": [account.clone()], "get": operation("An account's events", None) },
-        "/__paddock/events/{id}/replay": { "parameters": [id.clone()], "post": operation("Send an event again", None) }
+        "/__paddock/events/{id}/replay": { "parameters": [id.clone()], "post": operation("Send an event again to every setting now subscribed to it (paddock's own; Paddle replays one notification); answers with all the event's deliveries", None) }
+    });
+    let notification_id = json!({ "name": "notification_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^ntf_[a-z0-9]{26}$" } });
+    let mut replay = operation(
+        "Send a notification's event again to its own destination only, as a new notification (as Paddle's `POST /notifications/{notification_id}/replay`); 202 with `data.notification_id`",
+        None,
+    );
+    replay["responses"]["202"] = json!({ "description": "Queued: the new notification's id" });
+    document["paths"]["/__paddock/notifications/{notification_id}/replay"] = json!({
+        "parameters": [notification_id],
+        "post": replay
     });
     document["paths"]["/__paddock/accounts/{account}/checkouts"] = json!({
         "parameters": [account.clone()],

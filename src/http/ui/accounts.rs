@@ -8,7 +8,9 @@ use maud::{Markup, html};
 use serde_json::Map;
 
 use super::extract::Posted;
-use super::layout::{Section, csrf_field, field_errors, other_errors, page, respond, section_path};
+use super::layout::{
+    Section, csrf_field, field_errors, new_action, other_errors, page, respond, section_path, time,
+};
 use super::session::{Signed, see_other};
 use super::{PageResult, UI};
 use crate::domain::{Environment, FieldError, NewAccount};
@@ -31,6 +33,7 @@ async fn render(
 ) -> PageResult {
     let accounts = state.services.accounts.list().await?;
     let body = html! {
+        (new_action("new-account", "New account"))
         @if accounts.is_empty() {
             p.muted { "No accounts yet. Create one, or make an API key through the admin API." }
         } @else {
@@ -41,7 +44,7 @@ async fn render(
                         @for account in &accounts {
                             tr {
                                 td data-label="Account" { strong { (account.name) } }
-                                td data-label="Created" { (account.created_at) }
+                                td data-label="Created" { (time(Some(account.created_at))) }
                                 td data-label="Environments" {
                                     @for environment in [Environment::Sandbox, Environment::Live] {
                                         a.env-link href=(section_path(&account.name, environment, Section::ClientTokens)) {
@@ -66,7 +69,7 @@ async fn render(
 
 fn create_form(csrf: &str, name: &str, errors: &[FieldError]) -> Markup {
     html! {
-        form.card method="post" action={ (UI) "/accounts" } {
+        form.card #new-account method="post" action={ (UI) "/accounts" } {
             h2 { "New account" }
             (csrf_field(csrf))
             (other_errors(errors, &["name"]))

@@ -1,25 +1,27 @@
 //! API keys: list (obfuscated), create with permissions and an expiry (the
 //! key shown once, in the answer to the POST itself, never in a URL),
-//! revoke.
+//! revoke from the key's page (`api_key`), after a confirmation.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde_json::{Map, Value};
 
-use super::extract::{Named, PathOwner, Posted};
+use super::extract::{PathOwner, Posted};
 use super::form::FormData;
 use super::layout::{
-    Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
-    time,
+    Place, Section, csrf_field, field_errors, new_action, other_errors, page, respond,
+    section_path, time,
 };
-use super::session::{Signed, see_other};
+use super::reveal::show_once;
+use super::session::Signed;
 use super::{PageResult, UI};
-use crate::domain::{ApiKey, ApiKeyId, FieldError, NewApiKey, Owner, Permission};
-use crate::error::Error;
+use super::{api_key, rotations};
+use crate::domain::{FieldError, NewApiKey, Owner, Permission};
 use crate::http::AppState;
+use crate::service::Reveal;
 
 /// The expiries offered, in days; the empty value is "never".
 const EXPIRIES: [(&str, &str); 5] = [
@@ -34,14 +36,14 @@ pub fn routes() -> Router<AppState> {
     let base = format!("{UI}/accounts/{{account}}/{{environment}}/api-keys");
     Router::new()
         .route(&base, get(list).post(create))
-        .route(&format!("{base}/{{id}}/revoke"), post(revoke))
+        .route(&format!("{base}/{{id}}"), get(api_key::show))
+        .route(&format!("{base}/{{id}}/revoke"), post(api_key::revoke))
+        .route(&format!("{base}/{{id}}/rotations"), post(rotations::rotate))
 }
 
-/// What the page shows besides the list: a key just made, or a form with
-/// its errors.
+/// What the page shows besides the list: a form with its errors.
 #[derive(Default)]
 struct Extra<'a> {
-    created: Option<(&'a ApiKey, &'a str)>,
     form: Option<&'a FormData>,
     errors: &'a [FieldError],
 }
@@ -68,13 +70,7 @@ async fn render(
     let now = api_keys.now(&owner.account).await?;
     let base = section_path(&owner.account, owner.environment, Section::ApiKeys);
     let body = html! {
-        @if let Some((key, secret)) = extra.created {
-            section.card.notice #created-key role="status" {
-                h2 { "API key " (key.name) " created" }
-                p { "Copy it now: paddock keeps only its hash and won't show it again." }
-                (copyable("new-api-key", secret))
-            }
-        }
+        (new_action("new-key", "New API key"))
         @if keys.is_empty() {
             p.muted { "No API keys in this environment." }
         } @else {
@@ -88,7 +84,7 @@ async fn render(
                         @for key in &keys {
                             @let status = key.status(now);
                             tr {
-                                td data-label="Name" { (key.name) }
+                                td data-label="Name" { a href={ (base) "/" (key.id.as_str()) } { (key.name) } }
                                 td data-label="Key" { code { (key.id.obfuscated_key(key.environment)) } }
                                 td data-label="Permissions" {
                                     @for permission in &key.permissions { code.perm { (permission.as_str()) } " " }
@@ -98,10 +94,7 @@ async fn render(
                                 td data-label="Last used" { (time(key.last_used_at)) }
                                 td data-label="Actions" {
                                     @if status.is_active() {
-                                        form.inline method="post" action={ (base) "/" (key.id.as_str()) "/revoke" } {
-                                            (csrf_field(&signed.csrf))
-                                            button.danger.small type="submit" aria-label={ "Revoke " (key.name) } { "Revoke" }
-                                        }
+                                        a.action href={ (base) "/" (key.id.as_str()) } aria-label={ "Revoke " (key.name) "…" } { "Revoke…" }
                                     }
                                 }
                             }
@@ -129,7 +122,7 @@ fn create_form(csrf: &str, base: &str, form: Option<&FormData>, errors: &[FieldE
         form.is_some_and(|form| form.all("permissions").contains(&permission.as_str()))
     };
     html! {
-        form.card method="post" action=(base) {
+        form.card #new-key method="post" action=(base) {
             h2 { "New API key" }
             (csrf_field(csrf))
             (other_errors(errors, &["name", "description", "permissions", "expires_at"]))
@@ -198,35 +191,16 @@ async fn create(
             let extra = Extra {
                 form: Some(&form),
                 errors: errors.errors(),
-                ..Extra::default()
             };
             return render(&state, &signed, &owner, StatusCode::BAD_REQUEST, extra).await;
         }
     };
     let (key, secret) = api_keys.create(&owner.account, new).await?;
-    let extra = Extra {
-        created: Some((&key, secret.expose())),
-        ..Extra::default()
+    let reveal = Reveal {
+        kind: "api_key".into(),
+        subject: key.id.as_str().to_owned(),
+        name: key.name.clone(),
+        secret: secret.expose().to_owned(),
     };
-    render(&state, &signed, &owner, StatusCode::CREATED, extra).await
-}
-
-async fn revoke(
-    State(state): State<AppState>,
-    Path(Named { id }): Path<Named>,
-    Posted {
-        then: PathOwner(owner),
-        ..
-    }: Posted<PathOwner>,
-) -> PageResult {
-    let api_keys = &state.services.api_keys;
-    // Only this account's and environment's keys, as the page lists them.
-    let key_id = ApiKeyId::parse(&id).ok_or_else(|| Error::NotFound(id.clone()))?;
-    api_keys.get(&owner, &key_id).await?;
-    api_keys.revoke(key_id.as_str()).await?;
-    Ok(see_other(&section_path(
-        &owner.account,
-        owner.environment,
-        Section::ApiKeys,
-    )))
+    show_once(&state, &owner, reveal).await
 }

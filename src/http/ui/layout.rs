@@ -7,7 +7,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
-use super::UI;
+use super::{UI, words};
 use crate::domain::{Environment, FieldError, Timestamp};
 
 /// Where a page sits: an account and environment, and which section.
@@ -85,6 +85,7 @@ pub fn page(title: &str, csrf: Option<&str>, place: Option<&Place>, body: Markup
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · paddock" }
+                link rel="icon" type="image/svg+xml" href={ (UI) "/favicon.svg" };
                 link rel="stylesheet" href={ (UI) "/style.css" };
                 script src={ (UI) "/copy.js" } defer {}
             }
@@ -167,10 +168,11 @@ pub fn csrf_field(csrf: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(csrf); }
 }
 
-/// The messages of `errors` about `field`, shown under it.
+/// The messages of `errors` about `field`, in plain words, shown under it.
 pub fn field_errors(errors: &[FieldError], field: &str) -> Markup {
+    let plain = errors.iter().map(words::plain);
     html! {
-        @for error in errors.iter().filter(|error| error.field == field) {
+        @for error in plain.filter(|error| error.field == field) {
             p.field-error id={ (field) "-error" } { (error.message) }
         }
     }
@@ -178,8 +180,9 @@ pub fn field_errors(errors: &[FieldError], field: &str) -> Markup {
 
 /// Errors about fields the form doesn't show, at the top of the form.
 pub fn other_errors(errors: &[FieldError], shown: &[&str]) -> Markup {
+    let plain = errors.iter().map(words::plain);
     html! {
-        @for error in errors.iter().filter(|error| !shown.contains(&error.field.as_str())) {
+        @for error in plain.filter(|error| !shown.contains(&error.field.as_str())) {
             p.field-error { (error.field) ": " (error.message) }
         }
     }
@@ -195,11 +198,46 @@ pub fn copyable(id: &str, value: &str) -> Markup {
     }
 }
 
+/// A time as a person reads it (`7 Dec 2026, 20:18:01 UTC`), its RFC 3339
+/// value in `datetime` and on hover.
 pub fn time(at: Option<Timestamp>) -> Markup {
     html! {
         @match at {
-            Some(at) => time datetime=(at) { (at) },
+            Some(at) => time datetime=(at) title=(at) { (readable(&at.to_string())) },
             None => span.muted { "—" },
         }
+    }
+}
+
+/// `2026-12-07T20:18:01.123456Z` → `7 Dec 2026, 20:18:01 UTC`.
+fn readable(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let part = |range: std::ops::Range<usize>| rfc3339.get(range).unwrap_or_default();
+    let month = part(5..7).parse::<usize>().ok();
+    match (
+        month.and_then(|m| MONTHS.get(m.wrapping_sub(1))),
+        part(8..10).parse::<u8>(),
+    ) {
+        (Some(month), Ok(day)) => format!("{day} {month} {}, {} UTC", part(0..4), part(11..19)),
+        _ => rfc3339.to_owned(),
+    }
+}
+
+/// The "New …" action at the top of a list: to its form, further down.
+pub fn new_action(form_id: &str, label: &str) -> Markup {
+    html! { p.list-actions { a.button href={ "#" (form_id) } { (label) } } }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_read_as_a_date_and_a_utc_time() {
+        assert_eq!(
+            super::readable("2026-12-07T20:18:01.123456Z"),
+            "7 Dec 2026, 20:18:01 UTC"
+        );
+        assert_eq!(super::readable("nonsense"), "nonsense");
     }
 }

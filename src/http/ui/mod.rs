@@ -6,6 +6,7 @@
 //! `state.services`, so notifications, totals and caches follow.
 
 mod accounts;
+mod api_key;
 mod api_keys;
 mod catalog;
 mod checkouts;
@@ -14,9 +15,12 @@ mod form;
 mod layout;
 mod notifications;
 mod requests;
+mod reveal;
+mod rotations;
 mod session;
 mod setting_form;
 mod tokens;
+mod words;
 
 use std::sync::Arc;
 
@@ -28,7 +32,7 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use maud::html;
 
@@ -61,6 +65,9 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{UI}/"), get(home))
         .route(&format!("{UI}/style.css"), get(style))
         .route(&format!("{UI}/copy.js"), get(script))
+        .route(&format!("{UI}/favicon.svg"), get(favicon))
+        // Anything else under the prefix: an HTML page, not the API's JSON.
+        .route(&format!("{UI}/{{*rest}}"), any(not_found))
         .route(&format!("{UI}/sign-in"), get(sign_in_form).post(sign_in))
         .route(&format!("{UI}/sign-out"), post(sign_out));
     for section in [
@@ -71,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         catalog::routes(),
         checkouts::routes(),
         requests::routes(),
+        reveal::routes(),
     ] {
         routes = routes.merge(section);
     }
@@ -136,6 +144,17 @@ async fn style() -> Response {
 
 async fn script() -> Response {
     asset("text/javascript; charset=utf-8", include_str!("copy.js"))
+}
+
+async fn favicon() -> Response {
+    asset("image/svg+xml", include_str!("favicon.svg"))
+}
+
+async fn not_found() -> Response {
+    layout::error_page(
+        StatusCode::NOT_FOUND,
+        "There is no such page in this dashboard. Check the address, or start again from the dashboard.",
+    )
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -13,15 +13,18 @@ use serde_json::Value;
 
 use super::extract::{Named, PathOwner, Posted};
 use super::form::FormData;
-use super::layout::{Place, Section, copyable, csrf_field, page, respond, section_path, time};
+use super::layout::{Place, Section, csrf_field, new_action, page, respond, section_path, time};
+use super::reveal::show_once;
 use super::session::{Signed, see_other};
 use super::setting_form::{Draft, active_badge, body_of, setting_fields};
 use super::{PageResult, UI};
 use crate::domain::{
-    FieldError, NewNotificationSetting, NotificationSetting, NotificationSettingUpdate, Owner,
+    Delivery, DeliveryStatus, FieldError, NewNotificationSetting, NotificationSetting,
+    NotificationSettingUpdate, Owner,
 };
 use crate::error::Error;
 use crate::http::AppState;
+use crate::service::Reveal;
 
 pub fn routes() -> Router<AppState> {
     let base = format!("{UI}/accounts/{{account}}/{{environment}}/notifications");
@@ -61,7 +64,7 @@ async fn list(
     signed: Signed,
     PathOwner(owner): PathOwner,
 ) -> PageResult {
-    render_list(&state, &signed, &owner, StatusCode::OK, None, None, &[]).await
+    render_list(&state, &signed, &owner, StatusCode::OK, None, &[]).await
 }
 
 async fn render_list(
@@ -69,26 +72,15 @@ async fn render_list(
     signed: &Signed,
     owner: &Owner,
     status: StatusCode,
-    created: Option<(&NotificationSetting, &str)>,
     form: Option<&FormData>,
     errors: &[FieldError],
 ) -> PageResult {
-    let mut settings = state
-        .services
-        .notifications
-        .settings(&owner.account)
-        .await?;
+    let notifications = &state.services.notifications;
+    let mut settings = notifications.settings(&owner.account).await?;
     settings.retain(|s| s.environment == owner.environment);
     let base = section_path(&owner.account, owner.environment, Section::Notifications);
     let body = html! {
-        @if let Some((setting, secret)) = created {
-            section.card.notice #created-setting role="status" {
-                h2 { "Notification setting created" }
-                p { "Its secret key, to verify signatures (" code { "Paddle-Signature" } "). Show it again from the setting's page." }
-                (copyable("new-secret", secret))
-                p { a href={ (base) "/" (setting.id) } { "Manage this setting" } }
-            }
-        }
+        (new_action("new-setting", "New notification setting"))
         @if settings.is_empty() {
             p.muted { "No notification settings in this environment." }
         } @else {
@@ -98,17 +90,22 @@ async fn render_list(
                     tbody {
                         @for setting in &settings {
                             tr {
-                                td data-label="Destination" { a href={ (base) "/" (setting.id) } { (setting.destination) } }
-                                td data-label="Events" { (setting.subscribed_events.len()) " events" }
+                                td data-label="Destination" {
+                                    a href={ (base) "/" (setting.id) } { (setting.destination) }
+                                    " " (failing_badge(&notifications.deliveries(&setting.id).await.unwrap_or_default()))
+                                }
+                                td data-label="Events" {
+                                    @match setting.subscribed_events.len() { 1 => "1 event", n => (format!("{n} events")) }
+                                }
                                 td data-label="Status" { (active_badge(setting.active)) }
-                                td data-label="Created" { (setting.created_at) }
+                                td data-label="Created" { (time(Some(setting.created_at))) }
                             }
                         }
                     }
                 }
             }
         }
-        form.card method="post" action=(base) {
+        form.card #new-setting method="post" action=(base) {
             h2 { "New notification setting" }
             (csrf_field(&signed.csrf))
             (setting_fields(form.map(Draft::Form).unwrap_or(Draft::New), errors))
@@ -135,7 +132,6 @@ async fn create(
                 &signed,
                 &owner,
                 status,
-                None,
                 Some(&form),
                 errors.errors(),
             )
@@ -144,17 +140,7 @@ async fn create(
     };
     let notifications = &state.services.notifications;
     let (setting, secret) = notifications.create_setting(&owner.account, new).await?;
-    let created = Some((&setting, secret.as_str()));
-    render_list(
-        &state,
-        &signed,
-        &owner,
-        StatusCode::CREATED,
-        created,
-        None,
-        &[],
-    )
-    .await
+    show_once(&state, &owner, secret_reveal(&setting, secret)).await
 }
 
 async fn show(
@@ -171,7 +157,6 @@ async fn show(
 #[derive(Default)]
 struct Page<'a> {
     status: Option<StatusCode>,
-    secret: Option<&'a str>,
     form: Option<&'a FormData>,
     errors: &'a [FieldError],
 }
@@ -199,16 +184,13 @@ async fn render_setting(
     let body = html! {
         p { a href=(section_path(&owner.account, owner.environment, Section::Notifications)) { "← All notification settings" } }
         dl.details {
+            dt { "Destination" } dd #setting-destination { code { (setting.destination) } " " (failing_badge(&deliveries)) }
             dt { "ID" } dd { code { (setting.id) } }
             dt { "Status" } dd #setting-status { (active_badge(setting.active)) }
             dt { "Secret key" } dd {
-                @if let Some(secret) = extra.secret {
-                    (copyable("setting-secret", secret))
-                } @else {
-                    form.inline method="post" action={ (base) "/secret" } {
-                        (csrf_field(&signed.csrf))
-                        button.small type="submit" { "Show secret key" }
-                    }
+                form.inline method="post" action={ (base) "/secret" } {
+                    (csrf_field(&signed.csrf))
+                    button.small type="submit" { "Show secret key" }
                 }
             }
         }
@@ -228,7 +210,7 @@ async fn render_setting(
         } @else {
             div.table-wrap {
                 table #deliveries {
-                    thead { tr { th { "Event" } th { "Status" } th { "Attempts" } th { "Response" } th { "Created" } th { "Payload" } th { span.visually-hidden { "Actions" } } } }
+                    thead { tr { th { "Event" } th { "Status" } th { "Attempts" } th { "Response" } th { "Created" } th { span.visually-hidden { "Actions" } } } }
                     tbody {
                         @for delivery in &deliveries {
                             @let event = events.get(&delivery.event_id);
@@ -241,12 +223,21 @@ async fn render_setting(
                                     @if let Some(error) = &delivery.last_error { br; span.muted { (error) } }
                                 }
                                 td data-label="Created" { (time(Some(delivery.created_at))) }
-                                td data-label="Payload" { @if let Some(event) = event { details { summary { "Show" } pre { (pretty(event.data.get())) } } } }
                                 td data-label="Actions" {
                                     form.inline method="post" action={ (base) "/replay" } {
                                         (csrf_field(&signed.csrf))
-                                        input type="hidden" name="event_id" value=(delivery.event_id);
-                                        button.small type="submit" { "Replay" }
+                                        input type="hidden" name="notification_id" value=(delivery.notification_id);
+                                        button.small type="submit" aria-label={ "Replay " (delivery.notification_id) " to this destination" } { "Replay" }
+                                    }
+                                }
+                            }
+                            @if let Some(event) = event {
+                                tr.viewer-row {
+                                    td colspan="6" {
+                                        details {
+                                            summary { "Payload of " (delivery.notification_id) }
+                                            pre.viewer tabindex="0" { (pretty(event.data.get())) }
+                                        }
                                     }
                                 }
                             }
@@ -263,6 +254,20 @@ async fn render_setting(
         extra.status.unwrap_or(StatusCode::OK),
         body,
     ))
+}
+
+/// "failing" when the destination's latest tried notification didn't
+/// arrive: so a dead endpoint stands out where its name is shown.
+fn failing_badge(deliveries: &[Delivery]) -> Markup {
+    let latest = (deliveries.iter())
+        .filter(|delivery| delivery.attempts > 0)
+        .max_by_key(|delivery| delivery.created_at);
+    match latest {
+        Some(latest) if latest.status != DeliveryStatus::Delivered => {
+            html! { span.badge.failed.failing title="The latest notification sent here didn't arrive" { "failing" } }
+        }
+        _ => html! {},
+    }
 }
 
 fn pretty(json: &str) -> String {
@@ -288,7 +293,6 @@ async fn update(
                 status: Some(StatusCode::BAD_REQUEST),
                 form: Some(&form),
                 errors: errors.errors(),
-                ..Page::default()
             };
             return render_setting(&state, &signed, &owner, &current, extra).await;
         }
@@ -312,13 +316,13 @@ async fn toggle(
     save(&state, &owner, &current, update).await
 }
 
-/// `POST .../secret`: the setting's page with its secret, in this answer
-/// only (a POST, so the secret is in no URL and no history entry).
+/// `POST .../secret`: the setting's secret, on a page shown once (no URL,
+/// no history entry, no refresh shows it again).
 async fn reveal(
     State(state): State<AppState>,
     Path(Named { id }): Path<Named>,
     Posted {
-        signed,
+        signed: _,
         then: PathOwner(owner),
         ..
     }: Posted<PathOwner>,
@@ -329,13 +333,20 @@ async fn reveal(
         .notifications
         .reveal_secret(&setting.id)
         .await?;
-    let extra = Page {
-        secret: Some(&secret),
-        ..Page::default()
-    };
-    render_setting(&state, &signed, &owner, &setting, extra).await
+    show_once(&state, &owner, secret_reveal(&setting, secret)).await
 }
 
+fn secret_reveal(setting: &NotificationSetting, secret: String) -> Reveal {
+    Reveal {
+        kind: "notification_setting".into(),
+        subject: setting.id.clone(),
+        name: format!("Secret key of {}", setting.destination),
+        secret,
+    }
+}
+
+/// `POST .../{id}/replay` with a `notification_id` of this setting's: that
+/// notification again, to this destination only.
 async fn replay(
     State(state): State<AppState>,
     Path(Named { id }): Path<Named>,
@@ -346,16 +357,16 @@ async fn replay(
     }: Posted<PathOwner>,
 ) -> PageResult {
     let setting = setting(&state, &owner, &id).await?;
-    let event_id = form.get("event_id").unwrap_or_default();
-    // Only the account's own events.
+    let notification_id = form.get("notification_id").unwrap_or_default();
     let notifications = &state.services.notifications;
-    if !(notifications.events(&owner.account).await?)
-        .iter()
-        .any(|event| event.id == event_id)
-    {
-        return Err(Error::NotFound(event_id.to_owned()).into());
+    // Only this setting's own notifications.
+    let not_found = || Error::NotFound(notification_id.to_owned());
+    match notifications.delivery(notification_id).await {
+        Ok(delivery) if delivery.notification_setting_id == setting.id => {}
+        Ok(_) | Err(Error::NotFound(_)) => return Err(not_found().into()),
+        Err(other) => return Err(other.into()),
     }
-    notifications.replay(event_id).await?;
+    notifications.replay_notification(notification_id).await?;
     Ok(see_other(&format!(
         "{}/{}",
         section_path(&owner.account, owner.environment, Section::Notifications),

@@ -10,8 +10,8 @@ use serde_json::Map;
 
 use super::extract::{Named, PathOwner, Posted};
 use super::layout::{
-    Place, Section, copyable, csrf_field, field_errors, other_errors, page, respond, section_path,
-    time,
+    Place, Section, copyable, csrf_field, field_errors, new_action, other_errors, page, respond,
+    section_path, time,
 };
 use super::session::{Signed, see_other};
 use super::{PageResult, UI};
@@ -93,6 +93,7 @@ async fn render_list(
         .flatten()
         .map(|last| format!("{base}?status={filter}&after={}", last.id));
     let body = html! {
+        (new_action("new-token", "New client-side token"))
         form.filters method="get" action=(base) {
             label for="status-filter" { "Status" }
             select #status-filter name="status" {
@@ -117,7 +118,7 @@ async fn render_list(
                                 td data-label="Name" { a href={ (base) "/" (token.id) } { (token.name) } }
                                 td data-label="Token" { (copyable(&format!("token-{}", token.id), &token.token)) }
                                 td data-label="Status" { (status_badge(token.status)) }
-                                td data-label="Created" { (token.created_at) }
+                                td data-label="Created" { (time(Some(token.created_at))) }
                             }
                         }
                     }
@@ -147,7 +148,7 @@ fn status_badge(status: ClientTokenStatus) -> Markup {
 
 fn create_form(csrf: &str, base: &str, draft: &Draft) -> Markup {
     html! {
-        form.card method="post" action=(base) {
+        form.card #new-token method="post" action=(base) {
             h2 { "New client-side token" }
             (csrf_field(csrf))
             (other_errors(draft.errors, &["name", "description"]))
@@ -228,7 +229,7 @@ fn render_token(
             dt { "ID" } dd { code { (token.id) } }
             dt { "Token" } dd { (copyable("token-value", &token.token)) }
             dt { "Status" } dd #token-status { (status_badge(token.status)) }
-            dt { "Created" } dd { (token.created_at) }
+            dt { "Created" } dd { (time(Some(token.created_at))) }
             dt { "Revoked" } dd { (time(token.revoked_at)) }
         }
         @if token.status == ClientTokenStatus::Active {

@@ -32,7 +32,13 @@ impl Dashboard {
 
     /// Signed in with the admin token, its CSRF token read from a page.
     pub async fn signed_in(app: &TestApp) -> Self {
+        Self::signed_in_at(app, &app.url("")).await
+    }
+
+    /// [`Dashboard::signed_in`] at `base` (`http://host:port`): a replica.
+    pub async fn signed_in_at(app: &TestApp, base: &str) -> Self {
         let mut dashboard = Self::new(app);
+        dashboard.base = base.trim_end_matches('/').to_owned();
         let response = dashboard.sign_in(ADMIN_TOKEN).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();

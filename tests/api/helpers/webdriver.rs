@@ -254,13 +254,48 @@ impl Browser {
         self.post("/window/rect", rect).await;
     }
 
+    /// The serious and critical violations axe-core finds in the page
+    /// (`[]` with a notice when axe-core isn't installed, unless
+    /// `PADDOCK_REQUIRE_BROWSER=1`): injected by WebDriver, so the page's
+    /// CSP is left as it is.
+    pub async fn audit(&self) -> Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/browser/node_modules/axe-core/axe.min.js");
+        let Ok(axe) = std::fs::read_to_string(&path) else {
+            let required = std::env::var("PADDOCK_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "axe-core is required: run `npm ci` in tests/browser"
+            );
+            eprintln!(
+                "NOTE: {} is missing: the accessibility audit did NOT run",
+                path.display()
+            );
+            return json!([]);
+        };
+        self.execute(&axe).await;
+        self.execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(results => done(results.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+        )
+        .await
+    }
+
     /// Screenshots of the page at 1440 and 375 px wide, as
-    /// `target/screenshots/<name>-<width>.png`.
+    /// `target/screenshots/<name>-<width>.png`, its payload viewers open;
+    /// first checks that at each width nothing is cut off by its container
+    /// and that nothing but a payload viewer (`pre.viewer`) scrolls sideways.
     pub async fn screenshots(&self, name: &str) {
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap();
         for width in [1440, 375] {
             self.set_width(width).await;
+            let overflows = self.execute(FITS).await;
+            assert_eq!(overflows, json!([]), "{name} at {width} px");
+            let violations = self.audit().await;
+            assert_eq!(violations, json!([]), "{name} at {width} px: axe-core");
             let png = self.get("/screenshot").await;
             let png = decode_base64(png.as_str().unwrap());
             std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
@@ -321,3 +356,23 @@ fn decode_base64(text: &str) -> Vec<u8> {
     }
     bytes
 }
+
+/// Opens every `details`, then lists what is wider than its box: the page,
+/// and any visible element but a payload viewer whose content overflows it
+/// (hidden, clipped or scrolled alike).
+const FITS: &str = "
+    document.querySelectorAll('details').forEach(d => d.open = true);
+    const wide = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) wide.push('page ' + root.scrollWidth + ' > ' + root.clientWidth);
+    for (const element of document.querySelectorAll('body *')) {
+        if (element.closest('pre.viewer') || element.clientWidth <= 1) continue;
+        // Headings kept for screen readers only (narrow screens' tables).
+        const hidden = element.closest('thead, .visually-hidden');
+        if (hidden && hidden.getBoundingClientRect().width <= 1) continue;
+        if (element.scrollWidth > element.clientWidth + 1) {
+            wide.push(element.tagName + '#' + element.id + '.' + element.className + ' ' + element.scrollWidth + ' > ' + element.clientWidth);
+        }
+    }
+    return wide;
+";
