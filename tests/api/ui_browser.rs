@@ -9,6 +9,8 @@ use paddock::app::ServeOptions;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::helpers::checkout::SUCCESS_CARD;
+use crate::helpers::previews::ONCE;
 use crate::helpers::{
     ADMIN_TOKEN, Browser, Receiver, TestApp, UI, default_options, expect_data, sample_catalog,
 };
@@ -234,6 +236,18 @@ async fn a_person_manages_tokens_keys_and_notifications() {
     // The live environment is empty: the switch keeps the section.
     browser.click_to_load(".env-switch a").await;
     assert!(browser.url().await.ends_with("/acme/live/requests"));
+
+    // A paid checkout, listed and on its own page.
+    let shop = app.open_shop("shop", "sandbox").await;
+    let paid = app.checkouts().buy(&shop, ONCE, SUCCESS_CARD).await;
+    let checkouts = format!("{UI}/accounts/shop/sandbox/checkouts");
+    browser.goto(&app.url(&checkouts)).await;
+    let id = paid["id"].as_str().expect("a checkout id");
+    assert!(browser.text("#checkouts").await.contains(id));
+    browser.screenshots("checkouts").await;
+    browser.click_to_load("#checkouts a").await;
+    assert!(browser.url().await.ends_with(id));
+    browser.screenshots("checkout").await;
 }
 
 #[tokio::test]

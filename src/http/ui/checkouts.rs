@@ -146,25 +146,25 @@ async fn show(
         }
         section #transaction {
             h2 { "Transaction" }
-            pre { (pretty(&purchase.transaction)) }
+            pre.viewer tabindex="0" { (pretty(&purchase.transaction)) }
         }
         section #customer {
             h2 { "Customer" }
             @match &purchase.customer {
-                Some(customer) => pre { (pretty(customer)) },
+                Some(customer) => pre.viewer tabindex="0" { (pretty(customer)) },
                 None => p.muted { "Not known yet." },
             }
         }
         section #address {
             h2 { "Address" }
             @match &purchase.address {
-                Some(address) => pre { (pretty(address)) },
+                Some(address) => pre.viewer tabindex="0" { (pretty(address)) },
                 None => p.muted { "Not known yet." },
             }
         }
         section #events {
             h2 { "Paddle.js events" }
-            pre { (pretty(&checkout["events"])) }
+            pre.viewer tabindex="0" { (pretty(&checkout["events"])) }
         }
     };
     frame(&signed, &owner, "Checkout", body)
