@@ -16,8 +16,7 @@ use crate::domain::checkout::{
 };
 use crate::domain::pricing::PreviewRefusal;
 use crate::domain::{
-    CatalogPrice, CatalogStatus, CheckoutId, CountryCode, EventType, FieldError, Mint, Owner,
-    PriceId, TaxRates,
+    CatalogPrice, CheckoutId, CountryCode, EventType, FieldError, Mint, Owner, TaxRates,
 };
 use crate::error::{Error, Result};
 use crate::store::{PurchaseWrite, Store, StoreError};
@@ -244,34 +243,11 @@ impl Checkouts {
         })
     }
 
-    /// Each item's price with its product, in the items' order: a price the
-    /// owner doesn't have, or has archived (or whose product it has
-    /// archived), is refused as the previews refuse it.
+    /// Each item's price with its product, in the items' order, refused as
+    /// the previews refuse it.
     async fn prices(&self, owner: &Owner, items: &[CheckoutItem]) -> Result<Vec<CatalogPrice>> {
-        let mut ids: Vec<PriceId> = Vec::new();
-        for item in items {
-            if !ids.contains(&item.price_id) {
-                ids.push(item.price_id.clone());
-            }
-        }
-        let found = self.store.catalog_prices(owner, &ids).await?;
-        let usable = |id: &PriceId| {
-            found.iter().find(|found| {
-                found.price.id == *id
-                    && found.price.status == CatalogStatus::Active
-                    && found.product.status == CatalogStatus::Active
-            })
-        };
-        let missing: Vec<&str> = (ids.iter())
-            .filter(|id| usable(id).is_none())
-            .map(PriceId::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::TransactionPriceNotFound(missing.join(", ")));
-        }
-        Ok((items.iter())
-            .filter_map(|item| usable(&item.price_id).cloned())
-            .collect())
+        let ids = items.iter().map(|item| &item.price_id);
+        super::previews::purchasable(self.store.as_ref(), owner, ids).await
     }
 
     /// `false`: another write came first (or took the invoice number).

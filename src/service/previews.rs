@@ -54,35 +54,43 @@ impl Previews {
         written.map_err(|error| Error::Internal(error.into()))
     }
 
-    /// Each item's price with its product, in the items' order. A price the
-    /// account doesn't have in this environment, or has archived (or whose
-    /// product it has archived), doesn't exist for a preview.
     async fn prices(&self, owner: &Owner, request: &PreviewRequest) -> Result<Vec<CatalogPrice>> {
-        let mut ids: Vec<PriceId> = Vec::new();
-        for item in &request.items {
-            if !ids.contains(&item.price_id) {
-                ids.push(item.price_id.clone());
-            }
-        }
-        let found = self.store.catalog_prices(owner, &ids).await?;
-        let usable = |id: &PriceId| {
-            found.iter().find(|found| {
-                found.price.id == *id
-                    && found.price.status == CatalogStatus::Active
-                    && found.product.status == CatalogStatus::Active
-            })
-        };
-        let missing: Vec<&str> = (ids.iter())
-            .filter(|id| usable(id).is_none())
-            .map(PriceId::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::TransactionPriceNotFound(missing.join(", ")));
-        }
-        Ok((request.items.iter())
-            .filter_map(|item| usable(&item.price_id).cloned())
-            .collect())
+        let ids = request.items.iter().map(|item| &item.price_id);
+        purchasable(self.store.as_ref(), owner, ids).await
     }
+}
+
+/// The catalog price (with its product) of each of `ids`, in their order:
+/// a price the owner doesn't have in this environment, or has archived (or
+/// whose product it has archived), doesn't exist for a preview or a
+/// checkout, and is refused as Paddle refuses an unknown price.
+pub(super) async fn purchasable<'a>(
+    store: &dyn Store,
+    owner: &Owner,
+    ids: impl Iterator<Item = &'a PriceId> + Clone,
+) -> Result<Vec<CatalogPrice>> {
+    let mut distinct: Vec<PriceId> = Vec::new();
+    for id in ids.clone() {
+        if !distinct.contains(id) {
+            distinct.push(id.clone());
+        }
+    }
+    let found = store.catalog_prices(owner, &distinct).await?;
+    let usable = |id: &PriceId| {
+        found.iter().find(|found| {
+            found.price.id == *id
+                && found.price.status == CatalogStatus::Active
+                && found.product.status == CatalogStatus::Active
+        })
+    };
+    let missing: Vec<&str> = (distinct.iter())
+        .filter(|id| usable(id).is_none())
+        .map(PriceId::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::TransactionPriceNotFound(missing.join(", ")));
+    }
+    Ok(ids.filter_map(|id| usable(id).cloned()).collect())
 }
 
 fn refusal(refusal: PreviewRefusal) -> Error {
