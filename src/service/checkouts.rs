@@ -14,7 +14,6 @@ use crate::domain::checkout::{
     CUSTOMER_FIRST_MESSAGE, CardDetails, Change, CheckoutItem, CheckoutRefusal, CheckoutState,
     CheckoutUpdate, CheckoutView, CustomerDetails, Outcome, Purchase, TestCard, invoice_number,
 };
-use crate::domain::pricing::PreviewRefusal;
 use crate::domain::{
     CatalogPrice, CheckoutId, CountryCode, EventType, FieldError, Mint, Owner, TaxRates,
 };
@@ -300,25 +299,7 @@ fn refusal(id: &CheckoutId, refusal: CheckoutRefusal) -> Error {
             "No 3-D Secure step is waiting for this checkout",
         )]),
         CheckoutRefusal::Immutable(transaction) => Error::TransactionImmutable(transaction),
-        CheckoutRefusal::Pricing(refusal) => pricing_refusal(refusal),
-    }
-}
-
-fn pricing_refusal(refusal: PreviewRefusal) -> Error {
-    match refusal {
-        PreviewRefusal::QuantityOutOfRange {
-            quantity,
-            minimum,
-            maximum,
-        } => Error::TransactionItemQuantityOutOfRange {
-            quantity,
-            minimum,
-            maximum,
-        },
-        PreviewRefusal::DifferentBillingCycle => Error::TransactionPriceDifferentBillingCycle,
-        PreviewRefusal::NoAmountInCurrency { field, message } => {
-            Error::InvalidField(vec![FieldError::new(field, message)])
-        }
+        CheckoutRefusal::Pricing(refusal) => refusal.into(),
     }
 }
 

@@ -44,7 +44,7 @@ impl Previews {
         let (prices, rates) = tokio::try_join!(self.prices(owner, request), async {
             Ok(self.store.tax_rates(owner).await?)
         })?;
-        let priced = price(request, &prices, &rates).map_err(refusal)?;
+        let priced = price(request, &prices, &rates).map_err(Error::from)?;
         let written = match request.kind {
             PreviewKind::Prices => serde_json::value::to_raw_value(&PricePreview::of(&priced)),
             PreviewKind::Transaction => {
@@ -93,20 +93,24 @@ pub(super) async fn purchasable<'a>(
     Ok(ids.filter_map(|id| usable(id).cloned()).collect())
 }
 
-fn refusal(refusal: PreviewRefusal) -> Error {
-    match refusal {
-        PreviewRefusal::QuantityOutOfRange {
-            quantity,
-            minimum,
-            maximum,
-        } => Error::TransactionItemQuantityOutOfRange {
-            quantity,
-            minimum,
-            maximum,
-        },
-        PreviewRefusal::DifferentBillingCycle => Error::TransactionPriceDifferentBillingCycle,
-        PreviewRefusal::NoAmountInCurrency { field, message } => {
-            Error::InvalidField(vec![FieldError::new(field, message)])
+/// What the pricing of a cart refuses, as Paddle's API answers it (for a
+/// preview and a checkout alike).
+impl From<PreviewRefusal> for Error {
+    fn from(refusal: PreviewRefusal) -> Self {
+        match refusal {
+            PreviewRefusal::QuantityOutOfRange {
+                quantity,
+                minimum,
+                maximum,
+            } => Error::TransactionItemQuantityOutOfRange {
+                quantity,
+                minimum,
+                maximum,
+            },
+            PreviewRefusal::DifferentBillingCycle => Error::TransactionPriceDifferentBillingCycle,
+            PreviewRefusal::NoAmountInCurrency { field, message } => {
+                Error::InvalidField(vec![FieldError::new(field, message)])
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Opening a checkout: for a cart (a new draft transaction) or for a
 //! transaction paddock holds.
 
-use super::{ATTEMPTS, Checkouts, pricing_refusal, refusal};
+use super::{ATTEMPTS, Checkouts, refusal};
 use crate::domain::checkout::{
     CheckoutTarget, CheckoutView, Held, OpenCheckout, open_cart, open_held, preview_request,
 };
@@ -32,7 +32,7 @@ impl Checkouts {
         let prices = self.prices(owner, items).await?;
         let rates = self.store.tax_rates(owner).await?;
         let cart = preview_request(items, None);
-        let priced = price(&cart, &prices, &rates).map_err(pricing_refusal)?;
+        let priced = price(&cart, &prices, &rates).map_err(Error::from)?;
         // Drawn once the request is known to be good: a refusal leaves a
         // seeded account's sequence where it was.
         let mint = self.mints.mint(&owner.account).await?;
